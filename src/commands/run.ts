@@ -1,0 +1,77 @@
+// `gdpmr run INPUT.csv`: build (or append to) a warehouse.
+import { DEFAULTS, parseCommandLine, RunOptions, validate } from '../config.js';
+import { runJob, type RunProgress } from '../engine/run.js';
+import { formatMs } from '../format.js';
+import type { Output } from '../cli.js';
+
+export const RUN_HELP = `gdpmr run INPUT.csv [options]
+
+Builds a warehouse from a raw GDP dump: one SQLite database per region, rejects.csv, manifest.json.
+
+  --out DIR           warehouse directory (default: ${DEFAULTS.warehouse})
+  --chunk-size SIZE   bytes per split: 65536, 256KB, 16MB, 1GB (default: 8MB)
+  --workers N         worker threads (default: the number of cores, ${DEFAULTS.workers})
+  --regions FILE      region map, CSV country,region (default: the bundled UN map)
+  --append            add INPUT as a new load instead of replacing the warehouse
+  --resume            continue the interrupted run of INPUT into DIR`;
+
+export async function runCommand(argv: string[], out: Output): Promise<number> {
+  const values = parseCommandLine(
+    'gdpmr run',
+    argv,
+    {
+      out: { type: 'string' },
+      'chunk-size': { type: 'string' },
+      workers: { type: 'string' },
+      regions: { type: 'string' },
+      append: { type: 'boolean' },
+      resume: { type: 'boolean' },
+    },
+    ['input'],
+  );
+  if (values.help === true) {
+    out.stdout(RUN_HELP);
+    return 0;
+  }
+  const options = validate(RunOptions, values);
+  const showProgress = out.stderrIsTTY;
+  const outcome = await runJob(
+    {
+      inputPath: options.input,
+      outDir: options.out,
+      chunkBytes: options.chunkBytes ?? DEFAULTS.chunkBytes,
+      workers: options.workers,
+      regionMapPath: options.regions,
+      append: options.append,
+      resume: options.resume,
+      runner: 'pool',
+    },
+    {
+      progress: showProgress ? (p) => out.progress(progressLine(p)) : undefined,
+      notice: (message) => out.stderr(`gdpmr: ${message}`),
+    },
+  );
+  if (showProgress) out.progress('');
+  const { manifest, reused } = outcome;
+  const c = manifest.counts;
+  const load = manifest.loads[manifest.loads.length - 1].counts;
+  const lines = [
+    `run ${outcome.runId}: ${load.records} records, ${load.loaded} loaded, ${load.rejected} rejected${manifest.loads.length > 1 ? ` (load ${manifest.loads.length} of the warehouse)` : ''}`,
+    `  warehouse  ${options.out}: ${c.loaded} rows, ${c.superseded} superseded, ${c.rejected} rejected in all`,
+    `  by region  ${Object.entries(c.by_region).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`,
+  ];
+  if (load.rejected > 0) lines.push(`  rejects    ${Object.entries(load.by_reason).map(([r, n]) => `${r} ${n}`).join(', ')} (see ${options.out}/rejects.csv)`);
+  if (options.resume && reused.scan + reused.map + reused.reduce > 0) {
+    lines.push(`  resumed    reused ${reused.scan} scans, ${reused.map} map tasks, ${reused.reduce} region loads`);
+  }
+  lines.push(`  stages     ${Object.entries(manifest.stages).map(([s, t]) => `${s} ${formatMs(t.ms)}`).join(', ')}`);
+  lines.push(`  log        ${outcome.logPath}`);
+  out.stdout(lines.join('\n'));
+  return 0;
+}
+
+function progressLine(p: RunProgress): string {
+  const seconds = p.elapsedMs / 1000;
+  const mbPerS = seconds > 0 ? p.bytesDone / 1024 / 1024 / seconds : 0;
+  return `${p.stage} ${p.done}/${p.total}  ${mbPerS.toFixed(1)} MB/s  ${seconds.toFixed(1)} s`;
+}

@@ -1,0 +1,181 @@
+// Command-line options: parsed once, checked by zod, defaults in one place. Every message has
+// the form "--flag must be X, got Y" so a user sees what was wrong and what was expected.
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+import { usage } from './errors.js';
+import { isCalendarDate } from './spec/normalize.js';
+
+const PACKAGE_ROOT = (() => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return here.endsWith(join('dist', 'src')) ? join(here, '..', '..') : join(here, '..');
+})();
+
+export const DEFAULTS = {
+  warehouse: 'warehouse',
+  chunkBytes: 8 * 1024 * 1024,
+  workers: availableParallelism(),
+  regionMap: join(PACKAGE_ROOT, 'data', 'un_regions.csv'),
+  k: 5,
+  minUsdBillion: 100,
+  benchChunkSizes: '256KB,1MB,4MB,16MB,64MB',
+  benchWorkers: '1,2',
+  benchRepeat: 3,
+  benchReport: 'bench-report',
+} as const;
+
+const UNITS: Record<string, number> = { '': 1, B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+const SIZE = /^([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB)?$/i;
+
+/** "16MB" → 16777216; undefined when the text is no size. */
+export function parseByteSize(text: string): number | undefined {
+  const m = SIZE.exec(text.trim());
+  if (m === null) return undefined;
+  const bytes = Math.floor(Number(m[1]) * UNITS[(m[2] ?? '').toUpperCase()]);
+  return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : undefined;
+}
+
+export function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['GB', 1024 ** 3], ['MB', 1024 ** 2], ['KB', 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)}MB`;
+  return `${bytes}B`;
+}
+
+const got = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+const ByteSize = (flag: string) =>
+  z.string().transform((text, ctx) => {
+    const bytes = parseByteSize(text);
+    if (bytes === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be a positive byte size such as 65536, 256KB, 16MB or 1GB, got ${got(text)}` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const PositiveInt = (flag: string, what = 'a whole number of at least 1') =>
+  z.string().transform((text, ctx) => {
+    const n = /^[0-9]+$/.test(text.trim()) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1) {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be ${what}, got ${got(text)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const Year = z.string().transform((text, ctx) => {
+  const n = /^[0-9]{4}$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n >= 1900 && n <= 2100)) {
+    ctx.addIssue({ code: 'custom', message: `--year must be a four-digit year from 1900 to 2100, got ${got(text)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const AsOf = z.string().transform((text, ctx) => {
+  if (!isCalendarDate(text.trim())) {
+    ctx.addIssue({ code: 'custom', message: `--as-of must be a calendar date YYYY-MM-DD, got ${got(text)}` });
+    return z.NEVER;
+  }
+  return text.trim();
+});
+
+const NonNegativeNumber = (flag: string) =>
+  z.string().transform((text, ctx) => {
+    const n = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? Number(text) : NaN;
+    if (!Number.isFinite(n)) {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be a number of billions of USD, at least 0, got ${got(text)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const List = <T>(flag: string, item: (text: string) => T | undefined, what: string) =>
+  z.string().transform((text, ctx) => {
+    const parts = text.split(',').map((p) => p.trim());
+    const values = parts.map(item);
+    const bad = parts.find((_, i) => values[i] === undefined);
+    if (parts.length === 0 || bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be a comma-separated list of ${what}, got ${got(text)}` });
+      return z.NEVER;
+    }
+    return values as T[];
+  });
+
+export const RunOptions = z.object({
+  input: z.string({ error: 'gdpmr run needs INPUT.csv, the dump to load' }),
+  out: z.string().default(DEFAULTS.warehouse),
+  chunkBytes: ByteSize('--chunk-size').optional(),
+  workers: PositiveInt('--workers', 'a whole number of worker threads, at least 1').prefault(String(DEFAULTS.workers)),
+  regions: z.string().default(DEFAULTS.regionMap),
+  append: z.boolean().default(false),
+  resume: z.boolean().default(false),
+});
+export type RunOptions = z.infer<typeof RunOptions>;
+
+const QueryCommon = {
+  warehouse: z.string().default(DEFAULTS.warehouse),
+  json: z.boolean().default(false),
+  year: Year.optional(),
+  asOf: AsOf.optional(),
+};
+
+export const Top5Options = z.object({ ...QueryCommon, k: PositiveInt('--k').prefault(String(DEFAULTS.k)) });
+export const OverOptions = z.object({ ...QueryCommon, min: NonNegativeNumber('--min').prefault(String(DEFAULTS.minUsdBillion)) });
+export const HistoryOptions = z.object({
+  ...QueryCommon,
+  country: z.string({ error: 'gdpmr query history needs --country NAME' }).refine((c) => c.trim() !== '', { message: '--country must be a country name, got ""' }),
+});
+
+export const BenchOptions = z.object({
+  input: z.string({ error: 'gdpmr bench needs INPUT.csv, the dump to benchmark on' }),
+  chunkSizes: List('--chunk-sizes', parseByteSize, 'byte sizes such as 256KB,1MB').prefault(DEFAULTS.benchChunkSizes),
+  workers: List('--workers', (t) => (/^[0-9]+$/.test(t) && Number(t) >= 1 ? Number(t) : undefined), 'worker counts such as 1,2').prefault(DEFAULTS.benchWorkers),
+  repeat: PositiveInt('--repeat').prefault(String(DEFAULTS.benchRepeat)),
+  report: z.string().default(DEFAULTS.benchReport),
+  regions: z.string().default(DEFAULTS.regionMap),
+  json: z.boolean().default(false),
+});
+
+export const GenerateOptions = z.object({
+  size: ByteSize('--size'),
+  out: z.string({ error: 'gdpmr generate needs --out FILE' }),
+  seed: PositiveInt('--seed', 'a whole number, at least 1').prefault('1'),
+  skew: z.string().optional(),
+});
+
+type Flags = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses argv for one command: `flags` maps each flag to its parse type, `positionals` names
+ * the positional arguments in order. Returns an object keyed by camel-cased flag names.
+ */
+export function parseCommandLine(command: string, argv: string[], flags: Flags, positionals: string[]): Record<string, unknown> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...flags, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usage(`${command}: ${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`);
+  }
+  if (parsed.positionals.length > positionals.length) {
+    const extra = parsed.positionals.slice(positionals.length).join(' ');
+    throw usage(`${command} takes ${positionals.length === 0 ? 'no arguments' : positionals.map((p) => p.toUpperCase()).join(' ')}, got extra ${got(extra)}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(parsed.values)) out[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+  positionals.forEach((name, i) => {
+    if (parsed.positionals[i] !== undefined) out[name] = parsed.positionals[i];
+  });
+  return out;
+}
+
+/** zod's first issue as the user's message. */
+export function validate<S extends z.ZodType>(schema: S, values: Record<string, unknown>): z.infer<S> {
+  const result = schema.safeParse(values);
+  if (!result.success) throw usage(result.error.issues[0].message);
+  return result.data;
+}

@@ -1,0 +1,107 @@
+// Every message that crosses the thread boundary, in one place. Tasks are plain data (paths,
+// offsets, counts), so the same task runs unchanged in this thread or on the pool; results
+// are checked with zod when they come back from a worker.
+import { z } from 'zod';
+import type { ColumnIndex } from '../spec/header.js';
+import { REGIONS, REJECT_REASONS, type Region } from '../spec/normalize.js';
+import type { TokenizerState } from '../spec/tokenizer.js';
+
+/** A byte range of the input, cut without regard to records. */
+export interface InputSplit {
+  chunk: number;
+  start: number;
+  end: number;
+}
+
+interface TaskBase {
+  /** 1 on the first try; workers read it only to decide whether an injected fault fires. */
+  attempt: number;
+}
+
+/** Learn what a split does to the tokenizer from every start state. */
+export interface ScanTask extends TaskBase {
+  kind: 'scan';
+  inputPath: string;
+  split: InputSplit;
+}
+
+/** Tokenize, normalise and partition one split's records into sorted per-region runs. */
+export interface MapTask extends TaskBase {
+  kind: 'map';
+  inputPath: string;
+  inputBytes: number;
+  split: InputSplit;
+  /** Tokenizer state at `split.start`, from chaining the scans. */
+  startState: TokenizerState;
+  /** Physical input line on which `split.start` lies. */
+  startLine: number;
+  columns: ColumnIndex;
+  regionMapPath: string;
+  loadSeq: number;
+  /** Directory that holds this task's output once it is complete. */
+  outDir: string;
+}
+
+/** Merge a region's runs (and, on append, its earlier rows), mark current, load SQLite. */
+export interface ReduceTask extends TaskBase {
+  kind: 'reduce';
+  region: Region;
+  runPaths: string[];
+  /** The published database of this region, when this load is appended to it. */
+  previousDbPath: string | null;
+  /** Scratch directory for re-sorted earlier rows. */
+  scratchDir: string;
+  dbPath: string;
+  /** run_id of each load, by load_seq. */
+  runIds: string[];
+}
+
+export type Task = ScanTask | MapTask | ReduceTask;
+export type TaskKind = Task['kind'];
+
+const Count = z.number().int().nonnegative();
+const StateSchema = z.number().int().min(0).max(4);
+
+export const ScanResultSchema = z.object({
+  exitStates: z.array(StateSchema).length(5),
+  newlines: Count,
+});
+export type ScanResult = { exitStates: TokenizerState[]; newlines: number };
+
+const ByReason = z.partialRecord(z.enum(REJECT_REASONS), Count);
+const ByRegion = z.partialRecord(z.enum(REGIONS), Count);
+
+export const MapResultSchema = z.object({
+  records: Count,
+  rejected: Count,
+  byReason: ByReason,
+  byRegion: ByRegion,
+  /** Bytes read past the split's end to finish its last record. */
+  overreadBytes: Count,
+});
+export type MapResult = z.infer<typeof MapResultSchema>;
+
+export const ReduceResultSchema = z.object({
+  rows: Count,
+  current: Count,
+  superseded: Count,
+  runsMerged: Count,
+});
+export type ReduceResult = z.infer<typeof ReduceResultSchema>;
+
+export interface ResultOf {
+  scan: ScanResult;
+  map: MapResult;
+  reduce: ReduceResult;
+}
+
+export const RESULT_SCHEMAS = {
+  scan: ScanResultSchema,
+  map: MapResultSchema,
+  reduce: ReduceResultSchema,
+} as const;
+
+/** Where a task is in the run, for logs and journal lines: `map:3`, `reduce:asia`. */
+export function taskName(task: Task): string {
+  return task.kind === 'reduce' ? `reduce:${task.region.toLowerCase()}` : `${task.kind}:${task.split.chunk}`;
+}

@@ -1,0 +1,116 @@
+// Planning a run: what the input is (identity, header, where data starts) and how it is cut
+// into splits. Everything here runs before the warehouse directory is touched, so a bad
+// input stops the run with nothing written.
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { GdpmrError } from '../errors.js';
+import { resolveColumns, type ColumnIndex } from '../spec/header.js';
+import { allFields, readRecord, RecordLayout } from '../spec/tokenizer.js';
+import type { InputSplit } from './messages.js';
+
+/** Enough to tell, on --resume, that the input is still the file the run started on. */
+export interface InputIdentity {
+  path: string;
+  bytes: number;
+  mtimeMs: number;
+  /** sha256 of the first and last 64 KiB and the size: cheap, and catches edits in place. */
+  fingerprint: string;
+}
+
+export interface InputHeader {
+  columns: ColumnIndex;
+  names: string[];
+  /** First byte after the header record: where data records begin. */
+  dataStart: number;
+  /** Physical line on which `dataStart` lies. */
+  dataStartLine: number;
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+const FINGERPRINT_BYTES = 64 * 1024;
+const HEADER_READ_STEP = 64 * 1024;
+
+export function identifyInput(path: string): InputIdentity {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new GdpmrError('INPUT_MISSING', `INPUT must be an existing CSV file, got ${path} (${code === 'ENOENT' ? 'no such file' : code})`);
+  }
+  if (!stat.isFile()) {
+    throw new GdpmrError('INPUT_NOT_A_FILE', `INPUT must be a CSV file, got ${path} (${stat.isDirectory() ? 'a directory' : 'not a regular file'})`);
+  }
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(FINGERPRINT_BYTES, stat.size));
+    readSync(fd, head, 0, head.length, 0);
+    hash.update(head);
+    const tailLength = Math.min(FINGERPRINT_BYTES, stat.size);
+    const tail = Buffer.alloc(tailLength);
+    readSync(fd, tail, 0, tailLength, stat.size - tailLength);
+    hash.update(tail);
+  } finally {
+    closeSync(fd);
+  }
+  hash.update(String(stat.size));
+  return { path, bytes: stat.size, mtimeMs: stat.mtimeMs, fingerprint: hash.digest('hex') };
+}
+
+/** Reads the header record: the first record that is not a blank line, after any BOM. */
+export function readHeader(path: string, bytes: number): InputHeader {
+  const fd = openSync(path, 'r');
+  try {
+    let buffer = Buffer.alloc(0);
+    let loaded = 0;
+    const more = (): void => {
+      const grown = Buffer.alloc(Math.min(bytes, Math.max(buffer.length * 2, HEADER_READ_STEP)));
+      buffer.copy(grown, 0, 0, loaded);
+      buffer = grown;
+      while (loaded < buffer.length) {
+        const n = readSync(fd, buffer, loaded, buffer.length - loaded, loaded);
+        if (n === 0) break;
+        loaded += n;
+      }
+    };
+    more();
+    const bom = loaded >= 3 && UTF8_BOM.every((b, i) => buffer[i] === b) ? 3 : 0;
+    const layout = new RecordLayout();
+    let pos = bom;
+    let line = 1;
+    for (;;) {
+      if (pos >= loaded && loaded >= bytes) {
+        throw new GdpmrError('INPUT_EMPTY', `INPUT must start with a header naming the columns country, year, gdp_usd_million; ${path} has no records`);
+      }
+      if (!readRecord(buffer, pos, loaded, loaded >= bytes, layout)) {
+        more();
+        continue;
+      }
+      if (!layout.blank) break;
+      line += layout.newlines;
+      pos = layout.next;
+    }
+    const names = allFields(buffer, layout);
+    const header = resolveColumns(names);
+    if (!header.ok) {
+      const found = names.map((n) => JSON.stringify(n)).join(', ');
+      throw new GdpmrError(
+        'MISSING_COLUMN',
+        `${path}: missing required column${header.missing.length > 1 ? 's' : ''} ${header.missing.join(', ')}; the header must name country, year, gdp_usd_million (region and published are optional), got ${found}`,
+      );
+    }
+    return { columns: header.columns, names, dataStart: layout.next, dataStartLine: line + layout.newlines };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Cuts [dataStart, bytes) into splits of `chunkBytes`, blind to where records fall. */
+export function planSplits(dataStart: number, bytes: number, chunkBytes: number): InputSplit[] {
+  const splits: InputSplit[] = [];
+  for (let start = dataStart, chunk = 0; start < bytes; start += chunkBytes, chunk++) {
+    splits.push({ chunk, start, end: Math.min(bytes, start + chunkBytes) });
+  }
+  return splits;
+}

@@ -1,0 +1,43 @@
+// Runs tasks on a piscina pool of worker threads; workers/tasks.ts names the handlers.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { RESULT_SCHEMAS, type ResultOf, type Task } from './messages.js';
+import type { TaskRunner } from './runner.js';
+
+/** The compiled worker entry; the pool needs JavaScript even when tests run TypeScript. */
+export function workerEntry(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // From dist/src/engine (compiled) or src/engine (tests): both lead to the package root.
+  const root = here.includes(`${join('dist', 'src')}`) ? join(here, '..', '..', '..') : join(here, '..', '..');
+  const entry = join(root, 'dist', 'workers', 'tasks.js');
+  if (!existsSync(entry)) throw new Error(`worker entry ${entry} is missing: run \`npm run build\` first`);
+  return entry;
+}
+
+export class PoolRunner implements TaskRunner {
+  readonly kind = 'pool';
+  private readonly pool: Piscina;
+
+  constructor(workers: number, env: NodeJS.ProcessEnv = process.env) {
+    this.pool = new Piscina({
+      filename: workerEntry(),
+      minThreads: workers,
+      maxThreads: workers,
+      // One task per thread at a time: a map task holds a whole split in memory.
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+      env,
+    });
+  }
+
+  async run<T extends Task>(task: T): Promise<ResultOf[T['kind']]> {
+    const result = await this.pool.run(task, { name: task.kind });
+    return RESULT_SCHEMAS[task.kind].parse(result) as ResultOf[T['kind']];
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

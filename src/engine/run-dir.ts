@@ -1,0 +1,104 @@
+// Every path of a warehouse and of a run's work, built here and nowhere else.
+//
+//   DIR/                             what queries and users see
+//     manifest.json                  the commit point: names the published generation
+//     regions -> .gen/<run_id>/regions        (symlink, swapped atomically)
+//     rejects.csv -> .gen/<run_id>/rejects.csv
+//     logs/<run_id>.ndjson           one log per run, failed runs included
+//     .lock                          held by the run writing DIR: pid, start, input
+//     .gen/<run_id>/                 a published generation: regions/, rejects.csv, manifest.json
+//     .runs/<run_id>/                one run's work, removed once it is published
+//       plan.json                    input identity, header, splits, config: what --resume checks
+//       journal.ndjson               one line per finished task
+//       map/<chunk>/<region>.run     sorted run of map task <chunk> (written as <chunk>.tmp, renamed)
+//       map/<chunk>/rejects.csv      its reject rows, in input order
+//       previous/<region>/           earlier loads' rows re-sorted for an appended load
+//       staging/                     the next generation, renamed to .gen/<run_id> whole
+//
+// Queries open `.gen/<generation>/regions` through manifest.json, so a run killed between
+// swapping the symlinks and writing the manifest still leaves queries on the old generation.
+import { join, resolve } from 'node:path';
+import { regionFileName, type Region } from '../spec/normalize.js';
+
+export class WarehousePaths {
+  readonly root: string;
+
+  constructor(dir: string) {
+    this.root = resolve(dir);
+  }
+
+  get manifest(): string {
+    return join(this.root, 'manifest.json');
+  }
+  get regionsLink(): string {
+    return join(this.root, 'regions');
+  }
+  get rejectsLink(): string {
+    return join(this.root, 'rejects.csv');
+  }
+  get logsDir(): string {
+    return join(this.root, 'logs');
+  }
+  log(runId: string): string {
+    return join(this.logsDir, `${runId}.ndjson`);
+  }
+  get lock(): string {
+    return join(this.root, '.lock');
+  }
+  get generationsDir(): string {
+    return join(this.root, '.gen');
+  }
+  generation(runId: string): GenerationPaths {
+    return new GenerationPaths(join(this.generationsDir, runId));
+  }
+  get runsDir(): string {
+    return join(this.root, '.runs');
+  }
+  run(runId: string): RunPaths {
+    return new RunPaths(join(this.runsDir, runId));
+  }
+}
+
+/** A complete warehouse's files: a generation, or a run's staging before it becomes one. */
+export class GenerationPaths {
+  constructor(readonly root: string) {}
+
+  get regionsDir(): string {
+    return join(this.root, 'regions');
+  }
+  regionDb(region: Region): string {
+    return join(this.regionsDir, `${regionFileName(region)}.sqlite`);
+  }
+  get rejects(): string {
+    return join(this.root, 'rejects.csv');
+  }
+  get manifest(): string {
+    return join(this.root, 'manifest.json');
+  }
+}
+
+export class RunPaths {
+  constructor(readonly root: string) {}
+
+  get plan(): string {
+    return join(this.root, 'plan.json');
+  }
+  get journal(): string {
+    return join(this.root, 'journal.ndjson');
+  }
+  mapOutput(chunk: number): string {
+    return join(this.root, 'map', String(chunk));
+  }
+  mapRun(chunk: number, region: Region): string {
+    return join(this.mapOutput(chunk), `${regionFileName(region)}.run`);
+  }
+  mapRejects(chunk: number): string {
+    return join(this.mapOutput(chunk), 'rejects.csv');
+  }
+  previous(region: Region): string {
+    return join(this.root, 'previous', regionFileName(region));
+  }
+  get staging(): GenerationPaths {
+    return new GenerationPaths(join(this.root, 'staging'));
+  }
+}

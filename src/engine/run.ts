@@ -1,0 +1,463 @@
+// The coordinator: plans a run and schedules its tasks; the work itself happens in tasks.
+//
+//   split   header, byte ranges, scan each range from every tokenizer state, chain
+//   map     per split: tokenize, normalise, partition by region, sort, spill (pipelined
+//           behind the scans: map i starts once scans 0..i-1 are known)
+//   reduce  per region: merge runs (and earlier loads' rows), mark current, load SQLite
+//   publish rejects in input order, manifest, swap the new generation in
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { GdpmrError } from '../errors.js';
+import { createRunLogger, type RunLogger } from '../log.js';
+import { REGIONS, type Region, type RejectReason } from '../spec/normalize.js';
+import { RegionMap } from '../spec/regions.js';
+import { REC_START, type TokenizerState } from '../spec/tokenizer.js';
+import { addCounts, writeManifest, type LoadCounts, type Manifest, type WarehouseCounts } from '../store/manifest.js';
+import { openReadOnly } from '../store/region-db.js';
+import { REJECTS_HEADER } from '../store/rejects.js';
+import { InlineRunner } from './inline-runner.js';
+import { Journal } from './journal.js';
+import type { InputSplit, MapResult, ReduceResult, ScanResult } from './messages.js';
+import { identifyInput, planSplits, readHeader, type InputHeader, type InputIdentity } from './plan.js';
+import { PoolRunner } from './pool-runner.js';
+import { acquireLock, publishGeneration, readPublished, releaseLock, repairPublished } from './publish.js';
+import { WarehousePaths, type RunPaths } from './run-dir.js';
+import { runWithRetries, type TaskRunner } from './runner.js';
+
+export interface RunRequest {
+  inputPath: string;
+  outDir: string;
+  chunkBytes: number;
+  workers: number;
+  regionMapPath: string;
+  append: boolean;
+  resume: boolean;
+  /** `inline` runs every task in this thread (tests, debugging); the CLI uses the pool. */
+  runner: 'pool' | 'inline';
+}
+
+export interface RunProgress {
+  stage: 'split' | 'map' | 'reduce' | 'publish';
+  done: number;
+  total: number;
+  /** Input bytes whose map task has finished. */
+  bytesDone: number;
+  elapsedMs: number;
+}
+
+export interface RunEvents {
+  progress?(progress: RunProgress): void;
+  notice?(message: string): void;
+}
+
+export interface RunOutcome {
+  runId: string;
+  manifest: Manifest;
+  logPath: string;
+  reused: { scan: number; map: number; reduce: number };
+}
+
+/** What --resume needs to continue a run exactly as it started. */
+const RunPlan = z.object({
+  run_id: z.string(),
+  started_at: z.string(),
+  input: z.object({ path: z.string(), bytes: z.number(), mtimeMs: z.number(), fingerprint: z.string() }),
+  input_arg: z.string(),
+  header: z.object({
+    names: z.array(z.string()),
+    dataStart: z.number(),
+    dataStartLine: z.number(),
+    columns: z.object({ width: z.number(), country: z.number(), year: z.number(), gdpUsdMillion: z.number(), region: z.number(), published: z.number() }),
+  }),
+  chunk_bytes: z.number().int().positive(),
+  region_map: z.string(),
+  append: z.boolean(),
+  previous_generation: z.string().nullable(),
+});
+type RunPlan = z.infer<typeof RunPlan>;
+
+function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
+}
+
+function prepareDirectory(paths: WarehousePaths): void {
+  try {
+    mkdirSync(paths.root, { recursive: true });
+    accessSync(paths.root, constants.W_OK);
+    mkdirSync(paths.runsDir, { recursive: true });
+  } catch (error) {
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a directory gdpmr can write, got ${paths.root} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** The one unfinished run in DIR/.runs, if any (the lock allows no more than one). */
+function pendingRuns(paths: WarehousePaths): string[] {
+  if (!existsSync(paths.runsDir)) return [];
+  return readdirSync(paths.runsDir)
+    .filter((name) => existsSync(paths.run(name).plan))
+    .sort();
+}
+
+function sameInput(a: InputIdentity, b: InputIdentity): boolean {
+  return a.path === b.path && a.bytes === b.bytes && a.mtimeMs === b.mtimeMs && a.fingerprint === b.fingerprint;
+}
+
+export async function runJob(request: RunRequest, events: RunEvents = {}): Promise<RunOutcome> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  // Everything that can be wrong with the input is found before DIR is touched.
+  const input = identifyInput(request.inputPath);
+  const absoluteInput: InputIdentity = { ...input, path: resolve(request.inputPath) };
+  const header = readHeader(request.inputPath, input.bytes);
+  RegionMap.load(request.regionMapPath);
+  const paths = new WarehousePaths(request.outDir);
+  prepareDirectory(paths);
+
+  let plan: RunPlan | undefined;
+  let runId = newRunId(startedAt);
+  const notices: string[] = [];
+  const notice = (message: string): void => {
+    notices.push(message);
+    events.notice?.(message);
+  };
+  if (request.resume) {
+    const pending = pendingRuns(paths);
+    if (pending.length === 0) {
+      notice(`nothing to resume in ${paths.root}: starting a new run`);
+    } else {
+      const candidate = RunPlan.parse(JSON.parse(readFileSync(paths.run(pending[pending.length - 1]).plan, 'utf8')));
+      if (!sameInput(candidate.input, absoluteInput)) {
+        throw new GdpmrError(
+          'RESUME_MISMATCH',
+          `--resume must name the input of the interrupted run ${candidate.run_id} (${candidate.input.path}, ${candidate.input.bytes} bytes), got ${absoluteInput.path} (${absoluteInput.bytes} bytes${candidate.input.path === absoluteInput.path ? ', changed since' : ''}); run without --resume to start over`,
+        );
+      }
+      plan = candidate;
+      runId = candidate.run_id;
+    }
+  }
+
+  const holder = { pid: process.pid, host: hostname(), run_id: runId, started_at: startedAt.toISOString(), input: absoluteInput.path };
+  acquireLock(paths, holder, notice);
+  let log: RunLogger | undefined;
+  let runner: TaskRunner | undefined;
+  try {
+    log = createRunLogger(paths.log(runId), runId);
+    for (const message of notices) log.warn({ stage: 'plan' }, message);
+    const published = readPublished(paths);
+    if (plan === undefined) {
+      for (const stale of pendingRuns(paths)) {
+        notice(`discarding the unfinished run ${stale} (use --resume to continue one)`);
+        rmSync(paths.run(stale).root, { recursive: true, force: true });
+      }
+      plan = {
+        run_id: runId,
+        started_at: startedAt.toISOString(),
+        input: absoluteInput,
+        input_arg: request.inputPath,
+        header,
+        chunk_bytes: request.chunkBytes,
+        region_map: resolve(request.regionMapPath),
+        append: request.append && published !== null,
+        previous_generation: request.append && published !== null ? published.generation : null,
+      };
+      mkdirSync(paths.run(runId).root, { recursive: true });
+      writeFileSync(paths.run(runId).plan, JSON.stringify(plan, null, 2) + '\n');
+    } else {
+      if (plan.chunk_bytes !== request.chunkBytes) notice(`resuming with the interrupted run's chunk size of ${plan.chunk_bytes} bytes`);
+      if ((published?.generation ?? null) !== plan.previous_generation && plan.append) {
+        throw new GdpmrError('RESUME_MISMATCH', `the warehouse changed since run ${runId} started; run without --resume to start over`);
+      }
+    }
+    repairPublished(paths, published, [runId]);
+    log.info({ stage: 'plan', input: plan.input, chunk_bytes: plan.chunk_bytes, workers: request.workers, append: plan.append, resume: request.resume }, 'run planned');
+
+    runner = request.runner === 'inline' ? new InlineRunner() : new PoolRunner(request.workers);
+    const job = new Job(request, plan, paths, paths.run(runId), Journal.open(paths.run(runId).journal), runner, log, events, published, t0);
+    const manifest = await job.execute();
+    log.info({ stage: 'publish', counts: manifest.counts, stages: manifest.stages }, 'run published');
+    return { runId, manifest, logPath: paths.log(runId), reused: job.reused };
+  } catch (error) {
+    log?.error({ stage: 'run', code: (error as GdpmrError).code, err: (error as Error).message }, 'run failed; the published warehouse is unchanged');
+    if (error instanceof GdpmrError) throw error;
+    throw new GdpmrError('RUN_FAILED', `run ${runId} failed: ${(error as Error).message}; the published warehouse is unchanged (log: ${paths.log(runId)})`);
+  } finally {
+    await runner?.close();
+    log?.flush();
+    releaseLock(paths, runId);
+  }
+}
+
+class Job {
+  readonly reused = { scan: 0, map: 0, reduce: 0 };
+  private readonly stages: Record<string, { ms: number }> = {};
+  private readonly splits: InputSplit[];
+  private readonly loadSeq: number;
+  private readonly runIds: string[];
+
+  constructor(
+    private readonly request: RunRequest,
+    private readonly plan: RunPlan,
+    private readonly paths: WarehousePaths,
+    private readonly work: RunPaths,
+    private readonly journal: Journal,
+    private readonly runner: TaskRunner,
+    private readonly log: RunLogger,
+    private readonly events: RunEvents,
+    private readonly previous: Manifest | null,
+    private readonly t0: number,
+  ) {
+    this.splits = planSplits(plan.header.dataStart, plan.input.bytes, plan.chunk_bytes);
+    const earlier = plan.append && previous !== null ? previous.loads.map((l) => l.run_id) : [];
+    this.loadSeq = earlier.length;
+    this.runIds = [...earlier, plan.run_id];
+  }
+
+  private progress(stage: RunProgress['stage'], done: number, total: number, bytesDone: number): void {
+    this.events.progress?.({ stage, done, total, bytesDone, elapsedMs: performance.now() - this.t0 });
+  }
+
+  private attemptFailed = (failure: { task: string; attempt: number; error: string; willRetry: boolean }): void => {
+    this.log.warn({ stage: failure.task.split(':')[0], task: failure.task, attempt: failure.attempt, err: failure.error, will_retry: failure.willRetry }, 'task attempt failed');
+  };
+
+  async execute(): Promise<Manifest> {
+    let mapResults: Map<number, MapResult>;
+    let reduceResults: Map<Region, ReduceResult>;
+    if (this.journal.has('staged')) {
+      this.log.info({ stage: 'publish' }, 'resuming at publish: the next generation is already staged');
+    } else {
+      mapResults = await this.splitAndMap();
+      reduceResults = await this.reduceRegions(mapResults);
+      this.stage(mapResults, reduceResults);
+      this.journal.record({ task: 'staged' });
+    }
+    const t = performance.now();
+    this.progress('publish', 0, 1, this.plan.input.bytes);
+    const staged = this.work.staging;
+    publishGeneration(this.paths, staged.root, this.plan.run_id, this.previous);
+    rmSync(this.work.root, { recursive: true, force: true });
+    this.progress('publish', 1, 1, this.plan.input.bytes);
+    const manifest = JSON.parse(readFileSync(this.paths.manifest, 'utf8')) as Manifest;
+    this.log.info({ stage: 'publish', ms: Math.round(performance.now() - t) }, 'generation swapped in');
+    return manifest;
+  }
+
+  private async splitAndMap(): Promise<Map<number, MapResult>> {
+    const { splits, plan } = this;
+    const scans = this.journal.scans();
+    const maps = this.journal.maps();
+    const scanned: Array<ScanResult | undefined> = splits.map((s) => scans.get(s.chunk));
+    const tSplit = performance.now();
+    let tMapStart = 0;
+    let scansDone = scanned.filter((s) => s !== undefined).length;
+    // The last split's scan would only say where a next split starts: there is none.
+    const scansNeeded = Math.max(0, splits.length - 1);
+    this.reused.scan = Math.min(scansDone, scansNeeded);
+    let mapsDone = 0;
+    let bytesDone = 0;
+    const pending: Promise<void>[] = [];
+    let nextMap = 0;
+    let state: TokenizerState = REC_START;
+    let line = plan.header.dataStartLine;
+
+    const dispatchReadyMaps = (): void => {
+      while (nextMap < splits.length && (nextMap === 0 || scanned[nextMap - 1] !== undefined)) {
+        if (nextMap > 0) {
+          const before = scanned[nextMap - 1] as ScanResult;
+          state = before.exitStates[state];
+          line += before.newlines;
+        }
+        const split = splits[nextMap];
+        nextMap++;
+        if (tMapStart === 0) tMapStart = performance.now();
+        const done = maps.get(split.chunk);
+        if (done !== undefined) {
+          this.reused.map++;
+          mapsDone++;
+          bytesDone += split.end - split.start;
+          continue;
+        }
+        const task = {
+          kind: 'map' as const,
+          attempt: 1,
+          inputPath: plan.input.path,
+          inputBytes: plan.input.bytes,
+          split,
+          startState: state,
+          startLine: line,
+          columns: plan.header.columns,
+          regionMapPath: plan.region_map,
+          loadSeq: this.loadSeq,
+          outDir: this.work.mapOutput(split.chunk),
+        };
+        this.log.debug({ stage: 'map', chunk: split.chunk, start: split.start, end: split.end, start_state: state, start_line: line }, 'map task queued');
+        pending.push(
+          runWithRetries(this.runner, task, this.attemptFailed).then((result) => {
+            this.journal.record({ task: 'map', chunk: split.chunk, result });
+            maps.set(split.chunk, result);
+            mapsDone++;
+            bytesDone += split.end - split.start;
+            this.log.info({ stage: 'map', chunk: split.chunk, records: result.records, rejected: result.rejected, by_region: result.byRegion, overread_bytes: result.overreadBytes }, 'map task done');
+            this.progress('map', mapsDone, splits.length, bytesDone);
+          }),
+        );
+      }
+    };
+
+    dispatchReadyMaps();
+    const scanTasks: Promise<void>[] = [];
+    for (let i = 0; i < scansNeeded; i++) {
+      if (scanned[i] !== undefined) continue;
+      const split = splits[i];
+      scanTasks.push(
+        runWithRetries(this.runner, { kind: 'scan', attempt: 1, inputPath: plan.input.path, split }, this.attemptFailed).then((result) => {
+          this.journal.record({ task: 'scan', chunk: split.chunk, result });
+          scanned[i] = result;
+          scansDone++;
+          this.log.debug({ stage: 'split', chunk: split.chunk, exit_states: result.exitStates, newlines: result.newlines }, 'scan task done');
+          this.progress('split', scansDone, scansNeeded, bytesDone);
+          dispatchReadyMaps();
+        }),
+      );
+    }
+    await Promise.all(scanTasks);
+    this.stages.split = { ms: Math.round(performance.now() - tSplit) };
+    dispatchReadyMaps();
+    // Tasks are added while we wait (each scan releases maps), so wait until none is left.
+    for (let waited = 0; waited < pending.length; waited = pending.length) await Promise.all(pending);
+    this.stages.map = { ms: Math.round(performance.now() - (tMapStart || performance.now())) };
+    this.log.info({ stage: 'map', splits: splits.length, reused: this.reused.map, ms: this.stages.map.ms }, 'map stage done');
+    return maps;
+  }
+
+  private async reduceRegions(maps: Map<number, MapResult>): Promise<Map<Region, ReduceResult>> {
+    const t = performance.now();
+    const staging = this.work.staging;
+    mkdirSync(staging.regionsDir, { recursive: true });
+    const previousGeneration = this.plan.previous_generation === null ? null : this.paths.generation(this.plan.previous_generation);
+    const previousRegions = new Set(this.plan.append && this.previous !== null ? (Object.keys(this.previous.counts.by_region) as Region[]) : []);
+    const done = this.journal.reduces();
+    const results = new Map<Region, ReduceResult>();
+    const regions = REGIONS.filter((r) => previousRegions.has(r) || this.splits.some((s) => (maps.get(s.chunk)?.byRegion[r] ?? 0) > 0));
+    let finished = 0;
+    await Promise.all(
+      regions.map(async (region) => {
+        const reused = done.get(region);
+        if (reused !== undefined && existsSync(staging.regionDb(region))) {
+          this.reused.reduce++;
+          results.set(region, reused);
+          return;
+        }
+        const runPaths = this.splits.filter((s) => (maps.get(s.chunk)?.byRegion[region] ?? 0) > 0).map((s) => this.work.mapRun(s.chunk, region));
+        let result: ReduceResult;
+        if (runPaths.length === 0 && previousGeneration !== null) {
+          // Nothing new for this region: the earlier database is already right.
+          copyFileSync(previousGeneration.regionDb(region), staging.regionDb(region));
+          const db = openReadOnly(staging.regionDb(region));
+          const row = db.prepare('SELECT count(*) AS rows, sum(is_current) AS current FROM gdp').get() as { rows: number; current: number };
+          db.close();
+          result = { rows: row.rows, current: row.current, superseded: row.rows - row.current, runsMerged: 0 };
+        } else {
+          result = await runWithRetries(
+            this.runner,
+            {
+              kind: 'reduce',
+              attempt: 1,
+              region,
+              runPaths,
+              previousDbPath: previousGeneration !== null && previousRegions.has(region) ? previousGeneration.regionDb(region) : null,
+              scratchDir: this.work.previous(region),
+              dbPath: staging.regionDb(region),
+              runIds: this.runIds,
+            },
+            this.attemptFailed,
+          );
+        }
+        this.journal.record({ task: 'reduce', region, result });
+        results.set(region, result);
+        finished++;
+        this.log.info({ stage: 'reduce', region, rows: result.rows, superseded: result.superseded, runs: result.runsMerged }, 'region loaded');
+        this.progress('reduce', finished, regions.length, this.plan.input.bytes);
+      }),
+    );
+    this.stages.reduce = { ms: Math.round(performance.now() - t) };
+    return results;
+  }
+
+  /** Writes rejects.csv and manifest.json into staging: the generation is then complete. */
+  private stage(maps: Map<number, MapResult>, reduces: Map<Region, ReduceResult>): void {
+    const t = performance.now();
+    const staging = this.work.staging;
+    mkdirSync(staging.regionsDir, { recursive: true });
+    this.writeRejects(staging.rejects);
+    const load = this.loadCounts(maps);
+    const earlier = this.plan.append && this.previous !== null ? this.previous : null;
+    const byRegion: Partial<Record<Region, number>> = {};
+    let superseded = 0;
+    for (const [region, result] of reduces) {
+      if (result.rows > 0) byRegion[region] = result.rows;
+      superseded += result.superseded;
+    }
+    const counts: WarehouseCounts = {
+      records: (earlier?.counts.records ?? 0) + load.records,
+      loaded: (earlier?.counts.loaded ?? 0) + load.loaded,
+      rejected: (earlier?.counts.rejected ?? 0) + load.rejected,
+      superseded,
+      by_reason: earlier === null ? load.by_reason : addCounts(earlier.counts.by_reason, load.by_reason),
+      by_region: byRegion,
+    };
+    const finishedAt = new Date();
+    const manifest: Manifest = {
+      format: 'gdpmr-warehouse/1',
+      run_id: this.plan.run_id,
+      generation: this.plan.run_id,
+      input: { path: this.plan.input_arg, bytes: this.plan.input.bytes, mtime_ms: this.plan.input.mtimeMs, fingerprint: this.plan.input.fingerprint },
+      config: { chunk_bytes: this.plan.chunk_bytes, workers: this.request.workers, region_map: this.plan.region_map, append: this.plan.append },
+      counts,
+      stages: { ...this.stages, publish: { ms: Math.round(performance.now() - t) } },
+      loads: [
+        ...(earlier?.loads ?? []),
+        {
+          run_id: this.plan.run_id,
+          input: { path: this.plan.input_arg, bytes: this.plan.input.bytes, mtime_ms: this.plan.input.mtimeMs, fingerprint: this.plan.input.fingerprint },
+          started_at: this.plan.started_at,
+          finished_at: finishedAt.toISOString(),
+          counts: load,
+        },
+      ],
+    };
+    writeManifest(staging.manifest, manifest);
+  }
+
+  private loadCounts(maps: Map<number, MapResult>): LoadCounts {
+    let records = 0;
+    let rejected = 0;
+    let byReason: Partial<Record<RejectReason, number>> = {};
+    let byRegion: Partial<Record<Region, number>> = {};
+    for (const split of this.splits) {
+      const r = maps.get(split.chunk) as MapResult;
+      records += r.records;
+      rejected += r.rejected;
+      byReason = addCounts(byReason, r.byReason);
+      byRegion = addCounts(byRegion, r.byRegion);
+    }
+    return { records, loaded: records - rejected, rejected, by_reason: byReason, by_region: byRegion };
+  }
+
+  /** Earlier loads' rejects, then this load's, split by split: input order. */
+  private writeRejects(path: string): void {
+    const tmp = `${path}.tmp`;
+    if (this.plan.previous_generation !== null) copyFileSync(this.paths.generation(this.plan.previous_generation).rejects, tmp);
+    else writeFileSync(tmp, REJECTS_HEADER);
+    for (const split of this.splits) {
+      const rows = readFileSync(this.work.mapRejects(split.chunk));
+      if (rows.length > 0) writeFileSync(tmp, rows, { flag: 'a' });
+    }
+    renameSync(tmp, path);
+  }
+}
+

@@ -1,0 +1,48 @@
+// Runners execute tasks; the coordinator only decides which tasks and in what order. Both
+// runners take the same plain-data tasks, so the same plan (and the same tests) run inline,
+// for debugging and the property tests, or on the worker pool.
+import { GdpmrError } from '../errors.js';
+import { taskName, type ResultOf, type Task } from './messages.js';
+
+export interface TaskRunner {
+  readonly kind: 'inline' | 'pool';
+  run<T extends Task>(task: T): Promise<ResultOf[T['kind']]>;
+  close(): Promise<void>;
+}
+
+export const MAX_ATTEMPTS = 3;
+
+export interface AttemptFailure {
+  task: string;
+  attempt: number;
+  error: string;
+  willRetry: boolean;
+}
+
+/**
+ * Runs a task, retrying a task whose worker threw or died. Pool workers that die are
+ * replaced by the pool, so each retry runs on a fresh thread.
+ */
+export async function runWithRetries<T extends Task>(
+  runner: TaskRunner,
+  task: T,
+  onFailure: (failure: AttemptFailure) => void,
+): Promise<ResultOf[T['kind']]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runner.run({ ...task, attempt });
+    } catch (error) {
+      const message = describeError(error);
+      const willRetry = attempt < MAX_ATTEMPTS;
+      onFailure({ task: taskName(task), attempt, error: message, willRetry });
+      if (!willRetry) {
+        throw new GdpmrError('TASK_FAILED', `task ${taskName(task)} failed after ${MAX_ATTEMPTS} attempts; last error: ${message}`);
+      }
+    }
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

@@ -1,0 +1,224 @@
+// The three task handlers. They do the I/O around the pure SPEC functions and nothing else:
+// read a byte range, write runs and reject rows, load a database. Both runners call these
+// same functions, the inline runner in this thread and the pool through workers/tasks.ts.
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CurrentMarker, decodeFact, encodeFact } from '../spec/current.js';
+import { countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../spec/normalize.js';
+import { RegionMap } from '../spec/regions.js';
+import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../spec/tokenizer.js';
+import { readAllFigures, RegionDbWriter } from '../store/region-db.js';
+import { encodeRejectRow } from '../store/rejects.js';
+import { mergeRuns, writeRun } from '../store/spill.js';
+import type { MapResult, MapTask, ReduceResult, ReduceTask, ScanResult, ScanTask } from './messages.js';
+
+const SCAN_BLOCK_BYTES = 1024 * 1024;
+/** How much more to read at a time when a split's last record runs past its end. */
+const OVERREAD_STEP_BYTES = 64 * 1024;
+/** Earlier rows re-sorted per run on append: bounds a reduce task's memory. */
+const PREVIOUS_ROWS_PER_RUN = 200_000;
+
+export function scan(task: ScanTask): ScanResult {
+  const { start, end } = task.split;
+  const fd = openSync(task.inputPath, 'r');
+  try {
+    const block = Buffer.allocUnsafe(Math.min(SCAN_BLOCK_BYTES, Math.max(1, end - start)));
+    let exitStates = [0, 1, 2, 3, 4] as ScanResult['exitStates'];
+    let newlines = 0;
+    for (let at = start; at < end; ) {
+      const n = readSync(fd, block, 0, Math.min(block.length, end - at), at);
+      if (n === 0) break;
+      const part = scanRange(block, 0, n);
+      // Compose: entering this block in state s leaves it in part.exitStates[s].
+      exitStates = exitStates.map((s) => part.exitStates[s]) as ScanResult['exitStates'];
+      newlines += part.newlines;
+      at += n;
+    }
+    return { exitStates, newlines };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const regionMaps = new Map<string, RegionMap>();
+function regionMap(path: string): RegionMap {
+  let map = regionMaps.get(path);
+  if (map === undefined) {
+    map = RegionMap.load(path);
+    regionMaps.set(path, map);
+  }
+  return map;
+}
+
+export function map(task: MapTask): MapResult {
+  const { split, columns } = task;
+  const regions = regionMap(task.regionMapPath);
+  const fd = openSync(task.inputPath, 'r');
+  let bytes = Buffer.allocUnsafe(split.end - split.start);
+  let loaded: number;
+  try {
+    loaded = readFully(fd, bytes, 0, bytes.length, split.start);
+    const splitLength = loaded;
+    const first = skipToRecordStart(bytes, 0, splitLength, task.startState);
+    const linesByRegion = new Map<Region, string[]>();
+    const rejectRows: Buffer[] = [];
+    const byReason: Partial<Record<RejectReason, number>> = {};
+    let records = 0;
+    let rejected = 0;
+    const layout = new RecordLayout();
+    let line = task.startLine + first.newlines;
+    let pos = first.offset;
+    const reject = (reason: RejectReason): void => {
+      rejected++;
+      byReason[reason] = (byReason[reason] ?? 0) + 1;
+      rejectRows.push(encodeRejectRow(line, reason, bytes.subarray(layout.start, layout.textEnd)));
+    };
+    // A record belongs to the split it starts in, however far it runs past the split's end.
+    while (pos >= 0 && pos < splitLength) {
+      const atEof = split.start + loaded >= task.inputBytes;
+      if (!readRecord(bytes, pos, loaded, atEof, layout)) {
+        const grown = Buffer.allocUnsafe(Math.max(bytes.length * 2, loaded + OVERREAD_STEP_BYTES));
+        bytes.copy(grown, 0, 0, loaded);
+        bytes = grown;
+        loaded += readFully(fd, bytes, loaded, Math.min(bytes.length - loaded, task.inputBytes - split.start - loaded), split.start + loaded);
+        continue;
+      }
+      if (!layout.blank) {
+        records++;
+        if (layout.malformed || layout.fieldCount !== columns.width) {
+          reject('malformed_row');
+        } else {
+          const result = normalizeFigure(
+            {
+              country: fieldText(bytes, layout, columns.country),
+              year: fieldText(bytes, layout, columns.year),
+              gdpUsdMillion: fieldText(bytes, layout, columns.gdpUsdMillion),
+              region: columns.region < 0 ? undefined : fieldText(bytes, layout, columns.region),
+              published: columns.published < 0 ? undefined : fieldText(bytes, layout, columns.published),
+            },
+            regions,
+          );
+          if (!result.ok) {
+            reject(result.reason);
+          } else {
+            const f = result.figure;
+            let lines = linesByRegion.get(f.region);
+            if (lines === undefined) {
+              lines = [];
+              linesByRegion.set(f.region, lines);
+            }
+            lines.push(
+              encodeFact({
+                countryKey: countryKey(f.country),
+                year: f.year,
+                published: f.published,
+                loadSeq: task.loadSeq,
+                line,
+                country: f.country,
+                gdpUsdBillion: f.gdpUsdBillion,
+              }),
+            );
+          }
+        }
+      }
+      line += layout.newlines;
+      pos = layout.next;
+    }
+    // Write everything under a temporary name and rename it whole: a map output either
+    // exists complete or not at all, which is what --resume relies on.
+    const tmpDir = `${task.outDir}.tmp`;
+    rmSync(tmpDir, { recursive: true, force: true });
+    mkdirSync(tmpDir, { recursive: true });
+    const byRegion: Partial<Record<Region, number>> = {};
+    for (const [region, lines] of linesByRegion) {
+      lines.sort();
+      writeRun(join(tmpDir, `${regionFileName(region)}.run`), lines);
+      byRegion[region] = lines.length;
+    }
+    writeFileSync(join(tmpDir, 'rejects.csv'), Buffer.concat(rejectRows));
+    rmSync(task.outDir, { recursive: true, force: true });
+    renameSync(tmpDir, task.outDir);
+    return { records, rejected, byReason, byRegion, overreadBytes: Math.max(0, loaded - splitLength) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readFully(fd: number, into: Buffer, offset: number, length: number, position: number): number {
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, into, offset + done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+export function reduce(task: ReduceTask): ReduceResult {
+  const runPaths = [...task.runPaths];
+  if (task.previousDbPath !== null && existsSync(task.previousDbPath)) {
+    runPaths.push(...respillPrevious(task.previousDbPath, task.scratchDir, task.runIds));
+  }
+  rmSync(task.dbPath, { force: true });
+  const writer = new RegionDbWriter(task.dbPath, task.region);
+  let current = 0;
+  try {
+    const marker = new CurrentMarker((fact) => {
+      const f = decodeFact(fact.text);
+      if (fact.isCurrent) current++;
+      writer.add({
+        country: f.country,
+        countryKey: f.countryKey,
+        year: f.year,
+        gdpUsdBillion: f.gdpUsdBillion,
+        published: f.published,
+        line: f.line,
+        isCurrent: fact.isCurrent,
+        isLatest: fact.isLatest,
+        runId: task.runIds[f.loadSeq],
+        loadSeq: f.loadSeq,
+      });
+    });
+    mergeRuns(runPaths, (text) => marker.push(text));
+    marker.finish();
+    writer.finish();
+  } catch (error) {
+    writer.abandon();
+    rmSync(task.dbPath, { force: true });
+    throw error;
+  }
+  return { rows: writer.rows, current, superseded: writer.rows - current, runsMerged: runPaths.length };
+}
+
+/**
+ * An appended load recomputes current figures across loads, so the earlier rows join the
+ * merge: they are read back in batches, each sorted into a run like a map task's.
+ */
+function respillPrevious(dbPath: string, scratchDir: string, runIds: readonly string[]): string[] {
+  rmSync(scratchDir, { recursive: true, force: true });
+  mkdirSync(scratchDir, { recursive: true });
+  const paths: string[] = [];
+  for (const batch of readAllFigures(dbPath, PREVIOUS_ROWS_PER_RUN)) {
+    const lines = batch.map((row) => {
+      if (runIds[row.load_seq] !== row.run_id) {
+        throw new Error(`${dbPath}: row of load ${row.load_seq} has run_id ${row.run_id}, but the manifest lists ${runIds[row.load_seq]}`);
+      }
+      return encodeFact({
+        countryKey: row.country_key,
+        year: row.year,
+        published: row.published,
+        loadSeq: row.load_seq,
+        line: row.line,
+        country: row.country,
+        gdpUsdBillion: row.gdp_usd_billion,
+      });
+    });
+    lines.sort();
+    const path = join(scratchDir, `previous-${paths.length}.run`);
+    writeRun(path, lines);
+    paths.push(path);
+  }
+  return paths;
+}
+
+export const HANDLERS = { scan, map, reduce } as const;

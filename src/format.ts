@@ -1,0 +1,16 @@
+// Readable output for the terminal: aligned tables, numbers with 2 decimals.
+
+export function table(headers: string[], rows: Array<Array<string | number>>, rightAligned: number[] = []): string {
+  const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toFixed(2) : c)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (rightAligned.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}

@@ -1,0 +1,50 @@
+// `gdpmr query history`: every figure ever loaded for a country, in every region and vintage.
+import { cleanText, countryKey } from '../spec/normalize.js';
+import { round2, type OpenWarehouse } from './warehouse.js';
+
+export interface HistoryAnswer {
+  query: 'history';
+  country: string;
+  as_of: string | null;
+  figures: Array<{
+    region: string;
+    year: number;
+    gdp_usd_billion: number;
+    published: string | null;
+    run_id: string;
+    is_current: boolean;
+  }>;
+}
+
+interface HistoryRow {
+  region: string;
+  year: number;
+  gdp_usd_billion: number;
+  published: string | null;
+  run_id: string;
+  is_current: number;
+}
+
+// Fact order: a NULL vintage sorts first in SQLite, as an empty one is the oldest.
+const ALL = `SELECT region, year, gdp_usd_billion, published, run_id, is_current FROM gdp
+  WHERE country_key = @key ORDER BY year, published, load_seq, line`;
+// As of a date, later vintages are invisible and "current" is decided among the rest.
+const AS_OF = `SELECT region, year, gdp_usd_billion, published, run_id,
+    ROW_NUMBER() OVER (PARTITION BY year ORDER BY published DESC, load_seq DESC, line DESC) = 1 AS is_current
+  FROM gdp WHERE country_key = @key AND (published IS NULL OR published <= @asOf)
+  ORDER BY year, published, load_seq, line`;
+
+export function history(warehouse: OpenWarehouse, country: string, asOf: string | undefined): HistoryAnswer {
+  const key = countryKey(cleanText(country));
+  const figures = warehouse.regions.flatMap(({ db }) =>
+    (db.prepare(asOf === undefined ? ALL : AS_OF).all(asOf === undefined ? { key } : { key, asOf }) as HistoryRow[]).map((r) => ({
+      region: r.region,
+      year: r.year,
+      gdp_usd_billion: round2(r.gdp_usd_billion),
+      published: r.published,
+      run_id: r.run_id,
+      is_current: r.is_current === 1,
+    })),
+  );
+  return { query: 'history', country: cleanText(country), as_of: asOf ?? null, figures };
+}

@@ -1,0 +1,40 @@
+// SPEC §1: columns are found by name (trimmed, case-insensitive, any order); unknown columns
+// are ignored, and a missing required one stops the run before anything is written.
+
+export const REQUIRED_COLUMNS = ['country', 'year', 'gdp_usd_million'] as const;
+export const OPTIONAL_COLUMNS = ['region', 'published'] as const;
+
+/** Where each known column sits in a record; -1 for an absent optional column. */
+export interface ColumnIndex {
+  /** Fields in the header: every data record must have exactly this many. */
+  width: number;
+  country: number;
+  year: number;
+  gdpUsdMillion: number;
+  region: number;
+  published: number;
+}
+
+export type HeaderResult = { ok: true; columns: ColumnIndex } | { ok: false; missing: string[] };
+
+export function resolveColumns(header: readonly string[]): HeaderResult {
+  const position = new Map<string, number>();
+  header.forEach((name, index) => {
+    const key = name.trim().toLowerCase();
+    if (!position.has(key)) position.set(key, index);
+  });
+  const missing = REQUIRED_COLUMNS.filter((name) => !position.has(name));
+  if (missing.length > 0) return { ok: false, missing };
+  const at = (name: string): number => position.get(name) ?? -1;
+  return {
+    ok: true,
+    columns: {
+      width: header.length,
+      country: at('country'),
+      year: at('year'),
+      gdpUsdMillion: at('gdp_usd_million'),
+      region: at('region'),
+      published: at('published'),
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// SPEC §1 "Normalising a data record": pure functions from field text to a GDP figure or a
+// reject reason. The rules run in the SPEC's order; the first that fails names the reason.
+
+export const REGIONS = ['Africa', 'Americas', 'Asia', 'Europe', 'Oceania'] as const;
+export type Region = (typeof REGIONS)[number];
+
+export const REJECT_REASONS = [
+  'malformed_row',
+  'missing_country',
+  'missing_gdp',
+  'invalid_gdp',
+  'invalid_year',
+  'unknown_region',
+  'invalid_published',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+const REGION_BY_LOWER = new Map<string, Region>(REGIONS.map((r) => [r.toLowerCase(), r]));
+
+/** `Africa` → `africa`: the name of a region's database file. */
+export function regionFileName(region: Region): string {
+  return region.toLowerCase();
+}
+
+export function parseRegionName(text: string): Region | undefined {
+  return REGION_BY_LOWER.get(text.trim().toLowerCase());
+}
+
+const FOOTNOTE = /\[[^\]]*\]/g;
+const WHITE_SPACE_RUN = /\s+/g;
+
+/** Cleaning of text fields: drop footnote markers `[...]`, trim, collapse white space. */
+export function cleanText(text: string): string {
+  return text.replace(FOOTNOTE, '').replace(WHITE_SPACE_RUN, ' ').trim();
+}
+
+/** The case-insensitive identity of a cleaned country name. */
+export function countryKey(cleanName: string): string {
+  return cleanName.toLowerCase();
+}
+
+const MISSING_GDP = new Set(['—', '–', '-', 'n/a', 'N/A', 'NA', '..']);
+const GDP_SEPARATORS = /[, \u00a0\u2009\u202f]/g;
+const GDP_NUMBER = /^[0-9]+(\.[0-9]+)?$/;
+const YEAR = /^[0-9]{4}$/;
+const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+
+/** `gdp_usd_million` text → millions of USD, or the reason it is not a figure. */
+export function parseGdpMillions(text: string): number | 'missing_gdp' | 'invalid_gdp' {
+  const bare = text.replace(FOOTNOTE, '').trim();
+  if (bare === '' || MISSING_GDP.has(bare)) return 'missing_gdp';
+  const digits = bare.replace(GDP_SEPARATORS, '');
+  if (!GDP_NUMBER.test(digits)) return 'invalid_gdp';
+  const value = Number(digits);
+  // A number too long for a double is not a figure anyone can trust.
+  if (value === 0 || !Number.isFinite(value)) return 'invalid_gdp';
+  return value;
+}
+
+export function parseYear(text: string): number | undefined {
+  const bare = text.trim();
+  if (!YEAR.test(bare)) return undefined;
+  const year = Number(bare);
+  return year >= 1900 && year <= 2100 ? year : undefined;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A real calendar date written `YYYY-MM-DD`. */
+export function isCalendarDate(text: string): boolean {
+  const m = ISO_DATE.exec(text);
+  if (m === null) return false;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const days = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
+  return day <= days;
+}
+
+/** Country name → region, for records whose `region` field is absent or empty. */
+export interface RegionLookup {
+  regionOf(cleanCountry: string): Region | undefined;
+}
+
+/** The fields of one data record that the rules read; `undefined` for an absent column. */
+export interface RawFigure {
+  country: string;
+  year: string;
+  gdpUsdMillion: string;
+  region: string | undefined;
+  published: string | undefined;
+}
+
+export interface GdpFigure {
+  country: string;
+  region: Region;
+  year: number;
+  gdpUsdBillion: number;
+  /** `YYYY-MM-DD`, or null when the record has none. */
+  published: string | null;
+}
+
+export type Normalized = { ok: true; figure: GdpFigure } | { ok: false; reason: RejectReason };
+
+/** Rules 2–7 (rule 1, the record's shape, belongs to the tokenizer and the header). */
+export function normalizeFigure(raw: RawFigure, regions: RegionLookup): Normalized {
+  const country = cleanText(raw.country);
+  if (country === '') return { ok: false, reason: 'missing_country' };
+  const millions = parseGdpMillions(raw.gdpUsdMillion);
+  if (typeof millions === 'string') return { ok: false, reason: millions };
+  const year = parseYear(raw.year);
+  if (year === undefined) return { ok: false, reason: 'invalid_year' };
+  let region: Region | undefined;
+  const regionText = raw.region === undefined ? '' : raw.region.trim();
+  if (regionText !== '') region = parseRegionName(regionText);
+  else region = regions.regionOf(country);
+  if (region === undefined) return { ok: false, reason: 'unknown_region' };
+  let published: string | null = null;
+  if (raw.published !== undefined) {
+    const date = raw.published.trim();
+    if (date !== '') {
+      if (!isCalendarDate(date)) return { ok: false, reason: 'invalid_published' };
+      published = date;
+    }
+  }
+  return { ok: true, figure: { country, region, year, gdpUsdBillion: millions / 1000, published } };
+}

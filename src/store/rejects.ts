@@ -1,0 +1,25 @@
+// rejects.csv rows, built from the record's bytes so its text stays exactly as in the input
+// (no decode and re-encode on the way). Quoting follows RFC 4180: only where needed.
+
+export const REJECTS_HEADER = 'line,reason,record\n';
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+export function encodeRejectRow(line: number, reason: string, record: Buffer): Buffer {
+  const prefix = `${line},${reason},`;
+  // Scanning bytes as latin1 keeps one char per byte, so positions and bytes agree.
+  const probe = record.toString('latin1');
+  if (!NEEDS_QUOTES.test(probe)) return Buffer.concat([Buffer.from(prefix), record, NEWLINE]);
+  const parts: Buffer[] = [Buffer.from(prefix + '"')];
+  let from = 0;
+  for (let i = record.indexOf(0x22); i >= 0; i = record.indexOf(0x22, i + 1)) {
+    parts.push(record.subarray(from, i + 1), QUOTE);
+    from = i + 1;
+  }
+  parts.push(record.subarray(from), CLOSE);
+  return Buffer.concat(parts);
+}
+
+const NEWLINE = Buffer.from('\n');
+const QUOTE = Buffer.from('"');
+const CLOSE = Buffer.from('"\n');
