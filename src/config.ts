@@ -109,7 +109,7 @@ const List = <T>(flag: string, item: (text: string) => T | undefined, what: stri
 export const RunOptions = z.object({
   input: z.string({ error: 'gdpmr run needs INPUT.csv, the dump to load' }),
   out: z.string().default(DEFAULTS.warehouse),
-  chunkBytes: ByteSize('--chunk-size').optional(),
+  chunkSize: ByteSize('--chunk-size').optional(),
   workers: PositiveInt('--workers', 'a whole number of worker threads, at least 1').prefault(String(DEFAULTS.workers)),
   regions: z.string().default(DEFAULTS.regionMap),
   append: z.boolean().default(false),

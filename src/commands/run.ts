@@ -39,7 +39,7 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
     {
       inputPath: options.input,
       outDir: options.out,
-      chunkBytes: options.chunkBytes ?? DEFAULTS.chunkBytes,
+      chunkBytes: options.chunkSize ?? DEFAULTS.chunkBytes,
       workers: options.workers,
       regionMapPath: options.regions,
       append: options.append,

@@ -58,9 +58,21 @@ export function readManifest(path: string): Manifest {
   return Manifest.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
+/** The same keys in the SPEC's order (regions, reasons), whatever order they were added in. */
+function ordered<K extends string>(keys: readonly K[], counts: Partial<Record<K, number>>): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const key of keys) if (counts[key] !== undefined) out[key] = counts[key];
+  return out;
+}
+
+function orderCounts<T extends LoadCounts>(counts: T): T {
+  return { ...counts, by_reason: ordered(REJECT_REASONS, counts.by_reason), by_region: ordered(REGIONS, counts.by_region) };
+}
+
 export function writeManifest(path: string, manifest: Manifest): void {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(Manifest.parse(manifest), null, 2) + '\n');
+  const tidy: Manifest = { ...manifest, counts: orderCounts(manifest.counts), loads: manifest.loads.map((l) => ({ ...l, counts: orderCounts(l.counts) })) };
+  writeFileSync(tmp, JSON.stringify(Manifest.parse(tidy), null, 2) + '\n');
   renameSync(tmp, path);
 }
 

@@ -1,0 +1,80 @@
+// Shared test plumbing: temporary directories, running the engine or the CLI, and reading a
+// warehouse back as plain data so two warehouses can be compared row for row.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { DEFAULTS } from '../src/config.js';
+import { runJob, type RunRequest } from '../src/engine/run.js';
+import { readManifest } from '../src/store/manifest.js';
+import { REGIONS, regionFileName } from '../src/spec/normalize.js';
+import { existsSync } from 'node:fs';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const DATA = join(ROOT, 'data');
+export const WIKIPEDIA = join(DATA, 'wikipedia_imf_2025-01-07.csv');
+export const IMF = join(DATA, 'imf_weo_2024-10_ngdpd.csv');
+export const CLI = join(ROOT, 'bin', 'gdpmr.js');
+
+const made: string[] = [];
+export function tempDir(prefix = 'gdpmr-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+export function cleanTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function writeInput(dir: string, name: string, text: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+export async function runEngine(inputPath: string, outDir: string, overrides: Partial<RunRequest> = {}) {
+  return runJob({
+    inputPath,
+    outDir,
+    chunkBytes: DEFAULTS.chunkBytes,
+    workers: 1,
+    regionMapPath: DEFAULTS.regionMap,
+    append: false,
+    resume: false,
+    runner: 'inline',
+    ...overrides,
+  });
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A warehouse as plain data: every row (run ids aside), the rejects bytes and the counts. */
+export function snapshot(dir: string, { withRunIds = false } = {}) {
+  const manifest = readManifest(join(dir, 'manifest.json'));
+  const rows: Record<string, unknown[]> = {};
+  for (const region of REGIONS) {
+    const path = join(dir, 'regions', `${regionFileName(region)}.sqlite`);
+    if (!existsSync(path)) continue;
+    const db = new Database(path, { readonly: true });
+    const columns = `country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq${withRunIds ? ', run_id' : ''}`;
+    rows[region] = db.prepare(`SELECT ${columns} FROM gdp ORDER BY load_seq, line`).all();
+    db.close();
+  }
+  return { rows, rejects: readFileSync(join(dir, 'rejects.csv'), 'utf8'), counts: manifest.counts };
+}

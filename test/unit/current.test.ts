@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFact, encodeFact, markAll, type FactLine } from '../../src/spec/current.js';
+
+const fact = (over: Partial<FactLine>): FactLine => ({ countryKey: 'japan', year: 2024, published: null, loadSeq: 0, line: 2, country: 'Japan', gdpUsdBillion: 1, ...over });
+const currentLines = (facts: FactLine[]) =>
+  markAll(facts.map(encodeFact))
+    .filter((m) => m.isCurrent)
+    .map((m) => decodeFact(m.text).line);
+
+describe('the duplicate rule', () => {
+  it('the latest published vintage is current', () => {
+    expect(currentLines([fact({ line: 2, published: '2024-10-22' }), fact({ line: 3, published: '2024-04-16' })])).toEqual([2]);
+  });
+  it('an empty published is older than any date', () => {
+    expect(currentLines([fact({ line: 5, published: '1999-01-01' }), fact({ line: 9, published: null })])).toEqual([5]);
+  });
+  it('on a tie the later record in the file wins, and a later load beats any line', () => {
+    expect(currentLines([fact({ line: 10 }), fact({ line: 9 })])).toEqual([10]);
+    expect(currentLines([fact({ line: 100, loadSeq: 0 }), fact({ line: 2, loadSeq: 1 })])).toEqual([2]);
+    expect(currentLines([fact({ line: 100 }), fact({ line: 20 })])).toEqual([100]);
+  });
+  it('country names compare case-insensitively; years are separate facts', () => {
+    const marked = markAll([fact({ line: 2, year: 2023 }), fact({ line: 3, year: 2024 }), fact({ line: 4, year: 2024, country: 'JAPAN' })].map(encodeFact));
+    const byLine = new Map(marked.map((m) => [decodeFact(m.text).line, m]));
+    expect(byLine.get(2)).toMatchObject({ isCurrent: true, isLatest: false });
+    expect(byLine.get(3)).toMatchObject({ isCurrent: false, isLatest: false });
+    expect(byLine.get(4)).toMatchObject({ isCurrent: true, isLatest: true });
+  });
+  it('a name that extends another is another country', () => {
+    const marked = markAll([fact({ countryKey: 'niger', line: 2 }), fact({ countryKey: 'nigeria', line: 3 })].map(encodeFact));
+    expect(marked.every((m) => m.isCurrent && m.isLatest)).toBe(true);
+  });
+  it('round-trips a figure through its line exactly', () => {
+    const f = fact({ gdpUsdBillion: 30337.162, published: '2024-10-22', line: 123456789, loadSeq: 7, country: 'Côte d’Ivoire' });
+    expect(decodeFact(encodeFact(f))).toEqual(f);
+  });
+});
