@@ -1,14 +1,12 @@
 // Who may write a warehouse, and how a finished run becomes the published warehouse.
 //
 // The lock is a file created with O_EXCL that names its holder; a lock whose process is gone
-// is stale and is taken over. Publishing renames the staged generation into .gen/, swaps the
-// `regions` and `rejects.csv` symlinks (rename over a symlink is atomic), and then replaces
-// manifest.json, which is the commit point: queries reach the databases through it.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { join, relative } from 'node:path';
+// is stale and is taken over. Publishing renames the staged generation into .gen/ and then
+// swaps the one `.current` symlink (rename over a symlink is atomic): that is the commit.
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { GdpmrError } from '../errors.js';
-import { readManifest, writeManifest, type Manifest } from '../store/manifest.js';
+import { readManifest, type Manifest } from '../store/manifest.js';
 import type { WarehousePaths } from './run-dir.js';
 
 export interface LockHolder {
@@ -68,15 +66,22 @@ export function releaseLock(paths: WarehousePaths, runId: string): void {
   }
 }
 
+/** The generation `.current` points at, or null before the first publish. */
+export function currentGeneration(paths: WarehousePaths): string | null {
+  const target = linkTarget(paths.currentLink);
+  return target === null ? null : basename(target);
+}
+
 export function readPublished(paths: WarehousePaths): Manifest | null {
-  if (!existsSync(paths.manifest)) return null;
-  return readManifest(paths.manifest);
+  const generation = currentGeneration(paths);
+  if (generation === null) return null;
+  return readManifest(paths.generation(generation).manifest);
 }
 
 function pointLink(link: string, target: string): void {
   const tmp = `${link}.tmp-${process.pid}`;
   rmSync(tmp, { force: true });
-  symlinkSync(relative(join(link, '..'), target), tmp);
+  symlinkSync(relative(dirname(link), target), tmp);
   renameSync(tmp, link);
 }
 
@@ -88,46 +93,50 @@ function linkTarget(link: string): string | null {
   }
 }
 
-/**
- * Makes the symlinks agree with manifest.json again after a run was killed mid-swap, and
- * removes generations that no manifest names, keeping those listed in `keep`.
- */
-export function repairPublished(paths: WarehousePaths, manifest: Manifest | null, keep: readonly string[]): void {
-  for (const link of [paths.regionsLink, paths.rejectsLink]) {
-    if (existsSync(link) || linkTarget(link) !== null) {
-      if (linkTarget(link) === null) {
-        throw new GdpmrError('NOT_A_WAREHOUSE', `${paths.root} is not a gdpmr warehouse: ${link} exists and is not ours; choose another --out`);
-      }
+const FIXED_LINKS = ['manifest.json', 'regions', 'rejects.csv'] as const;
+
+/** The fixed links from DIR's published names through `.current`; made once, never swapped. */
+function ensureFixedLinks(paths: WarehousePaths): void {
+  for (const name of FIXED_LINKS) {
+    const link = join(paths.root, name);
+    const want = join('.current', name);
+    const have = linkTarget(link);
+    if (have === want) continue;
+    if (have === null && existsSync(link)) {
+      throw new GdpmrError('NOT_A_WAREHOUSE', `--out must be a gdpmr warehouse or a directory without ${FIXED_LINKS.join(', ')}, got ${paths.root} (${name} is not gdpmr's)`);
     }
+    pointLink(link, join(paths.root, want));
   }
-  if (manifest !== null) {
-    const generation = paths.generation(manifest.generation);
-    if (linkTarget(paths.regionsLink) !== relative(paths.root, generation.regionsDir)) pointLink(paths.regionsLink, generation.regionsDir);
-    if (linkTarget(paths.rejectsLink) !== relative(paths.root, generation.rejects)) pointLink(paths.rejectsLink, generation.rejects);
-  }
+}
+
+/**
+ * Tidies what a killed run may have left: completes the fixed links, and removes generations
+ * that `.current` does not name, keeping those listed in `keep` (a resumed run's own).
+ */
+export function repairPublished(paths: WarehousePaths, keep: readonly string[]): void {
+  const current = currentGeneration(paths);
+  if (current !== null) ensureFixedLinks(paths);
+  else for (const name of FIXED_LINKS) if (linkTarget(join(paths.root, name)) === null && existsSync(join(paths.root, name))) ensureFixedLinks(paths);
   if (existsSync(paths.generationsDir)) {
     for (const name of readdirSync(paths.generationsDir)) {
-      if (name !== manifest?.generation && !keep.includes(name)) rmSync(join(paths.generationsDir, name), { recursive: true, force: true });
+      if (name !== current && !keep.includes(name)) rmSync(join(paths.generationsDir, name), { recursive: true, force: true });
     }
   }
 }
 
-/** Publishes a staged generation. Each step can be redone, so a resumed run finishes it. */
-export function publishGeneration(paths: WarehousePaths, stagingRoot: string, runId: string, previous: Manifest | null): void {
+/**
+ * Publishes a staged generation: one rename of `.current` swaps every published file at once.
+ * Each step can be redone, so a resumed run finishes a publish that was cut short.
+ */
+export function publishGeneration(paths: WarehousePaths, stagingRoot: string, runId: string): void {
   const generation = paths.generation(runId);
+  const previous = currentGeneration(paths);
   mkdirSync(paths.generationsDir, { recursive: true });
   if (existsSync(stagingRoot)) {
     rmSync(generation.root, { recursive: true, force: true });
     renameSync(stagingRoot, generation.root);
   }
-  pointLink(paths.regionsLink, generation.regionsDir);
-  pointLink(paths.rejectsLink, generation.rejects);
-  const tmp = `${paths.manifest}.tmp`;
-  copyFileSync(generation.manifest, tmp);
-  renameSync(tmp, paths.manifest);
-  if (previous !== null && previous.generation !== runId) {
-    rmSync(paths.generation(previous.generation).root, { recursive: true, force: true });
-  }
+  pointLink(paths.currentLink, generation.root);
+  ensureFixedLinks(paths);
+  if (previous !== null && previous !== runId) rmSync(paths.generation(previous).root, { recursive: true, force: true });
 }
-
-export { writeManifest, hostname };

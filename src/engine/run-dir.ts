@@ -1,22 +1,20 @@
 // Every path of a warehouse and of a run's work, built here and nowhere else.
 //
 //   DIR/                             what queries and users see
-//     manifest.json                  the commit point: names the published generation
-//     regions -> .gen/<run_id>/regions        (symlink, swapped atomically)
-//     rejects.csv -> .gen/<run_id>/rejects.csv
+//     .current -> .gen/<run_id>      THE commit point: one symlink, swapped by one rename
+//     manifest.json -> .current/manifest.json    (fixed symlinks through .current, so
+//     regions -> .current/regions                 every published file changes at the
+//     rejects.csv -> .current/rejects.csv         same instant)
 //     logs/<run_id>.ndjson           one log per run, failed runs included
-//     .lock                          held by the run writing DIR: pid, start, input
+//     .lock                          held by the run writing DIR: pid, host, start, input
 //     .gen/<run_id>/                 a published generation: regions/, rejects.csv, manifest.json
 //     .runs/<run_id>/                one run's work, removed once it is published
-//       plan.json                    input identity, header, splits, config: what --resume checks
+//       plan.json                    input identity, header, config: what --resume checks
 //       journal.ndjson               one line per finished task
 //       map/<chunk>/<region>.run     sorted run of map task <chunk> (written as <chunk>.tmp, renamed)
 //       map/<chunk>/rejects.csv      its reject rows, in input order
 //       previous/<region>/           earlier loads' rows re-sorted for an appended load
 //       staging/                     the next generation, renamed to .gen/<run_id> whole
-//
-// Queries open `.gen/<generation>/regions` through manifest.json, so a run killed between
-// swapping the symlinks and writing the manifest still leaves queries on the old generation.
 import { join, resolve } from 'node:path';
 import { regionFileName, type Region } from '../spec/normalize.js';
 
@@ -27,6 +25,9 @@ export class WarehousePaths {
     this.root = resolve(dir);
   }
 
+  get currentLink(): string {
+    return join(this.root, '.current');
+  }
   get manifest(): string {
     return join(this.root, 'manifest.json');
   }

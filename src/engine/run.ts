@@ -14,7 +14,7 @@ import { createRunLogger, type RunLogger } from '../log.js';
 import { REGIONS, type Region, type RejectReason } from '../spec/normalize.js';
 import { RegionMap } from '../spec/regions.js';
 import { REC_START, type TokenizerState } from '../spec/tokenizer.js';
-import { addCounts, writeManifest, type LoadCounts, type Manifest, type WarehouseCounts } from '../store/manifest.js';
+import { addCounts, readManifest, writeManifest, type LoadCounts, type Manifest, type WarehouseCounts } from '../store/manifest.js';
 import { openReadOnly } from '../store/region-db.js';
 import { REJECTS_HEADER } from '../store/rejects.js';
 import { InlineRunner } from './inline-runner.js';
@@ -77,6 +77,15 @@ const RunPlan = z.object({
   previous_generation: z.string().nullable(),
 });
 type RunPlan = z.infer<typeof RunPlan>;
+
+/**
+ * Marks a task's promise as handled: once one task fails, the stage stops waiting for the
+ * rest, and their later rejections (the pool is being torn down) must not crash the process.
+ */
+function tracked<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
 
 function newRunId(now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -165,14 +174,16 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
         previous_generation: request.append && published !== null ? published.generation : null,
       };
       mkdirSync(paths.run(runId).root, { recursive: true });
-      writeFileSync(paths.run(runId).plan, JSON.stringify(plan, null, 2) + '\n');
+      // Renamed into place: a run killed while writing its plan leaves no plan, not half of one.
+      writeFileSync(`${paths.run(runId).plan}.tmp`, JSON.stringify(plan, null, 2) + '\n');
+      renameSync(`${paths.run(runId).plan}.tmp`, paths.run(runId).plan);
     } else {
       if (plan.chunk_bytes !== request.chunkBytes) notice(`resuming with the interrupted run's chunk size of ${plan.chunk_bytes} bytes`);
       if ((published?.generation ?? null) !== plan.previous_generation && plan.append) {
         throw new GdpmrError('RESUME_MISMATCH', `the warehouse changed since run ${runId} started; run without --resume to start over`);
       }
     }
-    repairPublished(paths, published, [runId]);
+    repairPublished(paths, [runId]);
     log.info({ stage: 'plan', input: plan.input, chunk_bytes: plan.chunk_bytes, workers: request.workers, append: plan.append, resume: request.resume }, 'run planned');
 
     runner = request.runner === 'inline' ? new InlineRunner() : new PoolRunner(request.workers);
@@ -182,8 +193,9 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     return { runId, manifest, logPath: paths.log(runId), reused: job.reused };
   } catch (error) {
     log?.error({ stage: 'run', code: (error as GdpmrError).code, err: (error as Error).message }, 'run failed; the published warehouse is unchanged');
-    if (error instanceof GdpmrError) throw error;
-    throw new GdpmrError('RUN_FAILED', `run ${runId} failed: ${(error as Error).message}; the published warehouse is unchanged (log: ${paths.log(runId)})`);
+    const after = `the published warehouse is unchanged; \`gdpmr run ${request.inputPath} --out ${request.outDir} --resume\` continues this run (log: ${paths.log(runId)})`;
+    if (error instanceof GdpmrError) throw error.code === 'TASK_FAILED' ? new GdpmrError(error.code, `${error.message}; ${after}`) : error;
+    throw new GdpmrError('RUN_FAILED', `run ${runId} failed: ${(error as Error).message}; ${after}`);
   } finally {
     await runner?.close();
     log?.flush();
@@ -238,10 +250,10 @@ class Job {
     const t = performance.now();
     this.progress('publish', 0, 1, this.plan.input.bytes);
     const staged = this.work.staging;
-    publishGeneration(this.paths, staged.root, this.plan.run_id, this.previous);
+    publishGeneration(this.paths, staged.root, this.plan.run_id);
     rmSync(this.work.root, { recursive: true, force: true });
     this.progress('publish', 1, 1, this.plan.input.bytes);
-    const manifest = JSON.parse(readFileSync(this.paths.manifest, 'utf8')) as Manifest;
+    const manifest = readManifest(this.paths.generation(this.plan.run_id).manifest);
     this.log.info({ stage: 'publish', ms: Math.round(performance.now() - t) }, 'generation swapped in');
     return manifest;
   }
@@ -296,14 +308,14 @@ class Job {
         };
         this.log.debug({ stage: 'map', chunk: split.chunk, start: split.start, end: split.end, start_state: state, start_line: line }, 'map task queued');
         pending.push(
-          runWithRetries(this.runner, task, this.attemptFailed).then((result) => {
+          tracked(runWithRetries(this.runner, task, this.attemptFailed).then((result) => {
             this.journal.record({ task: 'map', chunk: split.chunk, result });
             maps.set(split.chunk, result);
             mapsDone++;
             bytesDone += split.end - split.start;
             this.log.info({ stage: 'map', chunk: split.chunk, records: result.records, rejected: result.rejected, by_region: result.byRegion, overread_bytes: result.overreadBytes }, 'map task done');
             this.progress('map', mapsDone, splits.length, bytesDone);
-          }),
+          })),
         );
       }
     };
@@ -314,14 +326,14 @@ class Job {
       if (scanned[i] !== undefined) continue;
       const split = splits[i];
       scanTasks.push(
-        runWithRetries(this.runner, { kind: 'scan', attempt: 1, inputPath: plan.input.path, split }, this.attemptFailed).then((result) => {
+        tracked(runWithRetries(this.runner, { kind: 'scan', attempt: 1, inputPath: plan.input.path, split }, this.attemptFailed).then((result) => {
           this.journal.record({ task: 'scan', chunk: split.chunk, result });
           scanned[i] = result;
           scansDone++;
           this.log.debug({ stage: 'split', chunk: split.chunk, exit_states: result.exitStates, newlines: result.newlines }, 'scan task done');
           this.progress('split', scansDone, scansNeeded, bytesDone);
           dispatchReadyMaps();
-        }),
+        })),
       );
     }
     await Promise.all(scanTasks);
@@ -345,7 +357,7 @@ class Job {
     const regions = REGIONS.filter((r) => previousRegions.has(r) || this.splits.some((s) => (maps.get(s.chunk)?.byRegion[r] ?? 0) > 0));
     let finished = 0;
     await Promise.all(
-      regions.map(async (region) => {
+      regions.map((region) => tracked((async () => {
         const reused = done.get(region);
         if (reused !== undefined && existsSync(staging.regionDb(region))) {
           this.reused.reduce++;
@@ -382,7 +394,7 @@ class Job {
         finished++;
         this.log.info({ stage: 'reduce', region, rows: result.rows, superseded: result.superseded, runs: result.runsMerged }, 'region loaded');
         this.progress('reduce', finished, regions.length, this.plan.input.bytes);
-      }),
+      })())),
     );
     this.stages.reduce = { ms: Math.round(performance.now() - t) };
     return results;

@@ -1,8 +1,7 @@
-// Read-only access to a published warehouse: manifest.json names the generation, and the
-// region databases are opened from it, so a run publishing meanwhile cannot mix old and new.
-import { existsSync } from 'node:fs';
+// Read-only access to a published warehouse, through the generation `.current` names.
 import type Database from 'better-sqlite3';
 import { GdpmrError } from '../errors.js';
+import { currentGeneration } from '../engine/publish.js';
 import { WarehousePaths } from '../engine/run-dir.js';
 import { REGIONS, type Region } from '../spec/normalize.js';
 import { readManifest, type Manifest } from '../store/manifest.js';
@@ -16,16 +15,18 @@ export interface OpenWarehouse {
 
 export function openWarehouse(dir: string): OpenWarehouse {
   const paths = new WarehousePaths(dir);
-  if (!existsSync(paths.manifest)) {
-    throw new GdpmrError('NO_WAREHOUSE', `--warehouse must be a directory built by gdpmr run, got ${paths.root} (no manifest.json); run \`gdpmr run INPUT.csv --out ${dir}\` first`);
+  // Resolve `.current` once: a run publishing meanwhile swaps it, never the files under it.
+  const current = currentGeneration(paths);
+  if (current === null) {
+    throw new GdpmrError('NO_WAREHOUSE', `--warehouse must be a directory built by gdpmr run, got ${paths.root} (no published warehouse); run \`gdpmr run INPUT.csv --out ${dir}\` first`);
   }
+  const generation = paths.generation(current);
   let manifest: Manifest;
   try {
-    manifest = readManifest(paths.manifest);
+    manifest = readManifest(generation.manifest);
   } catch (error) {
     throw new GdpmrError('NO_WAREHOUSE', `${paths.manifest} is not a gdpmr manifest (${(error as Error).message.split('\n')[0]}); rebuild it with \`gdpmr run\``);
   }
-  const generation = paths.generation(manifest.generation);
   const regions = REGIONS.filter((r) => (manifest.counts.by_region[r] ?? 0) > 0).map((region) => ({ region, db: openReadOnly(generation.regionDb(region)) }));
   return {
     manifest,
