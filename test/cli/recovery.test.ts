@@ -104,7 +104,7 @@ describe('killed runs and --resume', () => {
       expect((await cli(['query', 'over', '--warehouse', out, '--json'])).stdout).toBe(answerBefore);
     }
     const resumed = await cli(['run', dump, '--out', out, ...FLAGS, '--resume']);
-    expect(resumed.stderr).toBe('');
+    expect(resumed.stderr).not.toMatch(/error|failed/);
     expect(resumed.code).toBe(0);
     expect(snapshot(out)).toEqual(reference);
     expect(existsSync(join(out, '.lock'))).toBe(false);
