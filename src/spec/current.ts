@@ -29,9 +29,31 @@ const LOAD_SEQ_PAD = '0'.repeat(LOAD_SEQ_WIDTH);
 const LINE_PAD = '0'.repeat(LINE_WIDTH);
 
 export function encodeFact(f: FactLine): string {
-  const seq = LOAD_SEQ_PAD + f.loadSeq;
-  const line = LINE_PAD + f.line;
-  return `${f.countryKey}\t${f.year}\t${f.published ?? ''}\t${seq.slice(seq.length - LOAD_SEQ_WIDTH)}\t${line.slice(line.length - LINE_WIDTH)}\t${f.country}\t${f.gdpUsdBillion}`;
+  return factPrefix(f.countryKey) + encodeFactRest(f.year, f.published, f.loadSeq, f.line, f.country, f.gdpUsdBillion);
+}
+
+/**
+ * A fact line is its country's prefix followed by the rest. Lines of different countries
+ * compare as their prefixes do (a prefix holds one tab, at its end, so neither prefix can
+ * start the other), which lets a map task sort countries and each country's figures apart.
+ */
+export function factPrefix(countryKey: string): string {
+  return countryKey + '\t';
+}
+
+export function encodeFactRest(year: number, published: string | null, loadSeq: number, line: number, country: string, gdpUsdBillion: number): string {
+  const seq = LOAD_SEQ_PAD + loadSeq;
+  const lineText = LINE_PAD + line;
+  return `${year}\t${published ?? ''}\t${seq.slice(seq.length - LOAD_SEQ_WIDTH)}\t${lineText.slice(lineText.length - LINE_WIDTH)}\t${country}\t${gdpUsdBillion}`;
+}
+
+/** Sorted fact lines from figures grouped by country prefix; sorts the groups in place. */
+export function* sortedFactLines(byPrefix: Map<string, string[]>): Generator<string> {
+  for (const prefix of [...byPrefix.keys()].sort()) {
+    const rests = byPrefix.get(prefix) as string[];
+    rests.sort();
+    for (const rest of rests) yield prefix + rest;
+  }
 }
 
 export function decodeFact(text: string): FactLine {

@@ -1,15 +1,33 @@
 // Sorted runs on disk: one text line per figure (see spec/current.ts for the line), sorted by
 // plain string order. Map tasks write them; reduce tasks merge them k ways with a small heap,
 // reading each run a block at a time, so a region never has to fit in memory.
-import { closeSync, openSync, readSync, writeFileSync, renameSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 
 const READ_BLOCK_BYTES = 256 * 1024;
 
+const WRITE_BLOCK_CHARS = 1 << 20;
+
 /** Writes sorted lines to `path`, via a temporary name so a run is never half-written. */
-export function writeRun(path: string, sortedLines: readonly string[]): void {
+export function writeRun(path: string, sortedLines: Iterable<string>): number {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, sortedLines.length === 0 ? '' : sortedLines.join('\n') + '\n');
+  const fd = openSync(tmp, 'w');
+  let lines = 0;
+  try {
+    let block = '';
+    for (const line of sortedLines) {
+      block += line + '\n';
+      lines++;
+      if (block.length >= WRITE_BLOCK_CHARS) {
+        writeSync(fd, block);
+        block = '';
+      }
+    }
+    if (block.length > 0) writeSync(fd, block);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
+  return lines;
 }
 
 /** Reads a file of `\n`-terminated UTF-8 lines a block at a time. */
