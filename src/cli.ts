@@ -2,6 +2,8 @@
 import { GdpmrError } from './errors.js';
 import { queryCommand, QUERY_HELP } from './commands/query.js';
 import { runCommand, RUN_HELP } from './commands/run.js';
+import { benchCommand, BENCH_HELP } from './commands/bench.js';
+import { generateCommand, GENERATE_HELP } from './commands/generate.js';
 
 export interface Output {
   stdout(text: string): void;
@@ -15,16 +17,24 @@ const HELP = `gdpmr — a local multiprocess MapReduce engine for nominal-GDP du
 
   gdpmr run INPUT.csv [--out DIR] [--chunk-size SIZE] [--workers N] [--regions FILE] [--append] [--resume]
   gdpmr query top5 | over | history [--warehouse DIR] [--year Y] [--as-of DATE] [--json]
+  gdpmr bench INPUT.csv [--chunk-sizes LIST] [--workers LIST] [--repeat N] [--report DIR] [--json]
+  gdpmr generate --size SIZE --out FILE [--seed N] [--skew REGION=SHARE,...]
 
 Run \`gdpmr COMMAND --help\` for a command's options.
 
 ${RUN_HELP}
 
-${QUERY_HELP}`;
+${QUERY_HELP}
+
+${BENCH_HELP}
+
+${GENERATE_HELP}`;
 
 const COMMANDS: Record<string, (argv: string[], out: Output) => Promise<number>> = {
   run: runCommand,
   query: queryCommand,
+  bench: benchCommand,
+  generate: generateCommand,
 };
 
 export function processOutput(): Output {

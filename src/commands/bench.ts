@@ -1,0 +1,141 @@
+// `gdpmr bench INPUT`: the whole pipeline for every chunk size × worker count, each run in a
+// process of its own into a temporary warehouse; the median of --repeat runs per setting.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { throughputChart } from '../bench/chart.js';
+import { BenchOptions, formatBytes, parseCommandLine, validate } from '../config.js';
+import { identifyInput, readHeader } from '../engine/plan.js';
+import type { RunRequest } from '../engine/run.js';
+import { GdpmrError } from '../errors.js';
+import { formatMs, table } from '../format.js';
+import { RegionMap } from '../spec/regions.js';
+import type { Output } from '../cli.js';
+
+export const BENCH_HELP = `gdpmr bench INPUT.csv [--chunk-sizes 256KB,1MB,4MB,16MB,64MB] [--workers 1,2] [--repeat 3] [--report DIR] [--json]
+
+Runs the whole pipeline for every chunk size and worker count into temporary warehouses, prints
+a table, and writes DIR/bench.json and DIR/bench.svg (throughput against chunk size).`;
+
+export interface BenchResult {
+  chunk_bytes: number;
+  workers: number;
+  median_ms: number;
+  mb_per_s: number;
+  peak_rss_mb: number;
+  stages: Record<string, { ms: number }>;
+}
+
+export interface BenchReport {
+  query: 'bench';
+  input: { path: string; bytes: number };
+  results: BenchResult[];
+  best: { chunk_bytes: number; workers: number };
+}
+
+interface Measurement {
+  ms: number;
+  maxRssKb: number;
+  stages: Record<string, { ms: number }>;
+}
+
+const MEASURED_RUN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'measured-run.js');
+
+async function measure(request: RunRequest): Promise<Measurement> {
+  const t0 = performance.now();
+  let stdout: string;
+  try {
+    ({ stdout } = await promisify(execFile)(process.execPath, [MEASURED_RUN, JSON.stringify(request)], { maxBuffer: 1 << 20 }));
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    throw new GdpmrError('RUN_FAILED', `bench run (chunk ${formatBytes(request.chunkBytes)}, ${request.workers} workers) failed: ${(e.stderr ?? e.message).trim()}`);
+  }
+  const ms = performance.now() - t0;
+  const reported = JSON.parse(stdout.trim().split('\n').pop() as string) as { maxRssKb: number; stages: Record<string, { ms: number }> };
+  return { ms, maxRssKb: reported.maxRssKb, stages: reported.stages };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export async function benchCommand(argv: string[], out: Output): Promise<number> {
+  const values = parseCommandLine(
+    'gdpmr bench',
+    argv,
+    { 'chunk-sizes': { type: 'string' }, workers: { type: 'string' }, repeat: { type: 'string' }, report: { type: 'string' }, regions: { type: 'string' }, json: { type: 'boolean' } },
+    ['input'],
+  );
+  if (values.help === true) {
+    out.stdout(BENCH_HELP);
+    return 0;
+  }
+  const o = validate(BenchOptions, values);
+  const input = identifyInput(o.input);
+  readHeader(o.input, input.bytes);
+  RegionMap.load(o.regions);
+
+  const settings = o.chunkSizes.flatMap((chunkBytes) => o.workers.map((workers) => ({ chunkBytes, workers })));
+  const scratch = mkdtempSync(join(tmpdir(), 'gdpmr-bench-'));
+  const runs = new Map<string, Measurement[]>();
+  const total = settings.length * o.repeat;
+  let done = 0;
+  try {
+    // Settings interleave within each round, so drift in the machine's speed spreads evenly.
+    for (let round = 0; round < o.repeat; round++) {
+      for (const s of settings) {
+        const key = `${s.chunkBytes}/${s.workers}`;
+        const outDir = join(scratch, `run-${done}`);
+        if (out.stderrIsTTY) out.progress(`bench ${done + 1}/${total}: chunk ${formatBytes(s.chunkBytes)}, ${s.workers} worker${s.workers === 1 ? '' : 's'}`);
+        const m = await measure({ inputPath: resolve(o.input), outDir, chunkBytes: s.chunkBytes, workers: s.workers, regionMapPath: resolve(o.regions), append: false, resume: false, runner: 'pool' });
+        rmSync(outDir, { recursive: true, force: true });
+        runs.set(key, [...(runs.get(key) ?? []), m]);
+        done++;
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    if (out.stderrIsTTY) out.progress('');
+  }
+
+  const results: BenchResult[] = settings.map((s) => {
+    const ms = runs.get(`${s.chunkBytes}/${s.workers}`) as Measurement[];
+    const medianMs = median(ms.map((m) => m.ms));
+    const typical = ms.reduce((best, m) => (Math.abs(m.ms - medianMs) < Math.abs(best.ms - medianMs) ? m : best));
+    return {
+      chunk_bytes: s.chunkBytes,
+      workers: s.workers,
+      median_ms: Math.round(medianMs),
+      mb_per_s: Math.round((input.bytes / 1024 / 1024 / (medianMs / 1000)) * 100) / 100,
+      peak_rss_mb: Math.round((Math.max(...ms.map((m) => m.maxRssKb)) / 1024) * 10) / 10,
+      stages: typical.stages,
+    };
+  });
+  const best = results.reduce((a, b) => (b.median_ms < a.median_ms ? b : a));
+  const report: BenchReport = { query: 'bench', input: { path: o.input, bytes: input.bytes }, results, best: { chunk_bytes: best.chunk_bytes, workers: best.workers } };
+
+  mkdirSync(o.report, { recursive: true });
+  writeFileSync(join(o.report, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(join(o.report, 'bench.svg'), await throughputChart(results, `gdpmr throughput on ${o.input} (${formatBytes(input.bytes)}), median of ${o.repeat}`));
+
+  if (o.json) {
+    out.stdout(JSON.stringify(report));
+  } else {
+    const rows = results.map((r) => [
+      formatBytes(r.chunk_bytes),
+      String(r.workers),
+      formatMs(r.median_ms),
+      r.mb_per_s,
+      r.peak_rss_mb.toFixed(1),
+      Object.entries(r.stages).map(([k, v]) => `${k} ${formatMs(v.ms)}`).join(', '),
+    ]);
+    out.stdout(table(['chunk', 'workers', 'median', 'MB/s', 'peak RSS MB', 'stages'], rows, [1, 2, 3, 4]));
+    out.stdout(`\nbest: --chunk-size ${formatBytes(best.chunk_bytes)} --workers ${best.workers} (${best.mb_per_s} MB/s); report in ${join(o.report, 'bench.json')} and bench.svg`);
+  }
+  return 0;
+}

@@ -1,0 +1,75 @@
+// SPEC §6 and the generator: bench's JSON and chart, generate's determinism and dirt.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanTempDirs, cli, tempDir } from '../helpers.js';
+
+afterAll(cleanTempDirs);
+
+describe('gdpmr generate', () => {
+  it('writes about SIZE bytes, the same bytes for the same seed', async () => {
+    const dir = tempDir();
+    for (const name of ['a.csv', 'b.csv']) expect((await cli(['generate', '--size', '200KB', '--out', join(dir, name), '--seed', '5'])).code).toBe(0);
+    const a = readFileSync(join(dir, 'a.csv'));
+    expect(a.equals(readFileSync(join(dir, 'b.csv')))).toBe(true);
+    expect(Math.abs(a.length - 200 * 1024)).toBeLessThan(2048);
+    const text = a.toString('utf8');
+    expect(text.startsWith('country,region,year,gdp_usd_million,published,note\n')).toBe(true);
+    for (const dirt of ['\r\n', '""', '[n ', '"Old"', '—', '"Bahamas, The"']) expect(text).toContain(dirt);
+  });
+
+  it('skews territories toward a region on request', async () => {
+    const dir = tempDir();
+    const out = join(dir, 's.csv');
+    expect((await cli(['generate', '--size', '300KB', '--out', out, '--skew', 'Asia=0.8'])).code).toBe(0);
+    const run = await cli(['run', out, '--out', join(dir, 'w')]);
+    expect(run.code).toBe(0);
+    const counts = JSON.parse(readFileSync(join(dir, 'w', 'manifest.json'), 'utf8')).counts;
+    expect(counts.by_region.Asia / counts.loaded).toBeGreaterThan(0.6);
+  });
+
+  it('refuses a bad skew with exit 2', async () => {
+    const r = await cli(['generate', '--size', '1KB', '--out', join(tempDir(), 'x.csv'), '--skew', 'Mars=0.5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--skew must be a list of REGION=SHARE');
+  });
+});
+
+describe('gdpmr bench', () => {
+  it('runs every combination and writes bench.json and an SVG chart', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'd.csv');
+    await cli(['generate', '--size', '300KB', '--out', input]);
+    const report = join(dir, 'report');
+    const r = await cli(['bench', input, '--chunk-sizes', '64KB,256KB', '--workers', '1,2', '--repeat', '1', '--report', report, '--json']);
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout);
+    expect(answer).toMatchObject({ query: 'bench', input: { path: input, bytes: readFileSync(input).length } });
+    expect(answer.results.map((x: { chunk_bytes: number; workers: number }) => [x.chunk_bytes, x.workers])).toEqual([
+      [65536, 1],
+      [65536, 2],
+      [262144, 1],
+      [262144, 2],
+    ]);
+    for (const x of answer.results) {
+      expect(x.median_ms).toBeGreaterThan(0);
+      expect(x.mb_per_s).toBeCloseTo(answer.input.bytes / 1024 / 1024 / (x.median_ms / 1000), 1);
+      expect(x.peak_rss_mb).toBeGreaterThan(10);
+      expect(Object.keys(x.stages)).toEqual(['split', 'map', 'reduce', 'publish']);
+    }
+    const fastest = answer.results.reduce((a: { median_ms: number }, b: { median_ms: number }) => (b.median_ms < a.median_ms ? b : a));
+    expect(answer.best).toEqual({ chunk_bytes: fastest.chunk_bytes, workers: fastest.workers });
+    expect(JSON.parse(readFileSync(join(report, 'bench.json'), 'utf8'))).toEqual(answer);
+    const svg = readFileSync(join(report, 'bench.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('throughput (MB/s)');
+    expect(svg).toContain('2 workers');
+    expect((svg.match(/class="mark-line/g) ?? []).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a bad list with exit 2', async () => {
+    const r = await cli(['bench', 'x.csv', '--chunk-sizes', '1MB,huge']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--chunk-sizes must be a comma-separated list of byte sizes such as 256KB,1MB, got "1MB,huge"');
+  });
+});
