@@ -1,0 +1,45 @@
+// The same job in DuckDB, for the side-by-side benchmark: read the raw CSV, clean the fields
+// by the SPEC's rules (as far as SQL expresses them), mark the current vintage, persist a
+// table, answer the region top-5. Run as a process of its own: prints its time and peak RSS.
+import { rmSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+const [input, regionMap, dbPath] = process.argv.slice(2);
+rmSync(dbPath, { force: true });
+const t0 = performance.now();
+const instance = await DuckDBInstance.create(dbPath, { threads: '2' });
+const db = await instance.connect();
+const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+await db.run(`CREATE TABLE regions AS SELECT lower(trim(regexp_replace(country, '\\s+', ' ', 'g'))) AS key, region FROM read_csv(${q(regionMap)}, header = true, all_varchar = true)`);
+await db.run(`
+CREATE TABLE raw AS
+SELECT * FROM read_csv(${q(input)}, header = true, all_varchar = true, quote = '"', escape = '"',
+                       strict_mode = false, null_padding = true, ignore_errors = true)`);
+await db.run(`
+CREATE TABLE gdp AS
+WITH cleaned AS (
+  SELECT trim(regexp_replace(regexp_replace(country, '\\[[^\\]]*\\]', '', 'g'), '\\s+', ' ', 'g')) AS country,
+         nullif(trim(region), '') AS region_field,
+         TRY_CAST(trim(year) AS INTEGER) AS year,
+         TRY_CAST(regexp_replace(regexp_replace(gdp_usd_million, '\\[[^\\]]*\\]', '', 'g'), '[, \\x{00A0}\\x{2009}\\x{202F}]', '', 'g') AS DOUBLE) / 1000 AS gdp_usd_billion,
+         TRY_CAST(nullif(trim(published), '') AS DATE) AS published
+  FROM raw
+), resolved AS (
+  SELECT c.country, lower(c.country) AS country_key, coalesce(CASE WHEN lower(c.region_field) IN ('africa','americas','asia','europe','oceania') THEN upper(c.region_field[1]) || lower(c.region_field[2:]) END, r.region) AS region,
+         c.year, c.gdp_usd_billion, c.published
+  FROM cleaned c LEFT JOIN regions r ON r.key = lower(c.country)
+  WHERE c.country <> '' AND c.gdp_usd_billion > 0 AND c.year BETWEEN 1900 AND 2100
+)
+SELECT *, row_number() OVER (PARTITION BY region, country_key, year ORDER BY published DESC NULLS LAST) = 1 AS is_current
+FROM resolved WHERE region IS NOT NULL`);
+const top = await db.runAndReadAll(`
+WITH latest AS (
+  SELECT region, country, gdp_usd_billion, row_number() OVER (PARTITION BY region, country_key ORDER BY year DESC) AS rn FROM gdp WHERE is_current
+), ranked AS (
+  SELECT region, country, gdp_usd_billion, row_number() OVER (PARTITION BY region ORDER BY gdp_usd_billion DESC, country) AS k FROM latest WHERE rn = 1
+)
+SELECT region, avg(gdp_usd_billion) AS mean FROM ranked WHERE k <= 5 GROUP BY region ORDER BY mean DESC`);
+const rows = (await db.runAndReadAll('SELECT count(*) FROM gdp')).getRows()[0][0];
+db.closeSync();
+instance.closeSync();
+process.stdout.write(JSON.stringify({ ms: performance.now() - t0, rows: Number(rows), top5: top.getRows().map(([r, m]) => [r, Number(m)]), maxRssKb: process.resourceUsage().maxRSS }) + '\n');

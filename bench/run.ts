@@ -1,0 +1,125 @@
+// `npm run bench [-- --scenarios 256MB,1GB,4GB] [--repeat N] [--no-duckdb]`
+//
+// Side by side, in one run and alternating, on the same generated file: gdpmr (default
+// settings, then 1 worker) and DuckDB doing the same job (bench/duckdb-job.ts). Each run is a
+// process of its own, timed from outside, reporting its own peak RSS (worker threads are in
+// the process, so that is the whole tree). Figures are appended to bench/RESULTS.md with the
+// date, the machine and the command. Dumps are generated once into bench/data/ (git-ignored).
+import { execFile } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, totalmem, availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DATA = join(ROOT, 'bench', 'data');
+const CLI = join(ROOT, 'bin', 'gdpmr.js');
+const MEASURED_RUN = join(ROOT, 'dist', 'src', 'bench', 'measured-run.js');
+const DUCKDB_JOB = join(ROOT, 'dist', 'bench', 'duckdb-job.js');
+const REGIONS = join(ROOT, 'data', 'un_regions.csv');
+const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
+
+/** Scenarios as data: the dumps the targets are stated for. */
+const SCENARIOS: Record<string, { size: string; seed: number; note: string }> = {
+  '256MB': { size: '256MB', seed: 1, note: 'about the size of the 10 M-row dump the Python pipeline took 141 s on' },
+  '1GB': { size: '1GB', seed: 1, note: 'the headline target' },
+  '4GB': { size: '4GB', seed: 1, note: 'memory must stay flat as the input grows' },
+};
+
+const exec = promisify(execFile);
+
+interface Timed {
+  ms: number;
+  maxRssKb: number;
+  stages?: Record<string, { ms: number }>;
+}
+
+async function timed(args: string[]): Promise<Timed> {
+  const t0 = performance.now();
+  const { stdout } = await exec(process.execPath, args, { maxBuffer: 16 << 20 });
+  const ms = performance.now() - t0;
+  const reported = JSON.parse(stdout.trim().split('\n').pop() as string);
+  return { ms, maxRssKb: reported.maxRssKb, stages: reported.stages };
+}
+
+function gdpmrRun(input: string, outDir: string, workers: number): Promise<Timed> {
+  rmSync(outDir, { recursive: true, force: true });
+  const request = { inputPath: input, outDir, chunkBytes: 8 * 1024 * 1024, workers, regionMapPath: REGIONS, append: false, resume: false, runner: 'pool' };
+  return timed([MEASURED_RUN, JSON.stringify(request)]);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const fmt = (x: number, d = 1) => x.toFixed(d);
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string, fallback: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : fallback;
+  };
+  const scenarios = opt('--scenarios', '256MB').split(',');
+  const repeat = Number(opt('--repeat', '1'));
+  const withDuckdb = !args.includes('--no-duckdb');
+  mkdirSync(DATA, { recursive: true });
+  const lines: string[] = [];
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${fmt(totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}`;
+  lines.push(`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench -- ${args.join(' ')}\``, '', `Machine: ${machine}.`, '');
+  lines.push('| dump | tool | workers | median s | MB/s | peak RSS MB | stages (s) | gdpmr / DuckDB |', '|---|---|---|---|---|---|---|---|');
+
+  for (const name of scenarios) {
+    const scenario = SCENARIOS[name];
+    if (scenario === undefined) throw new Error(`--scenarios must name ${Object.keys(SCENARIOS).join(', ')}, got ${name}`);
+    const input = join(DATA, `dump-${name}-seed${scenario.seed}.csv`);
+    if (!existsSync(input)) {
+      process.stderr.write(`generating ${input}\n`);
+      await exec(process.execPath, [CLI, 'generate', '--size', scenario.size, '--out', input, '--seed', String(scenario.seed)]);
+    }
+    const bytes = statSync(input).size;
+    const runs: Record<string, Timed[]> = { gdpmr2: [], gdpmr1: [], duckdb: [] };
+    const out = join(DATA, 'warehouse');
+    for (let round = 0; round < repeat; round++) {
+      // Alternate the tools within a round, so the machine's drift falls on both.
+      process.stderr.write(`${name} round ${round + 1}: gdpmr, 2 workers\n`);
+      runs.gdpmr2.push(await gdpmrRun(input, out, 2));
+      if (withDuckdb) {
+        process.stderr.write(`${name} round ${round + 1}: duckdb\n`);
+        runs.duckdb.push(await timed([DUCKDB_JOB, input, REGIONS, join(DATA, 'duckdb.db')]));
+        rmSync(join(DATA, 'duckdb.db'), { force: true });
+        rmSync(join(DATA, 'duckdb.db.wal'), { force: true });
+      }
+      process.stderr.write(`${name} round ${round + 1}: gdpmr, 1 worker\n`);
+      runs.gdpmr1.push(await gdpmrRun(input, out, 1));
+    }
+    // The warehouse of the last 1-worker run answers the query: CLI start included.
+    const queryMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await exec(process.execPath, [CLI, 'query', 'top5', '--warehouse', out, '--json']);
+      queryMs.push(performance.now() - t0);
+    }
+    rmSync(out, { recursive: true, force: true });
+    const duck = withDuckdb ? median(runs.duckdb.map((r) => r.ms)) : NaN;
+    const row = (tool: string, workers: string, rs: Timed[]) => {
+      const ms = median(rs.map((r) => r.ms));
+      const stages = rs[0].stages ? Object.entries(rs[0].stages).map(([k, v]) => `${k} ${fmt(v.ms / 1000)}`).join(', ') : '—';
+      const ratio = tool === 'gdpmr' && withDuckdb ? fmt(ms / duck, 2) : '';
+      lines.push(`| ${name} (${fmt(mb(bytes), 0)} MB) | ${tool} | ${workers} | ${fmt(ms / 1000)} | ${fmt(mb(bytes) / (ms / 1000))} | ${fmt(Math.max(...rs.map((r) => r.maxRssKb)) / 1024, 0)} | ${stages} | ${ratio} |`);
+      return ms;
+    };
+    const two = row('gdpmr', '2', runs.gdpmr2);
+    const one = row('gdpmr', '1', runs.gdpmr1);
+    if (withDuckdb) row('DuckDB 1.5', '2 threads', runs.duckdb);
+    lines.push(`| ${name} | speed-up 2 workers / 1 | | ${fmt(one / two, 2)}× | | | query top5 (CLI, median of 3): ${fmt(median(queryMs), 0)} ms | |`);
+  }
+  lines.push('', `Median of ${repeat} run(s) per row; gdpmr at default settings (8 MB chunks).`);
+  appendFileSync(RESULTS, lines.join('\n') + '\n');
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+await main();
