@@ -42,9 +42,9 @@ export function factPrefix(countryKey: string): string {
 }
 
 export function encodeFactRest(year: number, published: string | null, loadSeq: number, line: number, country: string, gdpUsdBillion: number): string {
-  const seq = LOAD_SEQ_PAD + loadSeq;
-  const lineText = LINE_PAD + line;
-  return `${year}\t${published ?? ''}\t${seq.slice(seq.length - LOAD_SEQ_WIDTH)}\t${lineText.slice(lineText.length - LINE_WIDTH)}\t${country}\t${gdpUsdBillion}`;
+  const seq = String(loadSeq);
+  const lineText = String(line);
+  return `${year}\t${published ?? ''}\t${LOAD_SEQ_PAD.substring(seq.length)}${seq}\t${LINE_PAD.substring(lineText.length)}${lineText}\t${country}\t${gdpUsdBillion}`;
 }
 
 /** Sorted fact lines from figures grouped by country prefix; sorts the groups in place. */
