@@ -16,12 +16,23 @@ export function workerEntry(): string {
   return entry;
 }
 
+/**
+ * Each worker's V8 heap, sized to what one map task over `chunkBytes` needs. Without a limit
+ * V8 lets a busy worker's heap grow far past its live data before collecting; with one, the
+ * run's memory follows the chunk size and the worker count, not the input's size.
+ */
+export function heapLimits(chunkBytes: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
+  const chunkMb = chunkBytes / 1024 / 1024;
+  return { maxOldGenerationSizeMb: Math.ceil(96 + 16 * chunkMb), maxYoungGenerationSizeMb: 64 };
+}
+
 export class PoolRunner implements TaskRunner {
   readonly kind = 'pool';
   private readonly pool: Piscina;
 
-  constructor(workers: number, env: NodeJS.ProcessEnv = process.env) {
+  constructor(workers: number, chunkBytes: number, env: NodeJS.ProcessEnv = process.env) {
     this.pool = new Piscina({
+      resourceLimits: heapLimits(chunkBytes),
       filename: workerEntry(),
       minThreads: workers,
       maxThreads: workers,

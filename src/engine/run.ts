@@ -186,7 +186,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     repairPublished(paths, [runId]);
     log.info({ stage: 'plan', input: plan.input, chunk_bytes: plan.chunk_bytes, workers: request.workers, append: plan.append, resume: request.resume }, 'run planned');
 
-    runner = request.runner === 'inline' ? new InlineRunner() : new PoolRunner(request.workers);
+    runner = request.runner === 'inline' ? new InlineRunner() : new PoolRunner(request.workers, plan.chunk_bytes);
     const job = new Job(request, plan, paths, paths.run(runId), Journal.open(paths.run(runId).journal), runner, log, events, published, t0);
     const manifest = await job.execute();
     log.info({ stage: 'publish', counts: manifest.counts, stages: manifest.stages }, 'run published');

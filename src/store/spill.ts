@@ -3,7 +3,8 @@
 // reading each run a block at a time, so a region never has to fit in memory.
 import { closeSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 
-const READ_BLOCK_BYTES = 256 * 1024;
+// One block per run being merged: a region of a large input merges hundreds of runs at once.
+const READ_BLOCK_BYTES = 64 * 1024;
 
 const WRITE_BLOCK_CHARS = 1 << 20;
 
