@@ -14,7 +14,7 @@ await db.run(`CREATE TABLE regions AS SELECT lower(trim(regexp_replace(country, 
 await db.run(`
 CREATE TABLE raw AS
 SELECT * FROM read_csv(${q(input)}, header = true, all_varchar = true, quote = '"', escape = '"',
-                       strict_mode = false, null_padding = true, ignore_errors = true)`);
+                       strict_mode = false, ignore_errors = true)`);
 await db.run(`
 CREATE TABLE gdp AS
 WITH cleaned AS (

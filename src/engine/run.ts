@@ -354,7 +354,11 @@ class Job {
     const previousRegions = new Set(this.plan.append && this.previous !== null ? (Object.keys(this.previous.counts.by_region) as Region[]) : []);
     const done = this.journal.reduces();
     const results = new Map<Region, ReduceResult>();
-    const regions = REGIONS.filter((r) => previousRegions.has(r) || this.splits.some((s) => (maps.get(s.chunk)?.byRegion[r] ?? 0) > 0));
+    const expectedRows = (r: Region): number =>
+      (this.previous?.counts.by_region[r] ?? 0) * (previousRegions.has(r) ? 1 : 0) + this.splits.reduce((n, s) => n + (maps.get(s.chunk)?.byRegion[r] ?? 0), 0);
+    // Largest first: the pool takes tasks in order, so the last region to start is a small one
+    // and the workers finish close together.
+    const regions = REGIONS.filter((r) => expectedRows(r) > 0).sort((a, b) => expectedRows(b) - expectedRows(a));
     let finished = 0;
     await Promise.all(
       regions.map((region) => tracked((async () => {

@@ -3,8 +3,8 @@
 // same functions, the inline runner in this thread and the pool through workers/tasks.ts.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CurrentMarker, encodeFact, encodeFactRest, factPrefix, sortedFactLines } from '../spec/current.js';
-import { cleanText, countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../spec/normalize.js';
+import { CurrentMarker, encodeFact, encodeFactRest, factPrefix } from '../spec/current.js';
+import { countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../spec/normalize.js';
 import { RegionMap } from '../spec/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../spec/tokenizer.js';
 import { readAllFigures, RegionDbWriter } from '../store/region-db.js';
@@ -60,20 +60,7 @@ export function map(task: MapTask): MapResult {
     loaded = readFully(fd, bytes, 0, bytes.length, split.start);
     const splitLength = loaded;
     const first = skipToRecordStart(bytes, 0, splitLength, task.startState);
-    // Figures grouped by region, then by country: sorting a country's few figures at a time
-    // is much cheaper than sorting a region's whole split at once (see sortedFactLines).
-    const figuresByRegion = new Map<Region, Map<string, string[]>>();
-    // A dump repeats each name thousands of times: clean it and build its prefix once.
-    const cleaned = new Map<string, string>();
-    const cleanCountry = (raw: string): string => {
-      let clean = cleaned.get(raw);
-      if (clean === undefined) {
-        clean = cleanText(raw);
-        cleaned.set(raw, clean);
-      }
-      return clean;
-    };
-    const prefixes = new Map<string, string>();
+    const linesByRegion = new Map<Region, string[]>();
     const rejectRows: Buffer[] = [];
     const byReason: Partial<Record<RejectReason, number>> = {};
     let records = 0;
@@ -110,28 +97,17 @@ export function map(task: MapTask): MapResult {
               published: columns.published < 0 ? undefined : fieldText(bytes, layout, columns.published),
             },
             regions,
-            cleanCountry,
           );
           if (!result.ok) {
             reject(result.reason);
           } else {
             const f = result.figure;
-            let byPrefix = figuresByRegion.get(f.region);
-            if (byPrefix === undefined) {
-              byPrefix = new Map();
-              figuresByRegion.set(f.region, byPrefix);
+            let lines = linesByRegion.get(f.region);
+            if (lines === undefined) {
+              lines = [];
+              linesByRegion.set(f.region, lines);
             }
-            let prefix = prefixes.get(f.country);
-            if (prefix === undefined) {
-              prefix = factPrefix(countryKey(f.country));
-              prefixes.set(f.country, prefix);
-            }
-            let rests = byPrefix.get(prefix);
-            if (rests === undefined) {
-              rests = [];
-              byPrefix.set(prefix, rests);
-            }
-            rests.push(encodeFactRest(f.year, f.published, task.loadSeq, line, f.country, f.gdpUsdBillion));
+            lines.push(factPrefix(countryKey(f.country)) + encodeFactRest(f.year, f.published, task.loadSeq, line, f.country, f.gdpUsdBillion));
           }
         }
       }
@@ -144,8 +120,9 @@ export function map(task: MapTask): MapResult {
     rmSync(tmpDir, { recursive: true, force: true });
     mkdirSync(tmpDir, { recursive: true });
     const byRegion: Partial<Record<Region, number>> = {};
-    for (const [region, byPrefix] of figuresByRegion) {
-      byRegion[region] = writeRun(join(tmpDir, `${regionFileName(region)}.run`), sortedFactLines(byPrefix));
+    for (const [region, lines] of linesByRegion) {
+      lines.sort();
+      byRegion[region] = writeRun(join(tmpDir, `${regionFileName(region)}.run`), lines);
     }
     writeFileSync(join(tmpDir, 'rejects.csv'), Buffer.concat(rejectRows));
     rmSync(task.outDir, { recursive: true, force: true });

@@ -35,7 +35,7 @@ export function encodeFact(f: FactLine): string {
 /**
  * A fact line is its country's prefix followed by the rest. Lines of different countries
  * compare as their prefixes do (a prefix holds one tab, at its end, so neither prefix can
- * start the other), which lets a map task sort countries and each country's figures apart.
+ * start the other).
  */
 export function factPrefix(countryKey: string): string {
   return countryKey + '\t';
@@ -45,15 +45,6 @@ export function encodeFactRest(year: number, published: string | null, loadSeq: 
   const seq = String(loadSeq);
   const lineText = String(line);
   return `${year}\t${published ?? ''}\t${LOAD_SEQ_PAD.substring(seq.length)}${seq}\t${LINE_PAD.substring(lineText.length)}${lineText}\t${country}\t${gdpUsdBillion}`;
-}
-
-/** Sorted fact lines from figures grouped by country prefix; sorts the groups in place. */
-export function* sortedFactLines(byPrefix: Map<string, string[]>): Generator<string> {
-  for (const prefix of [...byPrefix.keys()].sort()) {
-    const rests = byPrefix.get(prefix) as string[];
-    rests.sort();
-    for (const rest of rests) yield prefix + rest;
-  }
 }
 
 export function decodeFact(text: string): FactLine {

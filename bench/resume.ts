@@ -1,0 +1,74 @@
+// `npm run bench:resume [-- --scenario 1GB]`: how much time --resume saves.
+//
+// Times an uninterrupted run; then starts the same run, SIGKILLs it once half of its map tasks
+// are in the journal, and times `--resume` to the end. Appends the figures to bench/RESULTS.md.
+import { execFile, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DATA = join(ROOT, 'bench', 'data');
+const CLI = join(ROOT, 'bin', 'gdpmr.js');
+const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
+const SIZES: Record<string, string> = { '256MB': '256MB', '1GB': '1GB' };
+const exec = promisify(execFile);
+
+function mapTasksJournaled(out: string): number {
+  const runs = join(out, '.runs');
+  if (!existsSync(runs)) return 0;
+  let n = 0;
+  for (const r of readdirSync(runs)) {
+    const journal = join(runs, r, 'journal.ndjson');
+    if (existsSync(journal)) n += (readFileSync(journal, 'utf8').match(/"task":"map"/g) ?? []).length;
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const i = args.indexOf('--scenario');
+  const scenario = i >= 0 ? args[i + 1] : '1GB';
+  if (SIZES[scenario] === undefined) throw new Error(`--scenario must be one of ${Object.keys(SIZES).join(', ')}, got ${scenario}`);
+  const input = join(DATA, `dump-${scenario}-seed1.csv`);
+  if (!existsSync(input)) await exec(process.execPath, [CLI, 'generate', '--size', SIZES[scenario], '--out', input, '--seed', '1']);
+  const out = join(DATA, 'resume-warehouse');
+  const chunkBytes = 1024 * 1024;
+  const splits = Math.ceil(statSync(input).size / chunkBytes);
+
+  rmSync(out, { recursive: true, force: true });
+  let t0 = performance.now();
+  await exec(process.execPath, [CLI, 'run', input, '--out', out]);
+  const fullMs = performance.now() - t0;
+
+  rmSync(out, { recursive: true, force: true });
+  t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, 'run', input, '--out', out], { stdio: 'ignore' });
+  const exited = new Promise((r) => child.on('exit', r));
+  while (mapTasksJournaled(out) < splits / 2 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGKILL');
+  await exited;
+  const killedAtMs = performance.now() - t0;
+  t0 = performance.now();
+  const { stdout } = await exec(process.execPath, [CLI, 'run', input, '--out', out, '--resume']);
+  const resumeMs = performance.now() - t0;
+  rmSync(out, { recursive: true, force: true });
+
+  const reused = /resumed +(.*)/.exec(stdout)?.[1] ?? '';
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
+  const text = [
+    `\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:resume -- --scenario ${scenario}\``,
+    '',
+    `Machine: ${machine}. Dump: ${scenario}, ${splits} splits of 1 MB, 2 workers.`,
+    '',
+    '| uninterrupted run | killed after | --resume to the end | saved vs. starting over | resume reused |',
+    '|---|---|---|---|---|',
+    `| ${(fullMs / 1000).toFixed(1)} s | ${(killedAtMs / 1000).toFixed(1)} s (half the map tasks journaled) | ${(resumeMs / 1000).toFixed(1)} s | ${((fullMs - resumeMs) / 1000).toFixed(1)} s (${(100 * (1 - resumeMs / fullMs)).toFixed(0)}%) | ${reused} |`,
+  ].join('\n');
+  appendFileSync(RESULTS, text + '\n');
+  process.stdout.write(text + '\n');
+}
+
+await main();
