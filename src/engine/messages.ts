@@ -49,7 +49,7 @@ export interface ReduceTask extends TaskBase {
   runPaths: string[];
   /** The published database of this region, when this load is appended to it. */
   previousDbPath: string | null;
-  /** Scratch directory for re-sorted earlier rows. */
+  /** Scratch directory: earlier rows re-sorted, intermediate merge passes. */
   scratchDir: string;
   dbPath: string;
   /** run_id of each load, by load_seq. */

@@ -13,7 +13,7 @@
 //       journal.ndjson               one line per finished task
 //       map/<chunk>/<region>.run     sorted run of map task <chunk> (written as <chunk>.tmp, renamed)
 //       map/<chunk>/rejects.csv      its reject rows, in input order
-//       previous/<region>/           earlier loads' rows re-sorted for an appended load
+//       reduce/<region>/             a reduce task's scratch: earlier loads' rows re-sorted, merge passes
 //       staging/                     the next generation, renamed to .gen/<run_id> whole
 import { join, resolve } from 'node:path';
 import { regionFileName, type Region } from '../spec/normalize.js';
@@ -96,8 +96,8 @@ export class RunPaths {
   mapRejects(chunk: number): string {
     return join(this.mapOutput(chunk), 'rejects.csv');
   }
-  previous(region: Region): string {
-    return join(this.root, 'previous', regionFileName(region));
+  reduceScratch(region: Region): string {
+    return join(this.root, 'reduce', regionFileName(region));
   }
   get staging(): GenerationPaths {
     return new GenerationPaths(join(this.root, 'staging'));

@@ -20,7 +20,7 @@ import { REJECTS_HEADER } from '../store/rejects.js';
 import { InlineRunner } from './inline-runner.js';
 import { Journal } from './journal.js';
 import type { InputSplit, MapResult, ReduceResult, ScanResult } from './messages.js';
-import { identifyInput, planSplits, readHeader, type InputHeader, type InputIdentity } from './plan.js';
+import { identifyInput, planSplits, readHeader, type InputIdentity } from './plan.js';
 import { PoolRunner } from './pool-runner.js';
 import { acquireLock, publishGeneration, readPublished, releaseLock, repairPublished } from './publish.js';
 import { WarehousePaths, type RunPaths } from './run-dir.js';
@@ -386,7 +386,7 @@ class Job {
               region,
               runPaths,
               previousDbPath: previousGeneration !== null && previousRegions.has(region) ? previousGeneration.regionDb(region) : null,
-              scratchDir: this.work.previous(region),
+              scratchDir: this.work.reduceScratch(region),
               dbPath: staging.regionDb(region),
               runIds: this.runIds,
             },

@@ -9,14 +9,14 @@ import { RegionMap } from '../spec/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../spec/tokenizer.js';
 import { readAllFigures, RegionDbWriter } from '../store/region-db.js';
 import { encodeRejectRow } from '../store/rejects.js';
-import { mergeRuns, writeRun } from '../store/spill.js';
+import { mergeRuns, reduceFanIn, writeRun } from '../store/spill.js';
 import type { MapResult, MapTask, ReduceResult, ReduceTask, ScanResult, ScanTask } from './messages.js';
 
 const SCAN_BLOCK_BYTES = 1024 * 1024;
 /** How much more to read at a time when a split's last record runs past its end. */
 const OVERREAD_STEP_BYTES = 64 * 1024;
 /** Earlier rows re-sorted per run on append: bounds a reduce task's memory. */
-const PREVIOUS_ROWS_PER_RUN = 200_000;
+const PREVIOUS_ROWS_PER_RUN = 50_000;
 
 export function scan(task: ScanTask): ScanResult {
   const { start, end } = task.split;
@@ -144,10 +144,13 @@ function readFully(fd: number, into: Buffer, offset: number, length: number, pos
 }
 
 export function reduce(task: ReduceTask): ReduceResult {
-  const runPaths = [...task.runPaths];
+  rmSync(task.scratchDir, { recursive: true, force: true });
+  mkdirSync(task.scratchDir, { recursive: true });
+  const inputRuns = [...task.runPaths];
   if (task.previousDbPath !== null && existsSync(task.previousDbPath)) {
-    runPaths.push(...respillPrevious(task.previousDbPath, task.scratchDir, task.runIds));
+    inputRuns.push(...respillPrevious(task.previousDbPath, task.scratchDir, task.runIds));
   }
+  const runPaths = reduceFanIn(inputRuns, task.scratchDir);
   rmSync(task.dbPath, { force: true });
   const writer = new RegionDbWriter(task.dbPath, task.region);
   let current = 0;
@@ -167,7 +170,8 @@ export function reduce(task: ReduceTask): ReduceResult {
     rmSync(task.dbPath, { force: true });
     throw error;
   }
-  return { rows: writer.rows, current, superseded: writer.rows - current, runsMerged: runPaths.length };
+  rmSync(task.scratchDir, { recursive: true, force: true });
+  return { rows: writer.rows, current, superseded: writer.rows - current, runsMerged: inputRuns.length };
 }
 
 /**
@@ -175,8 +179,6 @@ export function reduce(task: ReduceTask): ReduceResult {
  * merge: they are read back in batches, each sorted into a run like a map task's.
  */
 function respillPrevious(dbPath: string, scratchDir: string, runIds: readonly string[]): string[] {
-  rmSync(scratchDir, { recursive: true, force: true });
-  mkdirSync(scratchDir, { recursive: true });
   const paths: string[] = [];
   for (const batch of readAllFigures(dbPath, PREVIOUS_ROWS_PER_RUN)) {
     const lines = batch.map((row) => {

@@ -2,33 +2,51 @@
 // plain string order. Map tasks write them; reduce tasks merge them k ways with a small heap,
 // reading each run a block at a time, so a region never has to fit in memory.
 import { closeSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 
 // One block per run being merged: a region of a large input merges hundreds of runs at once.
 const READ_BLOCK_BYTES = 64 * 1024;
 
 const WRITE_BLOCK_CHARS = 1 << 20;
 
-/** Writes sorted lines to `path`, via a temporary name so a run is never half-written. */
-export function writeRun(path: string, sortedLines: Iterable<string>): number {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  let lines = 0;
-  try {
-    let block = '';
-    for (const line of sortedLines) {
-      block += line + '\n';
-      lines++;
-      if (block.length >= WRITE_BLOCK_CHARS) {
-        writeSync(fd, block);
-        block = '';
-      }
-    }
-    if (block.length > 0) writeSync(fd, block);
-  } finally {
-    closeSync(fd);
+/** Writes a run line by line, via a temporary name so a run is never half-written. */
+export class RunWriter {
+  private readonly tmp: string;
+  private readonly fd: number;
+  private block = '';
+  lines = 0;
+
+  constructor(private readonly path: string) {
+    this.tmp = `${path}.tmp`;
+    this.fd = openSync(this.tmp, 'w');
   }
-  renameSync(tmp, path);
-  return lines;
+
+  add(line: string): void {
+    this.block += line + '\n';
+    this.lines++;
+    if (this.block.length >= WRITE_BLOCK_CHARS) {
+      writeSync(this.fd, this.block);
+      this.block = '';
+    }
+  }
+
+  close(): number {
+    try {
+      if (this.block.length > 0) writeSync(this.fd, this.block);
+      this.block = '';
+    } finally {
+      closeSync(this.fd);
+    }
+    renameSync(this.tmp, this.path);
+    return this.lines;
+  }
+}
+
+/** Writes sorted lines to `path` as one run; returns how many. */
+export function writeRun(path: string, sortedLines: Iterable<string>): number {
+  const writer = new RunWriter(path);
+  for (const line of sortedLines) writer.add(line);
+  return writer.close();
 }
 
 /** Reads a file of `\n`-terminated UTF-8 lines a block at a time. */
@@ -143,6 +161,32 @@ export function mergeSorted(sources: Array<() => string | undefined>, emit: (lin
     }
     siftDown(0);
   }
+}
+
+/**
+ * At most this many runs are merged at once: each open run costs a file descriptor and a read
+ * block, so a huge input (thousands of splits) is merged in passes instead.
+ */
+export const MAX_MERGE_FAN_IN = 128;
+
+/**
+ * Merges groups of runs into fewer, longer runs under `scratchDir` until at most
+ * MAX_MERGE_FAN_IN remain; returns the runs to merge last.
+ */
+export function reduceFanIn(paths: readonly string[], scratchDir: string, fanIn = MAX_MERGE_FAN_IN): string[] {
+  let runs = [...paths];
+  for (let pass = 0; runs.length > fanIn; pass++) {
+    const merged: string[] = [];
+    for (let i = 0; i < runs.length; i += fanIn) {
+      const out = join(scratchDir, `pass-${pass}-${merged.length}.run`);
+      const writer = new RunWriter(out);
+      mergeRuns(runs.slice(i, i + fanIn), (line) => writer.add(line));
+      writer.close();
+      merged.push(out);
+    }
+    runs = merged;
+  }
+  return runs;
 }
 
 /** Merges sorted run files; every reader is closed when it is drained. */
