@@ -60,19 +60,10 @@ export function decodeFact(text: string): FactLine {
   };
 }
 
-/** Length of the `country_key \t year` prefix that names the fact. */
-function factPrefixLength(text: string): number {
-  return text.indexOf('\t', text.indexOf('\t') + 1);
-}
-
-function sameCountry(a: string, b: string): boolean {
-  const end = a.indexOf('\t');
-  return end === b.indexOf('\t') && a.startsWith(b.slice(0, end));
-}
-
-function sameFact(a: string, b: string): boolean {
-  const end = factPrefixLength(a);
-  return end === factPrefixLength(b) && a.startsWith(b.slice(0, end));
+/** a[from, to) equals b[from, to), compared in place: this runs once per loaded row. */
+function sameSpan(a: string, b: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
 }
 
 export interface MarkedFact {
@@ -88,17 +79,23 @@ export interface MarkedFact {
  */
 export class CurrentMarker {
   private held: string | undefined;
+  private heldKeyEnd = 0;
+  private heldFactEnd = 0;
 
   constructor(private readonly emit: (fact: MarkedFact) => void) {}
 
   push(text: string): void {
+    const keyEnd = text.indexOf('\t');
+    const factEnd = text.indexOf('\t', keyEnd + 1);
     const held = this.held;
     if (held !== undefined) {
-      const lastOfCountry = !sameCountry(held, text);
-      const lastOfFact = lastOfCountry || !sameFact(held, text);
+      const lastOfCountry = keyEnd !== this.heldKeyEnd || !sameSpan(held, text, 0, keyEnd);
+      const lastOfFact = lastOfCountry || factEnd !== this.heldFactEnd || !sameSpan(held, text, keyEnd, factEnd);
       this.emit({ text: held, isCurrent: lastOfFact, isLatest: lastOfCountry });
     }
     this.held = text;
+    this.heldKeyEnd = keyEnd;
+    this.heldFactEnd = factEnd;
   }
 
   finish(): void {

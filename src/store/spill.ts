@@ -52,14 +52,15 @@ export function writeRun(path: string, sortedLines: Iterable<string>): number {
 /** Reads a file of `\n`-terminated UTF-8 lines a block at a time. */
 export class LineReader {
   private readonly fd: number;
-  private readonly block = Buffer.allocUnsafe(READ_BLOCK_BYTES);
+  private readonly block: Buffer;
   private carry: Buffer = Buffer.alloc(0);
   private lines: string[] = [];
   private index = 0;
   private eof = false;
 
-  constructor(path: string) {
+  constructor(path: string, blockBytes = READ_BLOCK_BYTES) {
     this.fd = openSync(path, 'r');
+    this.block = Buffer.allocUnsafe(blockBytes);
   }
 
   /** The next line, or undefined at the end (the file is closed then). */
@@ -167,7 +168,14 @@ export function mergeSorted(sources: Array<() => string | undefined>, emit: (lin
  * At most this many runs are merged at once: each open run costs a file descriptor and a read
  * block, so a huge input (thousands of splits) is merged in passes instead.
  */
-export const MAX_MERGE_FAN_IN = 128;
+export const MAX_MERGE_FAN_IN = 512;
+
+/** Read blocks share a fixed budget, so merging more runs at once costs no more memory. */
+const MERGE_READ_BUDGET_BYTES = 16 * 1024 * 1024;
+
+function readBlockBytes(runs: number): number {
+  return Math.max(8 * 1024, Math.min(READ_BLOCK_BYTES, Math.floor(MERGE_READ_BUDGET_BYTES / Math.max(1, runs))));
+}
 
 /**
  * Merges groups of runs into fewer, longer runs under `scratchDir` until at most
@@ -191,7 +199,8 @@ export function reduceFanIn(paths: readonly string[], scratchDir: string, fanIn 
 
 /** Merges sorted run files; every reader is closed when it is drained. */
 export function mergeRuns(paths: readonly string[], emit: (line: string) => void): void {
-  const readers = paths.map((p) => new LineReader(p));
+  const blockBytes = readBlockBytes(paths.length);
+  const readers = paths.map((p) => new LineReader(p, blockBytes));
   try {
     mergeSorted(
       readers.map((r) => () => r.next()),
