@@ -9,7 +9,7 @@ import { RegionMap } from '../spec/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../spec/tokenizer.js';
 import { readAllFigures, RegionDbWriter } from '../store/region-db.js';
 import { encodeRejectRow } from '../store/rejects.js';
-import { mergeRuns, reduceFanIn, writeRun } from '../store/spill.js';
+import { mergeRuns, writeRun } from '../store/spill.js';
 import type { MapResult, MapTask, ReduceResult, ReduceTask, ScanResult, ScanTask } from './messages.js';
 
 const SCAN_BLOCK_BYTES = 1024 * 1024;
@@ -150,7 +150,6 @@ export function reduce(task: ReduceTask): ReduceResult {
   if (task.previousDbPath !== null && existsSync(task.previousDbPath)) {
     inputRuns.push(...respillPrevious(task.previousDbPath, task.scratchDir, task.runIds));
   }
-  const runPaths = reduceFanIn(inputRuns, task.scratchDir);
   rmSync(task.dbPath, { force: true });
   const writer = new RegionDbWriter(task.dbPath, task.region);
   let current = 0;
@@ -162,7 +161,7 @@ export function reduce(task: ReduceTask): ReduceResult {
       const loadSeq = Number(p[3]);
       writer.addValues(p[5], p[0], Number(p[1]), Number(p[6]), p[2] === '' ? null : p[2], Number(p[4]), fact.isCurrent, fact.isLatest, task.runIds[loadSeq], loadSeq);
     });
-    mergeRuns(runPaths, (text) => marker.push(text));
+    mergeRuns(inputRuns, (text) => marker.push(text), task.scratchDir);
     marker.finish();
     writer.finish();
   } catch (error) {

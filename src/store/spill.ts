@@ -165,8 +165,9 @@ export function mergeSorted(sources: Array<() => string | undefined>, emit: (lin
 }
 
 /**
- * At most this many runs are merged at once: each open run costs a file descriptor and a read
- * block, so a huge input (thousands of splits) is merged in passes instead.
+ * At most this many runs are merged at once. Each open run costs a file descriptor and a read
+ * block from a fixed budget; more runs than this (a huge input) are merged in passes, and so
+ * are fewer when the process may not open that many files.
  */
 export const MAX_MERGE_FAN_IN = 512;
 
@@ -177,9 +178,34 @@ function readBlockBytes(runs: number): number {
   return Math.max(8 * 1024, Math.min(READ_BLOCK_BYTES, Math.floor(MERGE_READ_BUDGET_BYTES / Math.max(1, runs))));
 }
 
+/** Opens every run for one merge, or none of them if the process runs out of descriptors. */
+function openRuns(paths: readonly string[]): LineReader[] | null {
+  const blockBytes = readBlockBytes(paths.length);
+  const readers: LineReader[] = [];
+  try {
+    for (const p of paths) readers.push(new LineReader(p, blockBytes));
+    return readers;
+  } catch (error) {
+    for (const r of readers) r.close();
+    if ((error as NodeJS.ErrnoException).code === 'EMFILE' || (error as NodeJS.ErrnoException).code === 'ENFILE') return null;
+    throw error;
+  }
+}
+
+function mergeReaders(readers: LineReader[], emit: (line: string) => void): void {
+  try {
+    mergeSorted(
+      readers.map((r) => () => r.next()),
+      emit,
+    );
+  } finally {
+    for (const r of readers) r.close();
+  }
+}
+
 /**
- * Merges groups of runs into fewer, longer runs under `scratchDir` until at most
- * MAX_MERGE_FAN_IN remain; returns the runs to merge last.
+ * Merges groups of runs into fewer, longer runs under `scratchDir` until at most `fanIn`
+ * remain; returns the runs to merge last.
  */
 export function reduceFanIn(paths: readonly string[], scratchDir: string, fanIn = MAX_MERGE_FAN_IN): string[] {
   let runs = [...paths];
@@ -187,8 +213,10 @@ export function reduceFanIn(paths: readonly string[], scratchDir: string, fanIn 
     const merged: string[] = [];
     for (let i = 0; i < runs.length; i += fanIn) {
       const out = join(scratchDir, `pass-${pass}-${merged.length}.run`);
+      const readers = openRuns(runs.slice(i, i + fanIn));
+      if (readers === null) throw Object.assign(new Error(`too many open files for a ${fanIn}-way merge`), { code: 'EMFILE' });
       const writer = new RunWriter(out);
-      mergeRuns(runs.slice(i, i + fanIn), (line) => writer.add(line));
+      mergeReaders(readers, (line) => writer.add(line));
       writer.close();
       merged.push(out);
     }
@@ -197,16 +225,21 @@ export function reduceFanIn(paths: readonly string[], scratchDir: string, fanIn 
   return runs;
 }
 
-/** Merges sorted run files; every reader is closed when it is drained. */
-export function mergeRuns(paths: readonly string[], emit: (line: string) => void): void {
-  const blockBytes = readBlockBytes(paths.length);
-  const readers = paths.map((p) => new LineReader(p, blockBytes));
-  try {
-    mergeSorted(
-      readers.map((r) => () => r.next()),
-      emit,
-    );
-  } finally {
-    for (const r of readers) r.close();
+/**
+ * Merges sorted runs into one sorted stream: in one pass when the process can hold them all
+ * open, otherwise in passes of a fan-in that it can.
+ */
+export function mergeRuns(paths: readonly string[], emit: (line: string) => void, scratchDir?: string): void {
+  for (let fanIn = MAX_MERGE_FAN_IN; ; fanIn = Math.max(2, fanIn >> 2)) {
+    let runs: string[];
+    try {
+      runs = scratchDir === undefined ? [...paths] : reduceFanIn(paths, scratchDir, fanIn);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EMFILE' && fanIn > 2) continue;
+      throw error;
+    }
+    const readers = openRuns(runs);
+    if (readers !== null) return mergeReaders(readers, emit);
+    if (scratchDir === undefined || fanIn === 2) throw new Error(`too many open files to merge ${runs.length} runs`);
   }
 }
