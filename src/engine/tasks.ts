@@ -3,7 +3,7 @@
 // same functions, the inline runner in this thread and the pool through workers/tasks.ts.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CurrentMarker, encodeFact, encodeFactRest, factPrefix } from '../spec/current.js';
+import { CurrentMarker, encodeFact, encodeFactLine, loadSeqText } from '../spec/current.js';
 import { countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../spec/normalize.js';
 import { RegionMap } from '../spec/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../spec/tokenizer.js';
@@ -61,6 +61,7 @@ export function map(task: MapTask): MapResult {
     const splitLength = loaded;
     const first = skipToRecordStart(bytes, 0, splitLength, task.startState);
     const linesByRegion = new Map<Region, string[]>();
+    const loadSeq = loadSeqText(task.loadSeq);
     const rejectRows: Buffer[] = [];
     const byReason: Partial<Record<RejectReason, number>> = {};
     let records = 0;
@@ -107,7 +108,7 @@ export function map(task: MapTask): MapResult {
               lines = [];
               linesByRegion.set(f.region, lines);
             }
-            lines.push(factPrefix(countryKey(f.country)) + encodeFactRest(f.year, f.published, task.loadSeq, line, f.country, f.gdpUsdBillion));
+            lines.push(encodeFactLine(countryKey(f.country), f.year, f.published, loadSeq, line, f.country, f.gdpUsdBillion));
           }
         }
       }

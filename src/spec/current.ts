@@ -25,26 +25,27 @@ export interface FactLine {
 
 const LOAD_SEQ_WIDTH = 6;
 const LINE_WIDTH = 15;
-const LOAD_SEQ_PAD = '0'.repeat(LOAD_SEQ_WIDTH);
-const LINE_PAD = '0'.repeat(LINE_WIDTH);
+/** PADS[n] is n zeros: zero-padding without building a string per figure. */
+const PADS = Array.from({ length: LINE_WIDTH + 1 }, (_, n) => '0'.repeat(n));
+
+function padded(value: number, width: number): string {
+  const text = String(value);
+  return PADS[width - text.length] + text;
+}
 
 export function encodeFact(f: FactLine): string {
-  return factPrefix(f.countryKey) + encodeFactRest(f.year, f.published, f.loadSeq, f.line, f.country, f.gdpUsdBillion);
+  return encodeFactLine(f.countryKey, f.year, f.published, padded(f.loadSeq, LOAD_SEQ_WIDTH), f.line, f.country, f.gdpUsdBillion);
 }
 
-/**
- * A fact line is its country's prefix followed by the rest. Lines of different countries
- * compare as their prefixes do (a prefix holds one tab, at its end, so neither prefix can
- * start the other).
- */
-export function factPrefix(countryKey: string): string {
-  return countryKey + '\t';
+/** A load's sequence number as fact lines spell it; computed once per task. */
+export function loadSeqText(loadSeq: number): string {
+  return padded(loadSeq, LOAD_SEQ_WIDTH);
 }
 
-export function encodeFactRest(year: number, published: string | null, loadSeq: number, line: number, country: string, gdpUsdBillion: number): string {
-  const seq = String(loadSeq);
+/** The line of one figure, built in one expression: this runs once per input record. */
+export function encodeFactLine(countryKey: string, year: number, published: string | null, loadSeq: string, line: number, country: string, gdpUsdBillion: number): string {
   const lineText = String(line);
-  return `${year}\t${published ?? ''}\t${LOAD_SEQ_PAD.substring(seq.length)}${seq}\t${LINE_PAD.substring(lineText.length)}${lineText}\t${country}\t${gdpUsdBillion}`;
+  return `${countryKey}\t${year}\t${published ?? ''}\t${loadSeq}\t${PADS[LINE_WIDTH - lineText.length]}${lineText}\t${country}\t${gdpUsdBillion}`;
 }
 
 export function decodeFact(text: string): FactLine {
