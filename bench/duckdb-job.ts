@@ -2,14 +2,16 @@
 // by the SPEC's rules (as far as SQL expresses them), mark the current vintage, persist a
 // table, answer the region top-5. Run as a process of its own: prints its time and peak RSS.
 import { rmSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { pathToFileURL } from 'node:url';
+import { duckdbClientEntry } from './duckdb-client.js';
 
+const { DuckDBInstance } = await import(pathToFileURL(duckdbClientEntry()).href);
 const [input, regionMap, dbPath] = process.argv.slice(2);
 rmSync(dbPath, { force: true });
 const t0 = performance.now();
 const instance = await DuckDBInstance.create(dbPath, { threads: '2' });
 const db = await instance.connect();
-const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 await db.run(`CREATE TABLE regions AS SELECT lower(trim(regexp_replace(country, '\\s+', ' ', 'g'))) AS key, region FROM read_csv(${q(regionMap)}, header = true, all_varchar = true)`);
 await db.run(`
 CREATE TABLE raw AS
@@ -42,4 +44,4 @@ SELECT region, avg(gdp_usd_billion) AS mean FROM ranked WHERE k <= 5 GROUP BY re
 const rows = (await db.runAndReadAll('SELECT count(*) FROM gdp')).getRows()[0][0];
 db.closeSync();
 instance.closeSync();
-process.stdout.write(JSON.stringify({ ms: performance.now() - t0, rows: Number(rows), top5: top.getRows().map(([r, m]) => [r, Number(m)]), maxRssKb: process.resourceUsage().maxRSS }) + '\n');
+process.stdout.write(JSON.stringify({ ms: performance.now() - t0, rows: Number(rows), top5: top.getRows().map(([r, m]: unknown[]) => [r, Number(m)]), maxRssKb: process.resourceUsage().maxRSS }) + '\n');

@@ -11,6 +11,7 @@ import { cpus, totalmem, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { duckdbClientEntry } from './duckdb-client.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = join(ROOT, 'bench', 'data');
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   const withDuckdb = !args.includes('--no-duckdb');
   const withOneWorker = !args.includes('--no-single');
   mkdirSync(DATA, { recursive: true });
+  if (withDuckdb) duckdbClientEntry();
   const lines: string[] = [];
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${fmt(totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}`;
   lines.push(`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench -- ${args.join(' ')}\``, '', `Machine: ${machine}.`, '');
