@@ -115,8 +115,8 @@ function ensureFixedLinks(paths: WarehousePaths): void {
  */
 export function repairPublished(paths: WarehousePaths, keep: readonly string[]): void {
   const current = currentGeneration(paths);
-  if (current !== null) ensureFixedLinks(paths);
-  else for (const name of FIXED_LINKS) if (linkTarget(join(paths.root, name)) === null && existsSync(join(paths.root, name))) ensureFixedLinks(paths);
+  // Before the first publish the links may not exist yet; files of someone else's must not.
+  if (current !== null || FIXED_LINKS.some((name) => existsSync(join(paths.root, name)))) ensureFixedLinks(paths);
   if (existsSync(paths.generationsDir)) {
     for (const name of readdirSync(paths.generationsDir)) {
       if (name !== current && !keep.includes(name)) rmSync(join(paths.generationsDir, name), { recursive: true, force: true });

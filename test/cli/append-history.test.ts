@@ -7,7 +7,8 @@ import { cleanTempDirs, cli, snapshot, tempDir, writeInput } from '../helpers.js
 const HEADER = 'country,year,gdp_usd_million,published,region\n';
 // A: the October vintage. B: revisions (newer vintage), an older vintage that must not win,
 // a same-day tie that the later load wins, a new country, and a reject of its own.
-const A = HEADER + ['Japan,2024,"4,100,000",2024-10-22,', 'Japan,2025,"4,200,000",2024-10-22,', 'Chad,2024,"13,000",2024-10-22,', 'Fiji,2024,"5,000",,', 'World,2024,"1",2024-10-22,'].join('\n') + '\n';
+// France is only in A: its region's database is carried over unchanged by the append.
+const A = HEADER + ['Japan,2024,"4,100,000",2024-10-22,', 'Japan,2025,"4,200,000",2024-10-22,', 'Chad,2024,"13,000",2024-10-22,', 'Fiji,2024,"5,000",,', 'World,2024,"1",2024-10-22,', 'France,2024,"3,100,000",2024-10-22,', 'France,2024,"3,000,000",2024-04-16,'].join('\n') + '\n';
 const B = HEADER + ['Japan,2025,"4,300,000",2025-04-22,', 'Chad,2024,"12,000",2024-04-16,', 'Fiji,2024,"5,500",,', 'Peru,2024,"280,000",2025-04-22,', 'Atlantis,2024,"9",,Atlantic'].join('\n') + '\n';
 
 let dir: string;
@@ -48,8 +49,8 @@ describe('append loads', () => {
   it('keeps every load in the manifest, counts for the whole warehouse, and a run_id per row', async () => {
     const manifest = JSON.parse(readFileSync(join(appended, 'manifest.json'), 'utf8'));
     expect(manifest.loads).toHaveLength(2);
-    expect(manifest.loads.map((l: { counts: { records: number } }) => l.counts.records)).toEqual([5, 5]);
-    expect(manifest.counts).toMatchObject({ records: 10, loaded: 8, rejected: 2, superseded: 3, by_reason: { unknown_region: 2 } });
+    expect(manifest.loads.map((l: { counts: { records: number } }) => l.counts.records)).toEqual([7, 5]);
+    expect(manifest.counts).toMatchObject({ records: 12, loaded: 10, rejected: 2, superseded: 4, by_reason: { unknown_region: 2 }, by_region: { Europe: 2 } });
     const rows = snapshot(appended, { withRunIds: true }).rows;
     const runIds = new Set(Object.values(rows).flat().map((r) => (r as { run_id: string }).run_id));
     expect([...runIds].sort()).toEqual(manifest.loads.map((l: { run_id: string }) => l.run_id).sort());

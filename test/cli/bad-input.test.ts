@@ -118,6 +118,15 @@ describe('bad input and usage', () => {
     void before;
   });
 
+  it('an output directory holding files of its own under the warehouse names: exit 1, files untouched', async () => {
+    const dir = tempDir();
+    writeInput(dir, 'manifest.json', '{"mine": true}\n');
+    const r = await cli(['run', WIKIPEDIA, '--out', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('(manifest.json is not gdpmr\'s)');
+    expect(readFileSync(join(dir, 'manifest.json'), 'utf8')).toBe('{"mine": true}\n');
+  });
+
   it('a region map with a region outside the five: exit 2', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'x'));
