@@ -62,7 +62,7 @@ export class RegionDbWriter {
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.pragma('locking_mode = EXCLUSIVE');
-    this.db.pragma('cache_size = -32768');
+    this.db.pragma('cache_size = -16384');
     this.db.exec(CREATE_TABLE);
     this.insertMany = this.db.prepare(insertSql(ROWS_PER_INSERT));
     this.db.exec('BEGIN');

@@ -172,7 +172,7 @@ export function mergeSorted(sources: Array<() => string | undefined>, emit: (lin
 export const MAX_MERGE_FAN_IN = 512;
 
 /** Read blocks share a fixed budget, so merging more runs at once costs no more memory. */
-const MERGE_READ_BUDGET_BYTES = 16 * 1024 * 1024;
+const MERGE_READ_BUDGET_BYTES = 8 * 1024 * 1024;
 
 function readBlockBytes(runs: number): number {
   return Math.max(8 * 1024, Math.min(READ_BLOCK_BYTES, Math.floor(MERGE_READ_BUDGET_BYTES / Math.max(1, runs))));
