@@ -237,13 +237,11 @@ class Job {
   };
 
   async execute(): Promise<Manifest> {
-    let mapResults: Map<number, MapResult>;
-    let reduceResults: Map<Region, ReduceResult>;
     if (this.journal.has('staged')) {
       this.log.info({ stage: 'publish' }, 'resuming at publish: the next generation is already staged');
     } else {
-      mapResults = await this.splitAndMap();
-      reduceResults = await this.reduceRegions(mapResults);
+      const mapResults = await this.splitAndMap();
+      const reduceResults = await this.reduceRegions(mapResults);
       this.stage(mapResults, reduceResults);
       this.journal.record({ task: 'staged' });
     }
@@ -354,11 +352,11 @@ class Job {
     const previousRegions = new Set(this.plan.append && this.previous !== null ? (Object.keys(this.previous.counts.by_region) as Region[]) : []);
     const done = this.journal.reduces();
     const results = new Map<Region, ReduceResult>();
-    const expectedRows = (r: Region): number =>
-      (this.previous?.counts.by_region[r] ?? 0) * (previousRegions.has(r) ? 1 : 0) + this.splits.reduce((n, s) => n + (maps.get(s.chunk)?.byRegion[r] ?? 0), 0);
+    const newRows = (r: Region): number => this.splits.reduce((n, s) => n + (maps.get(s.chunk)?.byRegion[r] ?? 0), 0);
+    const expectedRows = new Map(REGIONS.map((r) => [r, newRows(r) + (previousRegions.has(r) ? (this.previous?.counts.by_region[r] ?? 0) : 0)]));
     // Largest first: the pool takes tasks in order, so the last region to start is a small one
     // and the workers finish close together.
-    const regions = REGIONS.filter((r) => expectedRows(r) > 0).sort((a, b) => expectedRows(b) - expectedRows(a));
+    const regions = REGIONS.filter((r) => (expectedRows.get(r) ?? 0) > 0).sort((a, b) => (expectedRows.get(b) ?? 0) - (expectedRows.get(a) ?? 0));
     let finished = 0;
     await Promise.all(
       regions.map((region) => tracked((async () => {

@@ -133,12 +133,9 @@ export interface GdpFigure {
 
 export type Normalized = { ok: true; figure: GdpFigure } | { ok: false; reason: RejectReason };
 
-/**
- * Rules 2–7 (rule 1, the record's shape, belongs to the tokenizer and the header). `clean` is
- * cleanText, or a memo of it: a dump repeats each country name thousands of times.
- */
-export function normalizeFigure(raw: RawFigure, regions: RegionLookup, clean: (text: string) => string = cleanText): Normalized {
-  const country = clean(raw.country);
+/** Rules 2–7 (rule 1, the record's shape, belongs to the tokenizer and the header). */
+export function normalizeFigure(raw: RawFigure, regions: RegionLookup): Normalized {
+  const country = cleanText(raw.country);
   if (country === '') return { ok: false, reason: 'missing_country' };
   const millions = parseGdpMillions(raw.gdpUsdMillion);
   if (typeof millions === 'string') return { ok: false, reason: millions };
