@@ -3,7 +3,7 @@
 // same functions, the inline runner in this thread and the pool through workers/tasks.ts.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CurrentMarker, encodeFact, encodeFactLine, loadSeqText } from '../spec/current.js';
+import { CurrentMarker, encodeFact, encodeFactLine, loadSeqText, readFact, type FactLine } from '../spec/current.js';
 import { countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../spec/normalize.js';
 import { RegionMap } from '../spec/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../spec/tokenizer.js';
@@ -152,15 +152,14 @@ export function reduce(task: ReduceTask): ReduceResult {
     inputRuns.push(...respillPrevious(task.previousDbPath, task.scratchDir, task.runIds));
   }
   rmSync(task.dbPath, { force: true });
-  const writer = new RegionDbWriter(task.dbPath, task.region);
+  const writer = new RegionDbWriter(task.dbPath, task.region, task.runIds);
   let current = 0;
   try {
+    const f: FactLine = { countryKey: '', year: 0, published: null, loadSeq: 0, line: 0, country: '', gdpUsdBillion: 0 };
     const marker = new CurrentMarker((fact) => {
-      const p = fact.text.split('\t');
       if (fact.isCurrent) current++;
-      // The fields of a fact line (spec/current.ts), read in place: this runs once per row.
-      const loadSeq = Number(p[3]);
-      writer.addValues(p[5], p[0], Number(p[1]), Number(p[6]), p[2] === '' ? null : p[2], Number(p[4]), fact.isCurrent, fact.isLatest, task.runIds[loadSeq], loadSeq);
+      readFact(fact.text, f);
+      writer.addValues(f.country, f.countryKey, f.year, f.gdpUsdBillion, f.published, f.line, fact.isCurrent, fact.isLatest, f.loadSeq);
     });
     mergeRuns(inputRuns, (text) => marker.push(text), task.scratchDir);
     marker.finish();

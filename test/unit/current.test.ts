@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFact, encodeFact, markAll, type FactLine } from '../../src/spec/current.js';
+import fc from 'fast-check';
+import { decodeFact, encodeFact, markAll, readFact, type FactLine } from '../../src/spec/current.js';
 
 const fact = (over: Partial<FactLine>): FactLine => ({ countryKey: 'japan', year: 2024, published: null, loadSeq: 0, line: 2, country: 'Japan', gdpUsdBillion: 1, ...over });
 const currentLines = (facts: FactLine[]) =>
@@ -33,5 +34,26 @@ describe('the duplicate rule', () => {
   it('round-trips a figure through its line exactly', () => {
     const f = fact({ gdpUsdBillion: 30337.162, published: '2024-10-22', line: 123456789, loadSeq: 7, country: 'Côte d’Ivoire' });
     expect(decodeFact(encodeFact(f))).toEqual(f);
+  });
+  it('reads a line in place exactly as the reference decoder does', () => {
+    const name = fc.stringMatching(/^[A-Za-zÀ-ÿ’'.,() -]{1,30}$/);
+    const figure = fc.record({
+      countryKey: name,
+      year: fc.integer({ min: 1900, max: 2100 }),
+      published: fc.option(fc.constantFrom('2023-04-11', '2024-10-22', '1999-12-31'), { nil: null }),
+      loadSeq: fc.integer({ min: 0, max: 999_999 }),
+      line: fc.integer({ min: 1, max: 999_999_999_999_999 }),
+      country: name,
+      gdpUsdBillion: fc.double({ min: 1e-9, max: 1e12, noNaN: true }),
+    });
+    const into = fact({});
+    fc.assert(
+      fc.property(figure, (f) => {
+        const text = encodeFact(f);
+        expect(readFact(text, into)).toEqual(decodeFact(text));
+        expect(into).toEqual(f);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mergeRuns, reduceFanIn, writeRun } from '../../src/store/spill.js';
+import { mergeRuns, mergeSorted, reduceFanIn, writeRun } from '../../src/store/spill.js';
 import { cleanTempDirs, tempDir } from '../helpers.js';
 
 afterAll(cleanTempDirs);
@@ -28,6 +28,36 @@ describe('sorted runs', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('merges in a first pass only as many runs as it takes to reach the fan-in', () => {
+    const dir = tempDir();
+    const paths = Array.from({ length: 9 }, (_, i) => {
+      const path = join(dir, `${i}.run`);
+      writeRun(path, [`line ${i}`]);
+      return path;
+    });
+    // 9 runs at fan-in 4: a 4-way merge leaves 6, a 3-way merge leaves 4; runs 7 and 8 are
+    // never rewritten.
+    const left = reduceFanIn(paths, dir, 4);
+    expect(left).toEqual([paths[7], paths[8], join(dir, 'pass-0.run'), join(dir, 'pass-1.run')]);
+    expect(readFileSync(join(dir, 'pass-1.run'), 'utf8')).toBe('line 4\nline 5\nline 6\n');
+  });
+
+  it('merges sources that run dry at different times, one source, and none', () => {
+    const lists = [['a', 'd', 'e', 'f', 'g'], [], ['b'], ['c', 'h']];
+    const out: string[] = [];
+    const sources = lists.map((l) => {
+      let i = 0;
+      return () => l[i++];
+    });
+    mergeSorted(sources, (l) => out.push(l));
+    expect(out).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    const single: string[] = [];
+    let n = 0;
+    mergeSorted([() => (n < 3 ? String(n++) : undefined)], (l) => single.push(l));
+    expect(single).toEqual(['0', '1', '2']);
+    mergeSorted([], () => expect.unreachable());
   });
 
   it('reads lines across block boundaries without splitting UTF-8 sequences', () => {

@@ -1,0 +1,58 @@
+// The region database writer on its own: what each row holds, whatever the number of loads.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RegionDbWriter } from '../../src/store/region-db.js';
+import { cleanTempDirs, tempDir } from '../helpers.js';
+
+afterAll(cleanTempDirs);
+
+/** Writes `rows` figures spread over `loads` loads and reads them back in line order. */
+function roundTrip(loads: number, rows: number) {
+  const runIds = Array.from({ length: loads }, (_, seq) => `run-${seq}-o'brien`);
+  const path = join(tempDir(), `loads-${loads}.sqlite`);
+  const writer = new RegionDbWriter(path, 'Europe', runIds);
+  for (let i = 0; i < rows; i++) {
+    writer.addValues(`Land ${i}`, `land ${i}`, 2000 + (i % 7), i + 0.5, i % 3 === 0 ? null : '2024-04-01', i + 2, i % 2 === 0, i % 4 === 0, i % loads);
+  }
+  writer.finish();
+  const db = new Database(path, { readonly: true });
+  try {
+    return { runIds, stored: db.prepare('SELECT * FROM gdp ORDER BY line').all() as Array<Record<string, unknown>> };
+  } finally {
+    db.close();
+  }
+}
+
+describe('RegionDbWriter', () => {
+  // 2 loads spell run_id in the SQL; 70 loads bind it per row. Both must store the same thing,
+  // including the rows of the last, partial INSERT (rows is not a multiple of 200).
+  for (const loads of [1, 2, 70]) {
+    it(`stores every value of every row, run_id by load_seq, with ${loads} load(s)`, () => {
+      const rows = 451;
+      const { runIds, stored } = roundTrip(loads, rows);
+      expect(stored).toHaveLength(rows);
+      stored.forEach((row, i) => {
+        expect(row).toEqual({
+          country: `Land ${i}`,
+          country_key: `land ${i}`,
+          region: 'Europe',
+          year: 2000 + (i % 7),
+          gdp_usd_billion: i + 0.5,
+          published: i % 3 === 0 ? null : '2024-04-01',
+          line: i + 2,
+          is_current: i % 2 === 0 ? 1 : 0,
+          is_latest: i % 4 === 0 ? 1 : 0,
+          run_id: runIds[i % loads],
+          load_seq: i % loads,
+        });
+      });
+    });
+  }
+
+  it('refuses a load_seq that has no run_id rather than storing a NULL', () => {
+    const writer = new RegionDbWriter(join(tempDir(), 'bad.sqlite'), 'Asia', ['only']);
+    expect(() => writer.addValues('A', 'a', 2000, 1, null, 2, true, true, 1)).toThrow('load_seq 1 has no run_id (1 loads)');
+    writer.abandon();
+  });
+});
