@@ -3,7 +3,7 @@
 // same functions, the inline runner in this thread and the pool through workers/tasks.ts.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CurrentMarker, encodeFact, encodeFactLine, loadSeqText, readFact, type FactLine } from '../spec/current.js';
+import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFact, sortFactLines, type FactLine } from '../spec/current.js';
 import { countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../spec/normalize.js';
 import { RegionMap } from '../spec/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../spec/tokenizer.js';
@@ -60,7 +60,7 @@ export function map(task: MapTask): MapResult {
     loaded = readFully(fd, bytes, 0, bytes.length, split.start);
     const splitLength = loaded;
     const first = skipToRecordStart(bytes, 0, splitLength, task.startState);
-    const linesByRegion = new Map<Region, string[]>();
+    const linesByRegion = new Map<Region, { lines: string[]; hashes: number[] }>();
     const loadSeq = loadSeqText(task.loadSeq);
     const rejectRows: Buffer[] = [];
     const byReason: Partial<Record<RejectReason, number>> = {};
@@ -103,12 +103,15 @@ export function map(task: MapTask): MapResult {
             reject(result.reason);
           } else {
             const f = result.figure;
-            let lines = linesByRegion.get(f.region);
-            if (lines === undefined) {
-              lines = [];
-              linesByRegion.set(f.region, lines);
+            let facts = linesByRegion.get(f.region);
+            if (facts === undefined) {
+              facts = { lines: [], hashes: [] };
+              linesByRegion.set(f.region, facts);
             }
-            lines.push(encodeFactLine(countryKey(f.country), f.year, f.published, loadSeq, line, f.country, f.gdpUsdBillion));
+            const key = countryKey(f.country);
+            const hash = keyHash(key);
+            facts.lines.push(encodeFactLine(hash, key, f.year, f.published, loadSeq, line, f.country, f.gdpUsdBillion));
+            facts.hashes.push(hash);
           }
         }
       }
@@ -121,9 +124,8 @@ export function map(task: MapTask): MapResult {
     rmSync(tmpDir, { recursive: true, force: true });
     mkdirSync(tmpDir, { recursive: true });
     const byRegion: Partial<Record<Region, number>> = {};
-    for (const [region, lines] of linesByRegion) {
-      lines.sort();
-      byRegion[region] = writeRun(join(tmpDir, `${regionFileName(region)}.run`), lines);
+    for (const [region, facts] of linesByRegion) {
+      byRegion[region] = writeRun(join(tmpDir, `${regionFileName(region)}.run`), sortFactLines(facts.lines, facts.hashes));
     }
     writeFileSync(join(tmpDir, 'rejects.csv'), Buffer.concat(rejectRows));
     rmSync(task.outDir, { recursive: true, force: true });
