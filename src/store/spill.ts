@@ -158,7 +158,7 @@ export function mergeSorted(sources: Array<() => string | undefined>, emit: (lin
  * block from a fixed budget; more runs than this (a huge input) are merged in passes, and so
  * are fewer when the process may not open that many files.
  */
-export const MAX_MERGE_FAN_IN = 512;
+export const MAX_MERGE_FAN_IN = 1024;
 
 /** Read blocks share a fixed budget, so merging more runs at once costs no more memory. */
 const MERGE_READ_BUDGET_BYTES = 8 * 1024 * 1024;
@@ -195,8 +195,8 @@ function mergeReaders(readers: LineReader[], emit: (line: string) => void): void
 /**
  * Merges runs under `scratchDir` until at most `fanIn` remain; returns the runs to merge last.
  * A merge of g runs leaves g - 1 fewer, so each one takes no more runs than it must, the
- * map runs before merged ones: 1 025 runs at a fan-in of 512 cost one 512-way and one 3-way merge, and
- * half the rows are read twice instead of all of them.
+ * map runs before merged ones: 1 030 runs at a fan-in of 1 024 cost one 7-way merge, and
+ * 7 runs' rows are read twice instead of all of them.
  */
 export function reduceFanIn(paths: readonly string[], scratchDir: string, fanIn = MAX_MERGE_FAN_IN): string[] {
   const runs = [...paths];
