@@ -2,6 +2,7 @@
 // read-only handle queries use. Indexes are built after the load: inserting into a table
 // with indexes costs several times more than sorting once at the end.
 import Database from 'better-sqlite3';
+import { availableParallelism } from 'node:os';
 import type { Region } from '../spec/normalize.js';
 
 const CREATE_TABLE = `
@@ -29,6 +30,7 @@ const CREATE_INDEXES = [
 ];
 
 const ROWS_PER_INSERT = 200;
+const SORTER_THREADS = Math.min(4, availableParallelism());
 /** Up to this many loads, run_id is spelled in the INSERT's SQL rather than bound per row. */
 const MAX_LITERAL_RUN_IDS = 64;
 
@@ -103,6 +105,10 @@ export class RegionDbWriter {
     this.pending.length = 0;
     this.pendingRows = 0;
     this.db.exec('COMMIT');
+    // SQLite's sorter may hand index-building sorts to helper threads: while other regions
+    // load they compete for the same cores, but the last region to load has a core to itself
+    // (4.4 M rows: 0.45 -> 0.35 us per row for the three indexes).
+    this.db.pragma(`threads = ${SORTER_THREADS}`);
     for (const sql of CREATE_INDEXES) this.db.exec(sql);
     this.db.close();
   }
