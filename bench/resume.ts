@@ -8,6 +8,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DEFAULTS, formatBytes } from '../src/config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = join(ROOT, 'bench', 'data');
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
   const input = join(DATA, `dump-${scenario}-seed1.csv`);
   if (!existsSync(input)) await exec(process.execPath, [CLI, 'generate', '--size', SIZES[scenario], '--out', input, '--seed', '1']);
   const out = join(DATA, 'resume-warehouse');
-  const chunkBytes = 1024 * 1024;
+  // Both runs use the default chunk size.
+  const chunkBytes = DEFAULTS.chunkBytes;
   const splits = Math.ceil(statSync(input).size / chunkBytes);
 
   rmSync(out, { recursive: true, force: true });
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
   const text = [
     `\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:resume -- --scenario ${scenario}\``,
     '',
-    `Machine: ${machine}. Dump: ${scenario}, ${splits} splits of 1 MB, 2 workers.`,
+    `Machine: ${machine}. Dump: ${scenario}, ${splits} splits of ${formatBytes(chunkBytes)}, 2 workers.`,
     '',
     '| uninterrupted run | killed after | --resume to the end | saved vs. starting over | resume reused |',
     '|---|---|---|---|---|',

@@ -11,6 +11,7 @@ import { cpus, totalmem, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DEFAULTS, formatBytes } from '../src/config.js';
 import { duckdbClientEntry } from './duckdb-client.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -46,7 +47,7 @@ async function timed(args: string[]): Promise<Timed> {
 
 function gdpmrRun(input: string, outDir: string, workers: number): Promise<Timed> {
   rmSync(outDir, { recursive: true, force: true });
-  const request = { inputPath: input, outDir, chunkBytes: 1024 * 1024, workers, regionMapPath: REGIONS, append: false, resume: false, runner: 'pool' };
+  const request = { inputPath: input, outDir, chunkBytes: DEFAULTS.chunkBytes, workers, regionMapPath: REGIONS, append: false, resume: false, runner: 'pool' };
   return timed([MEASURED_RUN, JSON.stringify(request)]);
 }
 
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
     if (withDuckdb) row('DuckDB 1.5', '2 threads', runs.duckdb);
     lines.push(`| ${name} | ${withOneWorker ? `speed-up 2 workers / 1: ${fmt(one / two, 2)}×` : ''} | | | | | query top5 (CLI, median of 3): ${fmt(median(queryMs), 0)} ms | |`);
   }
-  lines.push('', `Median of ${repeat} run(s) per row; gdpmr at default settings (1 MB chunks).`);
+  lines.push('', `Median of ${repeat} run(s) per row; gdpmr at default settings (${formatBytes(DEFAULTS.chunkBytes)} chunks).`);
   appendFileSync(RESULTS, lines.join('\n') + '\n');
   process.stdout.write(lines.join('\n') + '\n');
 }
