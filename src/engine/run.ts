@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { GdpmrError } from '../errors.js';
 import { createRunLogger, type RunLogger } from '../log.js';
+import { FACT_LINE_FORMAT } from '../spec/current.js';
 import { REGIONS, type Region, type RejectReason } from '../spec/normalize.js';
 import { RegionMap } from '../spec/regions.js';
 import { REC_START, type TokenizerState } from '../spec/tokenizer.js';
@@ -75,6 +76,8 @@ const RunPlan = z.object({
   region_map: z.string(),
   append: z.boolean(),
   previous_generation: z.string().nullable(),
+  /** The fact-line format of the run's map outputs; absent in plans from before it was kept. */
+  fact_format: z.number().optional(),
 });
 type RunPlan = z.infer<typeof RunPlan>;
 
@@ -144,6 +147,12 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
           `--resume must name the input of the interrupted run ${candidate.run_id} (${candidate.input.path}, ${candidate.input.bytes} bytes), got ${absoluteInput.path} (${absoluteInput.bytes} bytes${candidate.input.path === absoluteInput.path ? ', changed since' : ''}); run without --resume to start over`,
         );
       }
+      if (candidate.fact_format !== FACT_LINE_FORMAT) {
+        throw new GdpmrError(
+          'RESUME_MISMATCH',
+          `--resume must continue a run of this gdpmr version, got run ${candidate.run_id} whose intermediate files have an older format; run without --resume to start over`,
+        );
+      }
       plan = candidate;
       runId = candidate.run_id;
     }
@@ -172,6 +181,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
         region_map: resolve(request.regionMapPath),
         append: request.append && published !== null,
         previous_generation: request.append && published !== null ? published.generation : null,
+        fact_format: FACT_LINE_FORMAT,
       };
       mkdirSync(paths.run(runId).root, { recursive: true });
       // Renamed into place: a run killed while writing its plan leaves no plan, not half of one.

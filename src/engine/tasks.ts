@@ -3,8 +3,10 @@
 // same functions, the inline runner in this thread and the pool through workers/tasks.ts.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFact, sortFactLines, type FactLine } from '../spec/current.js';
+import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFact, type FactLine } from '../spec/current.js';
+import { FactRunBuffer } from '../spec/fact-run.js';
 import { countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../spec/normalize.js';
+import { appendPlainFigure, type RegionRuns } from '../spec/plain-record.js';
 import { RegionMap } from '../spec/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../spec/tokenizer.js';
 import { readAllFigures, RegionDbWriter } from '../store/region-db.js';
@@ -60,8 +62,9 @@ export function map(task: MapTask): MapResult {
     loaded = readFully(fd, bytes, 0, bytes.length, split.start);
     const splitLength = loaded;
     const first = skipToRecordStart(bytes, 0, splitLength, task.startState);
-    const linesByRegion = new Map<Region, { lines: string[]; hashes: number[] }>();
+    const runs = new MapTaskRuns();
     const loadSeq = loadSeqText(task.loadSeq);
+    const loadSeqBytes = Buffer.from(loadSeq, 'latin1');
     const rejectRows: Buffer[] = [];
     const byReason: Partial<Record<RejectReason, number>> = {};
     let records = 0;
@@ -88,7 +91,8 @@ export function map(task: MapTask): MapResult {
         records++;
         if (layout.malformed || layout.fieldCount !== columns.width) {
           reject('malformed_row');
-        } else {
+        } else if (!appendPlainFigure(bytes, layout, columns, regions, loadSeqBytes, line, runs)) {
+          // Anything to clean, missing or wrong: the SPEC's rules on strings decide.
           const result = normalizeFigure(
             {
               country: fieldText(bytes, layout, columns.country),
@@ -103,15 +107,9 @@ export function map(task: MapTask): MapResult {
             reject(result.reason);
           } else {
             const f = result.figure;
-            let facts = linesByRegion.get(f.region);
-            if (facts === undefined) {
-              facts = { lines: [], hashes: [] };
-              linesByRegion.set(f.region, facts);
-            }
             const key = countryKey(f.country);
             const hash = keyHash(key);
-            facts.lines.push(encodeFactLine(hash, key, f.year, f.published, loadSeq, line, f.country, f.gdpUsdBillion));
-            facts.hashes.push(hash);
+            runs.of(f.region).appendText(hash, encodeFactLine(hash, key, f.year, f.published, loadSeq, line, f.country, String(f.gdpUsdMillion)));
           }
         }
       }
@@ -124,8 +122,9 @@ export function map(task: MapTask): MapResult {
     rmSync(tmpDir, { recursive: true, force: true });
     mkdirSync(tmpDir, { recursive: true });
     const byRegion: Partial<Record<Region, number>> = {};
-    for (const [region, facts] of linesByRegion) {
-      byRegion[region] = writeRun(join(tmpDir, `${regionFileName(region)}.run`), sortFactLines(facts.lines, facts.hashes));
+    for (const [region, run] of runs.byRegion) {
+      writeFileSync(join(tmpDir, `${regionFileName(region)}.run`), run.sortedRun());
+      byRegion[region] = run.count;
     }
     writeFileSync(join(tmpDir, 'rejects.csv'), Buffer.concat(rejectRows));
     rmSync(task.outDir, { recursive: true, force: true });
@@ -133,6 +132,20 @@ export function map(task: MapTask): MapResult {
     return { records, rejected, byReason, byRegion, overreadBytes: Math.max(0, loaded - splitLength) };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** A map task's fact lines, one buffer per region that has any. */
+class MapTaskRuns implements RegionRuns {
+  readonly byRegion = new Map<Region, FactRunBuffer>();
+
+  of(region: Region): FactRunBuffer {
+    let run = this.byRegion.get(region);
+    if (run === undefined) {
+      run = new FactRunBuffer();
+      this.byRegion.set(region, run);
+    }
+    return run;
   }
 }
 

@@ -126,6 +126,8 @@ export interface GdpFigure {
   country: string;
   region: Region;
   year: number;
+  /** The figure as the record gives it; the reduce divides it into billions. */
+  gdpUsdMillion: number;
   gdpUsdBillion: number;
   /** `YYYY-MM-DD`, or null when the record has none. */
   published: string | null;
@@ -154,5 +156,5 @@ export function normalizeFigure(raw: RawFigure, regions: RegionLookup): Normaliz
       published = date;
     }
   }
-  return { ok: true, figure: { country, region, year, gdpUsdBillion: millions / 1000, published } };
+  return { ok: true, figure: { country, region, year, gdpUsdMillion: millions, gdpUsdBillion: millions / 1000, published } };
 }

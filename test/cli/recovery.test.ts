@@ -127,6 +127,18 @@ describe('killed runs and --resume', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--resume must name the input of the interrupted run');
   });
+
+  it('--resume refuses a run whose map outputs an older gdpmr wrote', async () => {
+    const out = join(tempDir(), 'w');
+    expect((await cli(['run', dump, '--out', out, ...FLAGS], { GDPMR_FAULT: 'reduce:asia:throw:3' })).code).toBe(1);
+    const [runId] = readdirSync(join(out, '.runs'));
+    const planPath = join(out, '.runs', runId, 'plan.json');
+    const { fact_format: _format, ...olderPlan } = JSON.parse(readFileSync(planPath, 'utf8'));
+    writeFileSync(planPath, JSON.stringify(olderPlan));
+    const r = await cli(['run', dump, '--out', out, ...FLAGS, '--resume']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('intermediate files have an older format; run without --resume to start over');
+  });
 });
 
 describe('the lock', () => {

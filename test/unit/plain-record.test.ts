@@ -1,0 +1,144 @@
+// The byte-level fast path against the SPEC's rules on strings: whatever it takes, it must
+// write the line the reference writes; whatever it declines, the reference still decides.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decodeFact, encodeFactLine, keyHash, loadSeqText } from '../../src/spec/current.js';
+import { FactRunBuffer } from '../../src/spec/fact-run.js';
+import { resolveColumns, type ColumnIndex } from '../../src/spec/header.js';
+import { countryKey, normalizeFigure, type Region } from '../../src/spec/normalize.js';
+import { appendPlainFigure, type RegionRuns } from '../../src/spec/plain-record.js';
+import { RegionMap } from '../../src/spec/regions.js';
+import { fieldText, readRecord, RecordLayout } from '../../src/spec/tokenizer.js';
+
+const regions = RegionMap.fromCsv(
+  'country,region\nJapan,Asia\n"Bahamas, The",Americas\nFiji,Oceania\nNigeria,Africa\nCôte d\'Ivoire,Africa\nChina,Asia\n',
+  'test map',
+);
+
+function columnsOf(header: string): ColumnIndex {
+  const r = resolveColumns(header.split(','));
+  if (!r.ok) throw new Error('bad test header');
+  return r.columns;
+}
+
+/** One record as a CSV line: fields quoted when they must be, and sometimes when not. */
+function csvLine(fields: string[], quoteAll: boolean): string {
+  return fields.map((f) => (quoteAll || /[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',') + '\n';
+}
+
+class Runs implements RegionRuns {
+  readonly byRegion = new Map<Region, FactRunBuffer>();
+  of(region: Region): FactRunBuffer {
+    if (!this.byRegion.has(region)) this.byRegion.set(region, new FactRunBuffer());
+    return this.byRegion.get(region) as FactRunBuffer;
+  }
+}
+
+interface Outcome {
+  taken: boolean;
+  /** The fast path's line and region, when it took the record. */
+  line?: string;
+  region?: Region;
+}
+
+function fastPath(header: string, fields: string[], quoteAll: boolean, line: number, loadSeq: number): Outcome {
+  const columns = columnsOf(header);
+  const bytes = Buffer.from(csvLine(fields, quoteAll), 'utf8');
+  const layout = new RecordLayout();
+  readRecord(bytes, 0, bytes.length, true, layout);
+  const runs = new Runs();
+  const taken = appendPlainFigure(bytes, layout, columns, regions, Buffer.from(loadSeqText(loadSeq), 'latin1'), line, runs);
+  if (!taken) {
+    expect(runs.byRegion.size).toBe(0);
+    return { taken };
+  }
+  const [[region, run]] = [...runs.byRegion];
+  expect(run.count).toBe(1);
+  return { taken, region, line: run.bytes.toString('utf8', 0, run.used - 1) };
+}
+
+function reference(header: string, fields: string[], quoteAll: boolean) {
+  const columns = columnsOf(header);
+  const bytes = Buffer.from(csvLine(fields, quoteAll), 'utf8');
+  const layout = new RecordLayout();
+  readRecord(bytes, 0, bytes.length, true, layout);
+  const field = (i: number) => (i < 0 ? undefined : fieldText(bytes, layout, i));
+  return normalizeFigure(
+    { country: field(columns.country) as string, year: field(columns.year) as string, gdpUsdMillion: field(columns.gdpUsdMillion) as string, region: field(columns.region), published: field(columns.published) },
+    regions,
+  );
+}
+
+// Mostly plain values, so that many records take the fast path, and dirt of every kind.
+const country = fc.oneof(
+  { arbitrary: fc.constantFrom('Japan', 'Fiji', 'Nigeria', 'Bahamas, The', 'United States'), weight: 3 },
+  fc.constantFrom('Japan', 'japan', 'JAPAN', 'Bahamas, The', "Côte d'Ivoire", ' China', 'China ', 'Two  Spaces', 'Fiji[1]', '', 'Chad\t', 'Nigeria', 'Say "hi"', 'Atlantis'),
+  fc.stringMatching(/^[ -~]{0,12}$/),
+);
+const year = fc.oneof({ arbitrary: fc.integer({ min: 1900, max: 2100 }).map(String), weight: 4 }, fc.constantFrom('2024', '1900', '2100', '1899', '2101', ' 2024', '20245', 'abcd', '', '0999'), fc.stringMatching(/^[0-9]{4}$/));
+const gdp = fc.oneof(
+  { arbitrary: fc.stringMatching(/^[1-9][0-9]{0,2}(,[0-9]{3}){0,3}(\.[0-9])?$/), weight: 3 },
+  fc.constantFrom('1,000', '1234567.8', '0', '0.000', '1,,2', '.5', '5.', '1.2.3', ',', '', '—', 'n/a', '12 345', '1e6', '00012', '1,234.5,6', '5[a]', '9'.repeat(400), `0.${'0'.repeat(400)}1`),
+  fc.stringMatching(/^[0-9,.]{1,12}$/),
+);
+const region = fc.constantFrom('', 'Asia', 'Asia', 'Europe', 'Americas', 'asia', 'ASIA', ' Asia', 'Asia ', 'Europe', 'Oceania', 'Africa', 'Americas', 'Atlantis', 'Asiä');
+const published = fc.oneof(
+  { arbitrary: fc.constantFrom('', '2023-04-11', '2024-10-22'), weight: 3 },
+  fc.constantFrom('', '2024-10-22', '2024-02-29', '2023-02-29', '2000-02-29', '1900-02-29', '2024-13-01', '2024-00-10', '2024-1-10', ' 2024-10-22', '0000-02-29', '2024-04-31'),
+  fc.stringMatching(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/),
+);
+const layouts = [
+  { header: 'country,region,year,gdp_usd_million,published,note', fields: (c: string, r: string, y: string, g: string, p: string) => [c, r, y, g, p, 'n'] },
+  { header: 'gdp_usd_million,year,country', fields: (c: string, _r: string, y: string, g: string) => [g, y, c] },
+  { header: 'published,country,year,gdp_usd_million', fields: (c: string, _r: string, y: string, g: string, p: string) => [p, c, y, g] },
+];
+
+describe('the byte-level fast path of the map', () => {
+  it('writes exactly the line the SPEC rules on strings write, for every record it takes', () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...layouts), country, region, year, gdp, published, fc.boolean(),
+        fc.integer({ min: 1, max: 999_999_999_999_999 }), fc.integer({ min: 0, max: 999_999 }),
+        (layout, c, r, y, g, p, quoteAll, line, loadSeq) => {
+          const fields = layout.fields(c, r, y, g, p);
+          const fast = fastPath(layout.header, fields, quoteAll, line, loadSeq);
+          if (!fast.taken) return;
+          taken++;
+          const ref = reference(layout.header, fields, quoteAll);
+          expect(ref.ok).toBe(true);
+          if (!ref.ok) return;
+          const f = ref.figure;
+          const key = countryKey(f.country);
+          const expected = encodeFactLine(keyHash(key), key, f.year, f.published, loadSeqText(loadSeq), line, f.country, String(f.gdpUsdMillion));
+          expect(fast.region).toBe(f.region);
+          // Byte for byte up to the figure, which may be spelled differently (`5.0`, `5`) …
+          expect(fast.line?.slice(0, fast.line.lastIndexOf('\t'))).toBe(expected.slice(0, expected.lastIndexOf('\t')));
+          // … but must be the same number of billions.
+          expect(decodeFact(fast.line as string)).toEqual(decodeFact(expected));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // The fast path must not decline everything: that would make this test pass vacuously.
+    expect(taken).toBeGreaterThan(100);
+  });
+
+  it('takes the plain records a real dump is mostly made of', () => {
+    const [full] = layouts;
+    expect(fastPath(full.header, ['Japan', 'Asia', '2024', '4,212,945', '2024-10-22', ''], false, 2, 0).taken).toBe(true);
+    expect(fastPath(full.header, ['Japan', 'Asia', '2024', '4,212,945', '2024-10-22', ''], true, 2, 0).taken).toBe(true);
+    expect(fastPath(full.header, ['Bahamas, The', '', '2020', '12950.5', '', 'note, with comma'], false, 9, 1)).toMatchObject({ taken: true, region: 'Americas' });
+  });
+
+  it('leaves to the reference what needs cleaning or is not a figure', () => {
+    const [full] = layouts;
+    const declined = (fields: string[]) => fastPath(full.header, fields, false, 2, 0).taken === false;
+    expect(declined(['Japan[a]', 'Asia', '2024', '1', '', ''])).toBe(true);
+    expect(declined(['Japan', 'Asia', '2024', '—', '', ''])).toBe(true);
+    expect(declined(['Japan', 'Atlantis', '2024', '1', '', ''])).toBe(true);
+    expect(declined(['Japan', 'Asia', '2024', '0', '', ''])).toBe(true);
+    expect(declined(['Japan', 'Asia', '2024', '1', '2023-02-29', ''])).toBe(true);
+    expect(declined(['Atlantis', '', '2024', '1', '', ''])).toBe(true);
+  });
+});
