@@ -12,6 +12,11 @@ const INDEX_LIMIT = 2 ** 21;
 const INITIAL_BYTES = 64 * 1024;
 const INITIAL_LINES = 1024;
 
+/**
+ * Reusable: `clear` keeps the buffers for the next map task. A worker that allocated fresh
+ * ones per task left them to the garbage collector, which a task that makes almost no
+ * JavaScript garbage seldom runs: tens of MB of dead buffers per worker, held into the reduce.
+ */
 export class FactRunBuffer {
   /** The lines, `\n`-terminated. Writers fill it after `startLine` and then set `used`. */
   bytes: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
@@ -19,6 +24,13 @@ export class FactRunBuffer {
   count = 0;
   private starts = new Int32Array(INITIAL_LINES);
   private hashes = new Uint32Array(INITIAL_LINES);
+  private order = new Float64Array(INITIAL_LINES);
+  private run: Buffer = Buffer.allocUnsafe(0);
+
+  clear(): void {
+    this.used = 0;
+    this.count = 0;
+  }
 
   /**
    * Opens a line of at most `maxBytes` bytes (its `\n` included) at `used` and returns the
@@ -77,10 +89,11 @@ export class FactRunBuffer {
     return 0;
   }
 
-  /** The run: every line in plain string order, as the bytes of a run file. */
+  /** The run: every line in plain string order, as the bytes of a run file (valid until the next call). */
   sortedRun(): Buffer {
     const n = this.count;
-    const out = Buffer.allocUnsafe(this.used);
+    if (this.run.length < this.used) this.run = Buffer.allocUnsafe(this.bytes.length);
+    const out = this.run;
     let at = 0;
     const copyLine = (index: number): void => {
       const bytes = this.bytes;
@@ -92,9 +105,10 @@ export class FactRunBuffer {
       const order = Array.from({ length: n }, (_, i) => i);
       order.sort(compare);
       for (const index of order) copyLine(index);
-      return out;
+      return out.subarray(0, at);
     }
-    const order = new Float64Array(n);
+    if (this.order.length < n) this.order = new Float64Array(this.starts.length);
+    const order = this.order.subarray(0, n);
     for (let i = 0; i < n; i++) order[i] = this.hashes[i] * INDEX_LIMIT + i;
     order.sort();
     const group: number[] = [];
@@ -113,6 +127,6 @@ export class FactRunBuffer {
       group.push(order[i] - hash * INDEX_LIMIT);
     }
     flush();
-    return out;
+    return out.subarray(0, at);
   }
 }
