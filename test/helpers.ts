@@ -68,13 +68,15 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<
 export function snapshot(dir: string, { withRunIds = false } = {}) {
   const manifest = readManifest(join(dir, 'manifest.json'));
   const rows: Record<string, unknown[]> = {};
+  const indexes: Record<string, string[]> = {};
   for (const region of REGIONS) {
     const path = join(dir, 'regions', `${regionFileName(region)}.sqlite`);
     if (!existsSync(path)) continue;
     const db = new Database(path, { readonly: true });
     const columns = `country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq${withRunIds ? ', run_id' : ''}`;
     rows[region] = db.prepare(`SELECT ${columns} FROM gdp ORDER BY load_seq, line`).all();
+    indexes[region] = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
     db.close();
   }
-  return { rows, rejects: readFileSync(join(dir, 'rejects.csv'), 'utf8'), counts: manifest.counts };
+  return { rows, indexes, rejects: readFileSync(join(dir, 'rejects.csv'), 'utf8'), counts: manifest.counts };
 }

@@ -2,12 +2,12 @@
 // injection that the crash tests drive through GDPMR_FAULT (read only here, in workers).
 //
 // GDPMR_FAULT=kind:target:mode[:attempts][,...]  e.g. map:3:throw, map:3:exit:3, reduce:asia:exit
-//   kind     scan | map | reduce
-//   target   chunk number, or region name for reduce
+//   kind     scan | map | reduce | index
+//   target   chunk number, or region name for reduce and index
 //   mode     throw (the task throws) or exit (the worker thread dies)
 //   attempts how many attempts fail (default 1; 3 or more makes the fault persist)
 import * as handlers from '../src/engine/tasks.js';
-import type { MapTask, ReduceTask, ScanTask, Task } from '../src/engine/messages.js';
+import { taskTarget, type IndexTask, type MapTask, type ReduceTask, type ScanTask, type Task } from '../src/engine/messages.js';
 
 interface Fault {
   kind: string;
@@ -28,7 +28,7 @@ function parseFaults(spec: string | undefined): Fault[] {
 const faults = parseFaults(process.env.GDPMR_FAULT);
 
 function injectFault(task: Task): void {
-  const target = task.kind === 'reduce' ? task.region.toLowerCase() : String(task.split.chunk);
+  const target = taskTarget(task);
   for (const fault of faults) {
     if (fault.kind !== task.kind || fault.target !== target || task.attempt > fault.attempts) continue;
     if (fault.mode === 'exit') process.exit(70);
@@ -49,4 +49,9 @@ export function map(task: MapTask) {
 export function reduce(task: ReduceTask) {
   injectFault(task);
   return handlers.reduce(task);
+}
+
+export function index(task: IndexTask) {
+  injectFault(task);
+  return handlers.index(task);
 }

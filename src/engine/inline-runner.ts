@@ -5,6 +5,7 @@ import type { TaskRunner } from './runner.js';
 
 export class InlineRunner implements TaskRunner {
   readonly kind = 'inline';
+  readonly slots = 1;
 
   async run<T extends Task>(task: T): Promise<ResultOf[T['kind']]> {
     const handler = HANDLERS[task.kind] as unknown as (t: T) => ResultOf[T['kind']];

@@ -8,6 +8,7 @@ export type JournalEntry =
   | { task: 'scan'; chunk: number; result: ScanResult }
   | { task: 'map'; chunk: number; result: MapResult }
   | { task: 'reduce'; region: string; result: ReduceResult }
+  | { task: 'index'; region: string }
   | { task: 'staged' };
 
 export class Journal {
@@ -55,6 +56,11 @@ export class Journal {
     const out = new Map<string, ReduceResult>();
     for (const e of this.entries) if (e.task === 'reduce') out.set(e.region, e.result);
     return out;
+  }
+
+  /** Regions whose loaded database has its indexes. */
+  indexed(): Set<string> {
+    return new Set(this.entries.flatMap((e) => (e.task === 'index' ? [e.region] : [])));
   }
 
   has(task: 'staged'): boolean {

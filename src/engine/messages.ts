@@ -56,7 +56,18 @@ export interface ReduceTask extends TaskBase {
   runIds: string[];
 }
 
-export type Task = ScanTask | MapTask | ReduceTask;
+/**
+ * Index a region's freshly loaded database. A task of its own so that the pool can fit index
+ * builds between other regions' loads: five loads on two workers leave one worker idle for
+ * the whole last load otherwise.
+ */
+export interface IndexTask extends TaskBase {
+  kind: 'index';
+  region: Region;
+  dbPath: string;
+}
+
+export type Task = ScanTask | MapTask | ReduceTask | IndexTask;
 export type TaskKind = Task['kind'];
 
 const Count = z.number().int().nonnegative();
@@ -89,19 +100,31 @@ export const ReduceResultSchema = z.object({
 });
 export type ReduceResult = z.infer<typeof ReduceResultSchema>;
 
+export const IndexResultSchema = z.object({
+  indexes: Count,
+});
+export type IndexResult = z.infer<typeof IndexResultSchema>;
+
 export interface ResultOf {
   scan: ScanResult;
   map: MapResult;
   reduce: ReduceResult;
+  index: IndexResult;
 }
 
 export const RESULT_SCHEMAS = {
   scan: ScanResultSchema,
   map: MapResultSchema,
   reduce: ReduceResultSchema,
+  index: IndexResultSchema,
 } as const;
 
-/** Where a task is in the run, for logs and journal lines: `map:3`, `reduce:asia`. */
+/** What a task works on: its split's chunk number, or its region's name. */
+export function taskTarget(task: Task): string {
+  return task.kind === 'reduce' || task.kind === 'index' ? task.region.toLowerCase() : String(task.split.chunk);
+}
+
+/** Where a task is in the run, for logs and journal lines: `map:3`, `reduce:asia`, `index:asia`. */
 export function taskName(task: Task): string {
-  return task.kind === 'reduce' ? `reduce:${task.region.toLowerCase()}` : `${task.kind}:${task.split.chunk}`;
+  return `${task.kind}:${taskTarget(task)}`;
 }

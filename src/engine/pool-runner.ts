@@ -30,7 +30,12 @@ export class PoolRunner implements TaskRunner {
   readonly kind = 'pool';
   private readonly pool: Piscina;
 
-  constructor(workers: number, chunkBytes: number, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly slots: number,
+    chunkBytes: number,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    const workers = slots;
     this.pool = new Piscina({
       resourceLimits: heapLimits(chunkBytes),
       filename: workerEntry(),

@@ -10,7 +10,7 @@
 //     .gen/<run_id>/                 a published generation: regions/, rejects.csv, manifest.json
 //     .runs/<run_id>/                one run's work, removed once it is published
 //       plan.json                    input identity, header, config: what --resume checks
-//       journal.ndjson               one line per finished task
+//       journal.ndjson               one line per finished task (scan, map, reduce = load, index)
 //       map/<chunk>/<region>.run     sorted run of map task <chunk> (written as <chunk>.tmp, renamed)
 //       map/<chunk>/rejects.csv      its reject rows, in input order
 //       reduce/<region>/             a reduce task's scratch: earlier loads' rows re-sorted, merge passes

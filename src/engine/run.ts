@@ -26,6 +26,10 @@ import { PoolRunner } from './pool-runner.js';
 import { acquireLock, publishGeneration, readPublished, releaseLock, repairPublished } from './publish.js';
 import { WarehousePaths, type RunPaths } from './run-dir.js';
 import { runWithRetries, type TaskRunner } from './runner.js';
+import { PriorityScheduler } from './schedule.js';
+
+const LOAD_PRIORITY = 1;
+const INDEX_PRIORITY = 0;
 
 export interface RunRequest {
   inputPath: string;
@@ -361,19 +365,26 @@ class Job {
     const previousGeneration = this.plan.previous_generation === null ? null : this.paths.generation(this.plan.previous_generation);
     const previousRegions = new Set(this.plan.append && this.previous !== null ? (Object.keys(this.previous.counts.by_region) as Region[]) : []);
     const done = this.journal.reduces();
+    const indexed = this.journal.indexed();
     const results = new Map<Region, ReduceResult>();
     const newRows = (r: Region): number => this.splits.reduce((n, s) => n + (maps.get(s.chunk)?.byRegion[r] ?? 0), 0);
     const expectedRows = new Map(REGIONS.map((r) => [r, newRows(r) + (previousRegions.has(r) ? (this.previous?.counts.by_region[r] ?? 0) : 0)]));
-    // Largest first: the pool takes tasks in order, so the last region to start is a small one
-    // and the workers finish close together.
+    // Loads largest first, so the last region to start is a small one, and index builds after
+    // every load (see PriorityScheduler).
+    const scheduler = new PriorityScheduler(this.runner.slots);
     const regions = REGIONS.filter((r) => (expectedRows.get(r) ?? 0) > 0).sort((a, b) => (expectedRows.get(b) ?? 0) - (expectedRows.get(a) ?? 0));
     let finished = 0;
-    await Promise.all(
+    // Every region is tried even when one fails for good: what finished is journaled, and
+    // --resume then redoes only the failed region.
+    const outcomes = await Promise.allSettled(
       regions.map((region) => tracked((async () => {
         const reused = done.get(region);
         if (reused !== undefined && existsSync(staging.regionDb(region))) {
           this.reused.reduce++;
           results.set(region, reused);
+          await this.indexRegion(region, indexed, scheduler);
+          finished++;
+          this.progress('reduce', finished, regions.length, this.plan.input.bytes);
           return;
         }
         const runPaths = this.splits.filter((s) => (maps.get(s.chunk)?.byRegion[region] ?? 0) > 0).map((s) => this.work.mapRun(s.chunk, region));
@@ -385,31 +396,42 @@ class Job {
           const row = db.prepare('SELECT count(*) AS rows, sum(is_current) AS current FROM gdp').get() as { rows: number; current: number };
           db.close();
           result = { rows: row.rows, current: row.current, superseded: row.rows - row.current, runsMerged: 0 };
+          // Its indexes came with it.
+          indexed.add(region);
         } else {
-          result = await runWithRetries(
-            this.runner,
-            {
-              kind: 'reduce',
-              attempt: 1,
-              region,
-              runPaths,
-              previousDbPath: previousGeneration !== null && previousRegions.has(region) ? previousGeneration.regionDb(region) : null,
-              scratchDir: this.work.reduceScratch(region),
-              dbPath: staging.regionDb(region),
-              runIds: this.runIds,
-            },
-            this.attemptFailed,
-          );
+          const task = {
+            kind: 'reduce' as const,
+            attempt: 1,
+            region,
+            runPaths,
+            previousDbPath: previousGeneration !== null && previousRegions.has(region) ? previousGeneration.regionDb(region) : null,
+            scratchDir: this.work.reduceScratch(region),
+            dbPath: staging.regionDb(region),
+            runIds: this.runIds,
+          };
+          result = await scheduler.run(LOAD_PRIORITY, () => runWithRetries(this.runner, task, this.attemptFailed));
         }
         this.journal.record({ task: 'reduce', region, result });
         results.set(region, result);
-        finished++;
         this.log.info({ stage: 'reduce', region, rows: result.rows, superseded: result.superseded, runs: result.runsMerged }, 'region loaded');
+        await this.indexRegion(region, indexed, scheduler);
+        finished++;
         this.progress('reduce', finished, regions.length, this.plan.input.bytes);
       })())),
     );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     this.stages.reduce = { ms: Math.round(performance.now() - t) };
     return results;
+  }
+
+  /** Indexes a loaded region's staged database, unless the journal says it has been. */
+  private async indexRegion(region: Region, indexed: ReadonlySet<string>, scheduler: PriorityScheduler): Promise<void> {
+    if (indexed.has(region)) return;
+    const dbPath = this.work.staging.regionDb(region);
+    const result = await scheduler.run(INDEX_PRIORITY, () => runWithRetries(this.runner, { kind: 'index', attempt: 1, region, dbPath }, this.attemptFailed));
+    this.journal.record({ task: 'index', region });
+    this.log.info({ stage: 'reduce', region, indexes: result.indexes }, 'region indexed');
   }
 
   /** Writes rejects.csv and manifest.json into staging: the generation is then complete. */

@@ -6,6 +6,8 @@ import { taskName, type ResultOf, type Task } from './messages.js';
 
 export interface TaskRunner {
   readonly kind: 'inline' | 'pool';
+  /** How many tasks run at once. */
+  readonly slots: number;
   run<T extends Task>(task: T): Promise<ResultOf[T['kind']]>;
   close(): Promise<void>;
 }

@@ -9,10 +9,10 @@ import { countryKey, normalizeFigure, regionFileName, type Region, type RejectRe
 import { appendPlainFigure, type RegionRuns } from '../spec/plain-record.js';
 import { RegionMap } from '../spec/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../spec/tokenizer.js';
-import { readAllFigures, RegionDbWriter } from '../store/region-db.js';
+import { indexRegionDb, readAllFigures, RegionDbWriter } from '../store/region-db.js';
 import { encodeRejectRow } from '../store/rejects.js';
 import { mergeRuns, writeRun } from '../store/spill.js';
-import type { MapResult, MapTask, ReduceResult, ReduceTask, ScanResult, ScanTask } from './messages.js';
+import type { IndexResult, IndexTask, MapResult, MapTask, ReduceResult, ReduceTask, ScanResult, ScanTask } from './messages.js';
 
 const SCAN_BLOCK_BYTES = 1024 * 1024;
 /** How much more to read at a time when a split's last record runs past its end. */
@@ -209,6 +209,10 @@ export function reduce(task: ReduceTask): ReduceResult {
   return { rows: writer.rows, current, superseded: writer.rows - current, runsMerged: inputRuns.length };
 }
 
+export function index(task: IndexTask): IndexResult {
+  return { indexes: indexRegionDb(task.dbPath) };
+}
+
 /**
  * An appended load recomputes current figures across loads, so the earlier rows join the
  * merge: they are read back in batches, each sorted into a run like a map task's.
@@ -238,4 +242,4 @@ function respillPrevious(dbPath: string, scratchDir: string, runIds: readonly st
   return paths;
 }
 
-export const HANDLERS = { scan, map, reduce } as const;
+export const HANDLERS = { scan, map, reduce, index } as const;

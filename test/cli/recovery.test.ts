@@ -38,7 +38,7 @@ async function oldWarehouse(): Promise<{ out: string; files: () => Record<string
 }
 
 describe('retries', () => {
-  it.each(['map:3:throw', 'map:2:exit', 'scan:1:exit', 'reduce:asia:exit', 'reduce:europe:throw:2'])('a task that fails (%s) is retried and the result equals a clean run', async (fault) => {
+  it.each(['map:3:throw', 'map:2:exit', 'scan:1:exit', 'reduce:asia:exit', 'reduce:europe:throw:2', 'index:asia:exit', 'index:oceania:throw:2'])('a task that fails (%s) is retried and the result equals a clean run', async (fault) => {
     const out = join(tempDir(), 'w');
     const r = await cli(['run', dump, '--out', out, ...FLAGS], { GDPMR_FAULT: fault });
     expect(r.code).toBe(0);
@@ -48,12 +48,12 @@ describe('retries', () => {
     expect(log).toContain('task attempt failed');
   });
 
-  it.each(['map:3:exit:3', 'reduce:africa:throw:3'])('a fault that persists (%s) fails the run with exit 1 and leaves the old warehouse byte-identical', async (fault) => {
+  it.each(['map:3:exit:3', 'reduce:africa:throw:3', 'index:europe:exit:3'])('a fault that persists (%s) fails the run with exit 1 and leaves the old warehouse byte-identical', async (fault) => {
     const { out, files } = await oldWarehouse();
     const before = files();
     const r = await cli(['run', dump, '--out', out, ...FLAGS], { GDPMR_FAULT: fault });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/task (map:3|reduce:africa) failed after 3 attempts; last error: /);
+    expect(r.stderr).toMatch(/task (map:3|reduce:africa|index:europe) failed after 3 attempts; last error: /);
     expect(r.stderr).toContain('the published warehouse is unchanged');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(files()).toEqual(before);
@@ -116,7 +116,18 @@ describe('killed runs and --resume', () => {
     expect(failed.code).toBe(1);
     const resumed = await cli(['run', dump, '--out', out, ...FLAGS, '--resume']);
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(/resumed +reused \d+ scans, \d+ map tasks, [1-4] region loads/);
+    // Every region but Asia was loaded before the run gave up.
+    expect(resumed.stdout).toMatch(/resumed +reused \d+ scans, \d+ map tasks, 4 region loads/);
+    expect(snapshot(out)).toEqual(reference);
+  });
+
+  it('--resume after a failed index build keeps the region\'s load and builds its indexes', async () => {
+    const out = join(tempDir(), 'w');
+    expect((await cli(['run', dump, '--out', out, ...FLAGS], { GDPMR_FAULT: 'index:asia:throw:3' })).code).toBe(1);
+    const resumed = await cli(['run', dump, '--out', out, ...FLAGS, '--resume']);
+    expect(resumed.code).toBe(0);
+    // Every load is reused, Asia's included; only its indexes are built on resume.
+    expect(resumed.stdout).toMatch(/resumed +reused \d+ scans, \d+ map tasks, 5 region loads/);
     expect(snapshot(out)).toEqual(reference);
   });
 

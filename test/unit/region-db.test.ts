@@ -2,7 +2,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RegionDbWriter } from '../../src/store/region-db.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { indexRegionDb, RegionDbWriter } from '../../src/store/region-db.js';
 import { cleanTempDirs, tempDir } from '../helpers.js';
 
 afterAll(cleanTempDirs);
@@ -49,6 +51,28 @@ describe('RegionDbWriter', () => {
       });
     });
   }
+
+  it('indexes a loaded database once, however often the build is repeated, and leaves no journal', () => {
+    const path = join(tempDir(), 'indexed.sqlite');
+    const writer = new RegionDbWriter(path, 'Asia', ['only']);
+    for (let i = 0; i < 50; i++) writer.addValues(`Land ${i}`, `land ${i}`, 2000, i + 1, null, i + 2, true, i % 2 === 0, 0);
+    writer.finish();
+    const indexNames = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+      } finally {
+        db.close();
+      }
+    };
+    expect(indexNames()).toEqual([]);
+    expect(indexRegionDb(path)).toBe(3);
+    // A retried index task finds the indexes there and builds nothing twice.
+    expect(indexRegionDb(path)).toBe(3);
+    expect(indexNames()).toEqual(['gdp_country', 'gdp_current_by_year', 'gdp_latest_by_gdp']);
+    expect(readdirSync(dirname(path)).filter((f) => f.startsWith('indexed.sqlite'))).toEqual(['indexed.sqlite']);
+    expect(existsSync(`${path}-journal`)).toBe(false);
+  });
 
   it('refuses a load_seq that has no run_id rather than storing a NULL', () => {
     const writer = new RegionDbWriter(join(tempDir(), 'bad.sqlite'), 'Asia', ['only']);
