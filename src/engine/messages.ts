@@ -65,6 +65,8 @@ export interface IndexTask extends TaskBase {
   kind: 'index';
   region: Region;
   dbPath: string;
+  /** SQLite helper threads for the index sorts. */
+  sorterThreads: number;
 }
 
 export type Task = ScanTask | MapTask | ReduceTask | IndexTask;

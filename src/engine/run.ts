@@ -6,7 +6,7 @@
 //   reduce  per region: merge runs (and earlier loads' rows), mark current, load SQLite
 //   publish rejects in input order, manifest, swap the new generation in
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { GdpmrError } from '../errors.js';
@@ -16,7 +16,7 @@ import { REGIONS, type Region, type RejectReason } from '../spec/normalize.js';
 import { RegionMap } from '../spec/regions.js';
 import { REC_START, type TokenizerState } from '../spec/tokenizer.js';
 import { addCounts, readManifest, writeManifest, type LoadCounts, type Manifest, type WarehouseCounts } from '../store/manifest.js';
-import { openReadOnly } from '../store/region-db.js';
+import { openReadOnly, sorterThreadsFor } from '../store/region-db.js';
 import { REJECTS_HEADER } from '../store/rejects.js';
 import { InlineRunner } from './inline-runner.js';
 import { Journal } from './journal.js';
@@ -429,7 +429,8 @@ class Job {
   private async indexRegion(region: Region, indexed: ReadonlySet<string>, scheduler: PriorityScheduler): Promise<void> {
     if (indexed.has(region)) return;
     const dbPath = this.work.staging.regionDb(region);
-    const result = await scheduler.run(INDEX_PRIORITY, () => runWithRetries(this.runner, { kind: 'index', attempt: 1, region, dbPath }, this.attemptFailed));
+    const sorterThreads = sorterThreadsFor(this.runner.slots, availableParallelism());
+    const result = await scheduler.run(INDEX_PRIORITY, () => runWithRetries(this.runner, { kind: 'index', attempt: 1, region, dbPath, sorterThreads }, this.attemptFailed));
     this.journal.record({ task: 'index', region });
     this.log.info({ stage: 'reduce', region, indexes: result.indexes }, 'region indexed');
   }

@@ -210,7 +210,7 @@ export function reduce(task: ReduceTask): ReduceResult {
 }
 
 export function index(task: IndexTask): IndexResult {
-  return { indexes: indexRegionDb(task.dbPath) };
+  return { indexes: indexRegionDb(task.dbPath, task.sorterThreads) };
 }
 
 /**

@@ -2,7 +2,6 @@
 // build that follows it, and the read-only handle queries use. Indexes are built after the
 // load: inserting into a table with indexes costs several times more than sorting once at the end.
 import Database from 'better-sqlite3';
-import { availableParallelism } from 'node:os';
 import type { Region } from '../spec/normalize.js';
 
 const CREATE_TABLE = `
@@ -30,12 +29,6 @@ export const CREATE_INDEXES = [
 ];
 
 const ROWS_PER_INSERT = 200;
-/**
- * One helper sorter thread for index builds. Two (one per core) were no faster on 1 GB with
- * two workers, where the cores are busy anyway, and each helper sorts in memory of its own:
- * peak RSS 533 MB with two, 488 MB with one, 485 MB with none.
- */
-const SORTER_THREADS = Math.min(1, availableParallelism() - 1);
 /** Up to this many loads, run_id is spelled in the INSERT's SQL rather than bound per row. */
 const MAX_LITERAL_RUN_IDS = 64;
 
@@ -147,17 +140,16 @@ function sqlText(value: string): string {
  * pages. Without fsync (the publish step makes files durable), this guards against a dying
  * process, which is what a retry follows.
  *
- * SQLite's sorter may hand index-building sorts to a helper thread: while other regions load
- * it competes for the same cores, but the last index build has a core to itself
- * (4.4 M rows: 0.45 -> 0.35 us per row for the three indexes).
+ * `sorterThreads` lets SQLite's sorter hand index-building sorts to helper threads, which only
+ * pay when a core is free (see `sorterThreadsFor`).
  */
-export function indexRegionDb(path: string): number {
+export function indexRegionDb(path: string, sorterThreads: number): number {
   const db = new Database(path, { fileMustExist: true });
   try {
     db.pragma('synchronous = OFF');
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('cache_size = -16384');
-    db.pragma(`threads = ${SORTER_THREADS}`);
+    db.pragma(`threads = ${sorterThreads}`);
     db.transaction(() => {
       for (const sql of CREATE_INDEXES) db.exec(sql);
     })();
@@ -165,6 +157,18 @@ export function indexRegionDb(path: string): number {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Helper sorter threads for index builds when `workers` run at once on `cores`: one when a
+ * core is left over (1 worker on 2 cores: 4.4 M rows, 0.45 -> 0.35 us per row for the three
+ * indexes), none when every core has a worker. Then a helper only takes time from another
+ * region's load (1 GB, 2 workers: 44.9-45.4 s with one, 43.1-43.3 s without) and sorts in
+ * memory of its own (peak RSS 490-517 MB with one, 478-483 MB without). Never more than one:
+ * two were no faster and cost ~45 MB more.
+ */
+export function sorterThreadsFor(workers: number, cores: number): number {
+  return cores > workers ? 1 : 0;
 }
 
 export interface StoredFigure {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { indexRegionDb, RegionDbWriter } from '../../src/store/region-db.js';
+import { indexRegionDb, RegionDbWriter, sorterThreadsFor } from '../../src/store/region-db.js';
 import { cleanTempDirs, tempDir } from '../helpers.js';
 
 afterAll(cleanTempDirs);
@@ -69,12 +69,19 @@ describe('RegionDbWriter', () => {
       }
     };
     expect(indexNames()).toEqual([]);
-    expect(indexRegionDb(path)).toBe(3);
+    expect(indexRegionDb(path, 1)).toBe(3);
     // A retried index task finds the indexes there and builds nothing twice.
-    expect(indexRegionDb(path)).toBe(3);
+    expect(indexRegionDb(path, 0)).toBe(3);
     expect(indexNames()).toEqual(['gdp_country', 'gdp_current_by_year', 'gdp_latest_by_gdp']);
     expect(readdirSync(dirname(path)).filter((f) => f.startsWith('indexed.sqlite'))).toEqual(['indexed.sqlite']);
     expect(existsSync(`${path}-journal`)).toBe(false);
+  });
+
+  it('index builds get a helper sorter thread only when a core has no worker', () => {
+    expect(sorterThreadsFor(1, 2)).toBe(1);
+    expect(sorterThreadsFor(2, 2)).toBe(0);
+    expect(sorterThreadsFor(4, 2)).toBe(0);
+    expect(sorterThreadsFor(2, 8)).toBe(1);
   });
 
   it('refuses a load_seq that has no run_id rather than storing a NULL', () => {
