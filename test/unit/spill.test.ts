@@ -44,6 +44,24 @@ describe('sorted runs', () => {
     expect(readFileSync(join(dir, 'pass-1.run'), 'utf8')).toBe('line 4\nline 5\nline 6\n');
   });
 
+  it('merges any strings in string order: empty ones, prefixes of each other, surrogate pairs', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.string({ unit: 'binary', maxLength: 4 }), { maxLength: 20 }), { minLength: 1, maxLength: 8 }), (lists) => {
+        const sorted = lists.map((l) => [...l].sort());
+        const out: string[] = [];
+        mergeSorted(
+          sorted.map((l) => {
+            let i = 0;
+            return () => l[i++];
+          }),
+          (line) => out.push(line),
+        );
+        expect(out).toEqual(lists.flat().sort());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('merges sources that run dry at different times, one source, and none', () => {
     const lists = [['a', 'd', 'e', 'f', 'g'], [], ['b'], ['c', 'h']];
     const out: string[] = [];
