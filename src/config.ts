@@ -15,7 +15,7 @@ const PACKAGE_ROOT = (() => {
 
 export const DEFAULTS = {
   warehouse: 'warehouse',
-  chunkBytes: 4 * 1024 * 1024,
+  chunkBytes: 16 * 1024 * 1024,
   workers: availableParallelism(),
   regionMap: join(PACKAGE_ROOT, 'data', 'un_regions.csv'),
   k: 5,

@@ -1,5 +1,5 @@
 // `gdpmr run INPUT.csv`: build (or append to) a warehouse.
-import { DEFAULTS, parseCommandLine, RunOptions, validate } from '../config.js';
+import { DEFAULTS, formatBytes, parseCommandLine, RunOptions, validate } from '../config.js';
 import { runJob, type RunProgress } from '../engine/run.js';
 import { formatMs } from '../format.js';
 import type { Output } from '../cli.js';
@@ -9,7 +9,7 @@ export const RUN_HELP = `gdpmr run INPUT.csv [options]
 Builds a warehouse from a raw GDP dump: one SQLite database per region, rejects.csv, manifest.json.
 
   --out DIR           warehouse directory (default: ${DEFAULTS.warehouse})
-  --chunk-size SIZE   bytes per split: 65536, 256KB, 16MB, 1GB (default: 4MB)
+  --chunk-size SIZE   bytes per split: 65536, 256KB, 16MB, 1GB (default: ${formatBytes(DEFAULTS.chunkBytes)})
   --workers N         worker threads (default: the number of cores, ${DEFAULTS.workers})
   --regions FILE      region map, CSV country,region (default: the bundled UN map)
   --append            add INPUT as a new load instead of replacing the warehouse

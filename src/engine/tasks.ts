@@ -1,7 +1,7 @@
 // The three task handlers. They do the I/O around the pure SPEC functions and nothing else:
 // read a byte range, write runs and reject rows, load a database. Both runners call these
 // same functions, the inline runner in this thread and the pool through workers/tasks.ts.
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFact, type FactLine } from '../spec/current.js';
 import { FactRunBuffer } from '../spec/fact-run.js';
@@ -76,7 +76,13 @@ class MapTaskRuns implements RegionRuns {
  * of dead buffers per worker (see FactRunBuffer).
  */
 let splitBuffer = Buffer.allocUnsafe(0);
-const taskRuns = new MapTaskRuns();
+let taskRuns = new MapTaskRuns();
+
+/** Map tasks are over once a worker gets a reduce or index task: their buffers can go. */
+function releaseMapBuffers(): void {
+  splitBuffer = Buffer.allocUnsafe(0);
+  taskRuns = new MapTaskRuns();
+}
 
 export function map(task: MapTask): MapResult {
   const { split, columns } = task;
@@ -158,7 +164,12 @@ export function map(task: MapTask): MapResult {
     const byRegion: Partial<Record<Region, number>> = {};
     for (const [region, run] of runs.byRegion) {
       if (run.count === 0) continue;
-      writeFileSync(join(tmpDir, `${regionFileName(region)}.run`), run.sortedRun());
+      const fd = openSync(join(tmpDir, `${regionFileName(region)}.run`), 'w');
+      try {
+        run.writeSortedRun((block) => writeFully(fd, block));
+      } finally {
+        closeSync(fd);
+      }
       byRegion[region] = run.count;
     }
     writeFileSync(join(tmpDir, 'rejects.csv'), Buffer.concat(rejectRows));
@@ -168,6 +179,10 @@ export function map(task: MapTask): MapResult {
   } finally {
     closeSync(fd);
   }
+}
+
+function writeFully(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 function readFully(fd: number, into: Buffer, offset: number, length: number, position: number): number {
@@ -181,6 +196,7 @@ function readFully(fd: number, into: Buffer, offset: number, length: number, pos
 }
 
 export function reduce(task: ReduceTask): ReduceResult {
+  releaseMapBuffers();
   rmSync(task.scratchDir, { recursive: true, force: true });
   mkdirSync(task.scratchDir, { recursive: true });
   const inputRuns = [...task.runPaths];
@@ -210,6 +226,7 @@ export function reduce(task: ReduceTask): ReduceResult {
 }
 
 export function index(task: IndexTask): IndexResult {
+  releaseMapBuffers();
   return { indexes: indexRegionDb(task.dbPath, task.sorterThreads) };
 }
 

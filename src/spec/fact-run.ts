@@ -11,6 +11,8 @@ const NEWLINE = 0x0a;
 const INDEX_LIMIT = 2 ** 21;
 const INITIAL_BYTES = 64 * 1024;
 const INITIAL_LINES = 1024;
+/** The sorted run is handed out in blocks of this size, not copied whole. */
+const RUN_BLOCK_BYTES = 256 * 1024;
 
 /**
  * Reusable: `clear` keeps the buffers for the next map task. A worker that allocated fresh
@@ -25,7 +27,7 @@ export class FactRunBuffer {
   private starts = new Int32Array(INITIAL_LINES);
   private hashes = new Uint32Array(INITIAL_LINES);
   private order = new Float64Array(INITIAL_LINES);
-  private run: Buffer = Buffer.allocUnsafe(0);
+  private readonly block: Buffer = Buffer.allocUnsafe(RUN_BLOCK_BYTES);
 
   clear(): void {
     this.used = 0;
@@ -89,23 +91,35 @@ export class FactRunBuffer {
     return 0;
   }
 
-  /** The run: every line in plain string order, as the bytes of a run file (valid until the next call). */
-  sortedRun(): Buffer {
+  /**
+   * The run: every line in plain string order, as the bytes of a run file, handed to `write`
+   * a block at a time (each block is only valid during its call).
+   */
+  writeSortedRun(write: (block: Buffer) => void): void {
     const n = this.count;
-    if (this.run.length < this.used) this.run = Buffer.allocUnsafe(this.bytes.length);
-    const out = this.run;
+    const out = this.block;
     let at = 0;
     const copyLine = (index: number): void => {
       const bytes = this.bytes;
+      const start = this.starts[index];
       const end = this.end(index);
-      for (let i = this.starts[index]; i < end; i++) out[at++] = bytes[i];
+      if (at + (end - start) > out.length) {
+        write(out.subarray(0, at));
+        at = 0;
+      }
+      if (end - start > out.length) {
+        write(bytes.subarray(start, end));
+        return;
+      }
+      for (let i = start; i < end; i++) out[at++] = bytes[i];
     };
     const compare = (a: number, b: number): number => this.compareLines(a, b);
     if (n >= INDEX_LIMIT) {
       const order = Array.from({ length: n }, (_, i) => i);
       order.sort(compare);
       for (const index of order) copyLine(index);
-      return out.subarray(0, at);
+      if (at > 0) write(out.subarray(0, at));
+      return;
     }
     if (this.order.length < n) this.order = new Float64Array(this.starts.length);
     const order = this.order.subarray(0, n);
@@ -127,6 +141,6 @@ export class FactRunBuffer {
       group.push(order[i] - hash * INDEX_LIMIT);
     }
     flush();
-    return out.subarray(0, at);
+    if (at > 0) write(out.subarray(0, at));
   }
 }

@@ -6,7 +6,13 @@ import { FactRunBuffer } from '../../src/spec/fact-run.js';
 const runOf = (entries: Array<[hash: number, line: string]>): string => {
   const run = new FactRunBuffer();
   for (const [hash, line] of entries) run.appendText(hash, line);
-  return run.sortedRun().toString('utf8');
+  return sortedRun(run).toString('utf8');
+};
+/** The run's blocks, copied as they come (each is only valid during its call). */
+const sortedRun = (run: FactRunBuffer): Buffer => {
+  const blocks: Buffer[] = [];
+  run.writeSortedRun((block) => blocks.push(Buffer.from(block)));
+  return Buffer.concat(blocks);
 };
 const plainOrder = (lines: string[]): string => [...lines].sort().map((l) => `${l}\n`).join('');
 
@@ -43,7 +49,22 @@ describe('a region run of one map task', () => {
     expect(runOf(lines.map((line, i) => [i % 97, line]))).toBe(plainOrder(lines));
   });
 
+  it('hands out a long run in blocks, a line longer than a block included', () => {
+    const lines = Array.from({ length: 12_000 }, (_, i) => `${String(i % 500).padStart(8, '0')}\tland ${i % 500}\t${1900 + (i % 200)}\t${i}`);
+    lines.push(`00000007\t${'x'.repeat(300_000)}\t2000`);
+    const run = new FactRunBuffer();
+    let blocks = 0;
+    lines.forEach((line, i) => run.appendText(i === lines.length - 1 ? 7 : i % 500, line));
+    const out: Buffer[] = [];
+    run.writeSortedRun((block) => {
+      blocks++;
+      out.push(Buffer.from(block));
+    });
+    expect(blocks).toBeGreaterThan(3);
+    expect(Buffer.concat(out).toString('utf8')).toBe(plainOrder(lines));
+  });
+
   it('an empty run is empty', () => {
-    expect(new FactRunBuffer().sortedRun().length).toBe(0);
+    expect(sortedRun(new FactRunBuffer()).length).toBe(0);
   });
 });
