@@ -103,7 +103,7 @@ export class FactRunBuffer {
       const bytes = this.bytes;
       const start = this.starts[index];
       const end = this.end(index);
-      if (at + (end - start) > out.length) {
+      if (at > 0 && at + (end - start) > out.length) {
         write(out.subarray(0, at));
         at = 0;
       }
