@@ -22,7 +22,7 @@ CREATE TABLE gdp (
 // Queries without --year read the latest figures in GDP order; with --year, one year's current
 // figures; history and --as-of one country's figures. The first two are partial indexes: they
 // hold only the rows those queries can return, a fraction of the table, so they build fast.
-export const CREATE_INDEXES = [
+const CREATE_INDEXES = [
   'CREATE INDEX IF NOT EXISTS gdp_latest_by_gdp ON gdp (gdp_usd_billion DESC, country) WHERE is_latest = 1',
   'CREATE INDEX IF NOT EXISTS gdp_current_by_year ON gdp (year, gdp_usd_billion DESC, country) WHERE is_current = 1',
   'CREATE INDEX IF NOT EXISTS gdp_country ON gdp (country_key, year)',
