@@ -30,17 +30,17 @@ export class PoolRunner implements TaskRunner {
   readonly kind = 'pool';
   private readonly pool: Piscina;
 
+  /** `slots`: the worker threads, each running one task at a time. */
   constructor(
     readonly slots: number,
     chunkBytes: number,
     env: NodeJS.ProcessEnv = process.env,
   ) {
-    const workers = slots;
     this.pool = new Piscina({
       resourceLimits: heapLimits(chunkBytes),
       filename: workerEntry(),
-      minThreads: workers,
-      maxThreads: workers,
+      minThreads: slots,
+      maxThreads: slots,
       // One task per thread at a time: a map task holds a whole split in memory.
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,

@@ -223,6 +223,8 @@ class Job {
   private readonly splits: InputSplit[];
   private readonly loadSeq: number;
   private readonly runIds: string[];
+  /** SQLite helper threads per index build, given how many tasks share the cores. */
+  private readonly sorterThreads: number;
 
   constructor(
     private readonly request: RunRequest,
@@ -240,6 +242,7 @@ class Job {
     const earlier = plan.append && previous !== null ? previous.loads.map((l) => l.run_id) : [];
     this.loadSeq = earlier.length;
     this.runIds = [...earlier, plan.run_id];
+    this.sorterThreads = sorterThreadsFor(runner.slots, availableParallelism());
   }
 
   private progress(stage: RunProgress['stage'], done: number, total: number, bytesDone: number): void {
@@ -373,47 +376,47 @@ class Job {
     // every load (see PriorityScheduler).
     const scheduler = new PriorityScheduler(this.runner.slots);
     const regions = REGIONS.filter((r) => (expectedRows.get(r) ?? 0) > 0).sort((a, b) => (expectedRows.get(b) ?? 0) - (expectedRows.get(a) ?? 0));
+    /** The region's rows in its staged database: loaded now, or by the interrupted run. */
+    const loadRegion = async (region: Region): Promise<ReduceResult> => {
+      const reused = done.get(region);
+      if (reused !== undefined && existsSync(staging.regionDb(region))) {
+        this.reused.reduce++;
+        return reused;
+      }
+      const runPaths = this.splits.filter((s) => (maps.get(s.chunk)?.byRegion[region] ?? 0) > 0).map((s) => this.work.mapRun(s.chunk, region));
+      let result: ReduceResult;
+      if (runPaths.length === 0 && previousGeneration !== null) {
+        // Nothing new for this region: the earlier database is already right.
+        copyFileSync(previousGeneration.regionDb(region), staging.regionDb(region));
+        const db = openReadOnly(staging.regionDb(region));
+        const row = db.prepare('SELECT count(*) AS rows, sum(is_current) AS current FROM gdp').get() as { rows: number; current: number };
+        db.close();
+        result = { rows: row.rows, current: row.current, superseded: row.rows - row.current, runsMerged: 0 };
+        // Its indexes came with it.
+        indexed.add(region);
+      } else {
+        const task = {
+          kind: 'reduce' as const,
+          attempt: 1,
+          region,
+          runPaths,
+          previousDbPath: previousGeneration !== null && previousRegions.has(region) ? previousGeneration.regionDb(region) : null,
+          scratchDir: this.work.reduceScratch(region),
+          dbPath: staging.regionDb(region),
+          runIds: this.runIds,
+        };
+        result = await scheduler.run(LOAD_PRIORITY, () => runWithRetries(this.runner, task, this.attemptFailed));
+      }
+      this.journal.record({ task: 'reduce', region, result });
+      this.log.info({ stage: 'reduce', region, rows: result.rows, superseded: result.superseded, runs: result.runsMerged }, 'region loaded');
+      return result;
+    };
     let finished = 0;
     // Every region is tried even when one fails for good: what finished is journaled, and
     // --resume then redoes only the failed region.
     const outcomes = await Promise.allSettled(
       regions.map((region) => tracked((async () => {
-        const reused = done.get(region);
-        if (reused !== undefined && existsSync(staging.regionDb(region))) {
-          this.reused.reduce++;
-          results.set(region, reused);
-          await this.indexRegion(region, indexed, scheduler);
-          finished++;
-          this.progress('reduce', finished, regions.length, this.plan.input.bytes);
-          return;
-        }
-        const runPaths = this.splits.filter((s) => (maps.get(s.chunk)?.byRegion[region] ?? 0) > 0).map((s) => this.work.mapRun(s.chunk, region));
-        let result: ReduceResult;
-        if (runPaths.length === 0 && previousGeneration !== null) {
-          // Nothing new for this region: the earlier database is already right.
-          copyFileSync(previousGeneration.regionDb(region), staging.regionDb(region));
-          const db = openReadOnly(staging.regionDb(region));
-          const row = db.prepare('SELECT count(*) AS rows, sum(is_current) AS current FROM gdp').get() as { rows: number; current: number };
-          db.close();
-          result = { rows: row.rows, current: row.current, superseded: row.rows - row.current, runsMerged: 0 };
-          // Its indexes came with it.
-          indexed.add(region);
-        } else {
-          const task = {
-            kind: 'reduce' as const,
-            attempt: 1,
-            region,
-            runPaths,
-            previousDbPath: previousGeneration !== null && previousRegions.has(region) ? previousGeneration.regionDb(region) : null,
-            scratchDir: this.work.reduceScratch(region),
-            dbPath: staging.regionDb(region),
-            runIds: this.runIds,
-          };
-          result = await scheduler.run(LOAD_PRIORITY, () => runWithRetries(this.runner, task, this.attemptFailed));
-        }
-        this.journal.record({ task: 'reduce', region, result });
-        results.set(region, result);
-        this.log.info({ stage: 'reduce', region, rows: result.rows, superseded: result.superseded, runs: result.runsMerged }, 'region loaded');
+        results.set(region, await loadRegion(region));
         await this.indexRegion(region, indexed, scheduler);
         finished++;
         this.progress('reduce', finished, regions.length, this.plan.input.bytes);
@@ -429,8 +432,7 @@ class Job {
   private async indexRegion(region: Region, indexed: ReadonlySet<string>, scheduler: PriorityScheduler): Promise<void> {
     if (indexed.has(region)) return;
     const dbPath = this.work.staging.regionDb(region);
-    const sorterThreads = sorterThreadsFor(this.runner.slots, availableParallelism());
-    const result = await scheduler.run(INDEX_PRIORITY, () => runWithRetries(this.runner, { kind: 'index', attempt: 1, region, dbPath, sorterThreads }, this.attemptFailed));
+    const result = await scheduler.run(INDEX_PRIORITY, () => runWithRetries(this.runner, { kind: 'index', attempt: 1, region, dbPath, sorterThreads: this.sorterThreads }, this.attemptFailed));
     this.journal.record({ task: 'index', region });
     this.log.info({ stage: 'reduce', region, indexes: result.indexes }, 'region indexed');
   }

@@ -42,8 +42,6 @@ const LINE_WIDTH = 15;
 const HASH_WIDTH = 8;
 /** Field widths for writers of lines as bytes; `fixed` is a line's length less its texts. */
 export const FACT_LINE_WIDTHS = {
-  hash: HASH_WIDTH,
-  loadSeq: LOAD_SEQ_WIDTH,
   line: LINE_WIDTH,
   // hash, 7 tabs, a 4-digit year, load_seq, line and the final `\n`
   fixed: HASH_WIDTH + 7 + 4 + LOAD_SEQ_WIDTH + LINE_WIDTH + 1,

@@ -96,16 +96,16 @@ function isLeapYear(year: number): boolean {
 }
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Whether year-month-day names a real calendar day (the numbers as written). */
+export function isRealDay(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]);
+}
+
 /** A real calendar date written `YYYY-MM-DD`. */
 export function isCalendarDate(text: string): boolean {
   const m = ISO_DATE.exec(text);
-  if (m === null) return false;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const days = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
-  return day <= days;
+  return m !== null && isRealDay(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 /** Country name → region, for records whose `region` field is absent or empty. */
@@ -128,7 +128,6 @@ export interface GdpFigure {
   year: number;
   /** The figure as the record gives it; the reduce divides it into billions. */
   gdpUsdMillion: number;
-  gdpUsdBillion: number;
   /** `YYYY-MM-DD`, or null when the record has none. */
   published: string | null;
 }
@@ -156,5 +155,5 @@ export function normalizeFigure(raw: RawFigure, regions: RegionLookup): Normaliz
       published = date;
     }
   }
-  return { ok: true, figure: { country, region, year, gdpUsdMillion: millions, gdpUsdBillion: millions / 1000, published } };
+  return { ok: true, figure: { country, region, year, gdpUsdMillion: millions, published } };
 }

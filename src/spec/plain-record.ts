@@ -10,7 +10,7 @@
 // On a 256 MB dump it replaced about ten strings per record (field texts, cleaned name, key,
 // number texts, the line) whose building and collection were half of the map's time.
 import type { ColumnIndex } from './header.js';
-import { REGIONS, type Region, type RegionLookup } from './normalize.js';
+import { isRealDay, REGIONS, type Region, type RegionLookup } from './normalize.js';
 import type { RecordLayout } from './tokenizer.js';
 import { FACT_LINE_WIDTHS } from './current.js';
 import type { FactRunBuffer } from './fact-run.js';
@@ -30,7 +30,6 @@ const MAX_PLAIN_FIGURE_BYTES = 300;
 
 const HEX_DIGITS = new Uint8Array([...'0123456789abcdef'].map((c) => c.charCodeAt(0)));
 const REGION_NAMES_LOWER = REGIONS.map((r) => Buffer.from(r.toLowerCase(), 'latin1'));
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function isDigit(b: number): boolean {
   return b >= ZERO && b <= NINE;
@@ -63,12 +62,7 @@ function plainDate(bytes: Uint8Array, from: number): boolean {
     const b = bytes[from + i];
     if (i === 4 || i === 7 ? b !== DASH : !isDigit(b)) return false;
   }
-  const year = twoDigits(bytes, from) * 100 + twoDigits(bytes, from + 2);
-  const month = twoDigits(bytes, from + 5);
-  const day = twoDigits(bytes, from + 8);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
+  return isRealDay(twoDigits(bytes, from) * 100 + twoDigits(bytes, from + 2), twoDigits(bytes, from + 5), twoDigits(bytes, from + 8));
 }
 
 /** Per-region buffers of one map task. */

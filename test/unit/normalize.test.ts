@@ -31,7 +31,7 @@ describe('reject reasons, first failing rule wins', () => {
     expect(parseGdpMillions('1,234,567[a]')).toBe(1234567);
     expect(parseGdpMillions('1 234\u00a0567\u2009000\u202f1.5')).toBe(12345670001.5);
     const r = normalizeFigure(figure({ gdpUsdMillion: '30,337,162' }), regions);
-    expect(r.ok && r.figure.gdpUsdBillion).toBe(30337.162);
+    expect(r.ok && r.figure.gdpUsdMillion).toBe(30337162);
   });
   it.each(['', '24', '1899', '2101', '20x4', '02024'])('invalid_year: %j', (year) => {
     expect(reason({ year })).toBe('invalid_year');
