@@ -1,50 +1,44 @@
-// argv → command. The only module that prints or decides an exit code.
-import { GdpmrError } from './errors.js';
-import { queryCommand, QUERY_HELP } from './commands/query.js';
-import { runCommand, RUN_HELP } from './commands/run.js';
-import { benchCommand, BENCH_HELP } from './commands/bench.js';
-import { generateCommand, GENERATE_HELP } from './commands/generate.js';
+// argv → command. The only module that prints or decides an exit code. A command's modules
+// load only when it runs: `gdpmr query` must not pay for the pool, the charts or BullMQ.
+import { errorText, GdpmrError, quote } from './errors.js';
+import { processOutput, type Output } from './output.js';
+import { version } from './version.js';
 
-export interface Output {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Rewrites the one progress line on a terminal; '' clears it. */
-  progress(text: string): void;
-  stderrIsTTY: boolean;
-}
+type Command = (argv: string[], out: Output) => Promise<number>;
+
+const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> = {
+  extract: {
+    usage: 'gdpmr extract wikipedia|imf [--url URL | --file FILE] --out OUT.csv [--published DATE] [--timeout S]',
+    load: async () => (await import('./commands/extract.js')).extractCommand,
+  },
+  run: {
+    usage: 'gdpmr run INPUT.csv [--out DIR] [--chunk-size SIZE] [--workers N] [--regions FILE] [--append] [--resume] [--redis URL]',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  query: {
+    usage: 'gdpmr query top5|over|history|revisions [--warehouse DIR] [--year Y] [--as-of DATE] [--json|--csv]',
+    load: async () => (await import('./commands/query.js')).queryCommand,
+  },
+  verify: {
+    usage: 'gdpmr verify [--warehouse DIR] [--json]',
+    load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  bench: {
+    usage: 'gdpmr bench INPUT.csv [--chunk-sizes LIST] [--workers LIST] [--repeat N] [--report DIR] [--json]',
+    load: async () => (await import('./commands/bench.js')).benchCommand,
+  },
+  generate: {
+    usage: 'gdpmr generate --size SIZE --out FILE [--seed N] [--skew REGION=SHARE,...] [--dirt low|default|high]',
+    load: async () => (await import('./commands/generate.js')).generateCommand,
+  },
+};
 
 const HELP = `gdpmr — a local multiprocess MapReduce engine for nominal-GDP dumps
 
-  gdpmr run INPUT.csv [--out DIR] [--chunk-size SIZE] [--workers N] [--regions FILE] [--append] [--resume]
-  gdpmr query top5 | over | history [--warehouse DIR] [--year Y] [--as-of DATE] [--json]
-  gdpmr bench INPUT.csv [--chunk-sizes LIST] [--workers LIST] [--repeat N] [--report DIR] [--json]
-  gdpmr generate --size SIZE --out FILE [--seed N] [--skew REGION=SHARE,...]
+${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}
 
-Run \`gdpmr COMMAND --help\` for a command's options.
-
-${RUN_HELP}
-
-${QUERY_HELP}
-
-${BENCH_HELP}
-
-${GENERATE_HELP}`;
-
-const COMMANDS: Record<string, (argv: string[], out: Output) => Promise<number>> = {
-  run: runCommand,
-  query: queryCommand,
-  bench: benchCommand,
-  generate: generateCommand,
-};
-
-export function processOutput(): Output {
-  return {
-    stdout: (text) => process.stdout.write(text + '\n'),
-    stderr: (text) => process.stderr.write(text + '\n'),
-    progress: (text) => process.stderr.write(`\r\x1b[2K${text}`),
-    stderrIsTTY: process.stderr.isTTY === true,
-  };
-}
+Run \`gdpmr COMMAND --help\` for a command's options. Exit codes: 0 success, 1 the run or
+fetch failed (nothing of it was published), 2 usage or input error.`;
 
 export async function main(argv: string[], out: Output = processOutput()): Promise<number> {
   const [command, ...rest] = argv;
@@ -52,20 +46,24 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
     out.stdout(HELP);
     return command === undefined ? 2 : 0;
   }
-  const handler = COMMANDS[command];
-  if (handler === undefined) {
-    out.stderr(`gdpmr: the command must be one of ${Object.keys(COMMANDS).join(', ')}, got ${JSON.stringify(command)} (see gdpmr --help)`);
+  if (command === '--version' || command === '-V' || command === 'version') {
+    out.stdout(`gdpmr ${version()}`);
+    return 0;
+  }
+  const entry = COMMANDS[command];
+  if (entry === undefined) {
+    out.stderr(`gdpmr: the command must be one of ${Object.keys(COMMANDS).join(', ')}, got ${quote(command)} (see gdpmr --help)`);
     return 2;
   }
   try {
-    return await handler(rest, out);
+    return await (await entry.load())(rest, out);
   } catch (error) {
     if (error instanceof GdpmrError) {
-      out.stderr(`gdpmr: ${error.message}`);
+      out.stderr(`gdpmr: ${errorText(error, 4000)}`);
       return error.exitCode;
     }
     // A bug, not bad input: say so plainly, without a stack trace unless asked for.
-    out.stderr(`gdpmr: internal error: ${(error as Error)?.message ?? String(error)}`);
+    out.stderr(`gdpmr: internal error: ${errorText(error)}`);
     if (process.env.GDPMR_DEBUG) out.stderr((error as Error)?.stack ?? '');
     return 1;
   }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { usage } from './errors.js';
-import { isCalendarDate } from './spec/normalize.js';
+import { isCalendarDate } from './rules/normalize.js';
 
 const PACKAGE_ROOT = (() => {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -24,6 +24,19 @@ export const DEFAULTS = {
   benchWorkers: '1,2',
   benchRepeat: 3,
   benchReport: 'bench-report',
+} as const;
+
+/**
+ * Upper bounds of the numeric flags. Workers: threads beyond a few per core only compete for
+ * the cores (and each holds a split in memory). Chunk size: a map task holds its whole split in
+ * memory, and a Node buffer of more than 1 GB is not worth what it costs the worker heap.
+ */
+export const LIMITS = {
+  workers: Math.max(4, 4 * availableParallelism()),
+  chunkBytes: 1024 ** 3,
+  k: 100_000,
+  repeat: 100,
+  generateBytes: 1024 ** 4,
 } as const;
 
 const UNITS: Record<string, number> = { '': 1, B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
@@ -47,25 +60,49 @@ export function formatBytes(bytes: number): string {
 
 const got = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
-const ByteSize = (flag: string) =>
+const ByteSize = (flag: string, max: number, why: string) =>
   z.string().transform((text, ctx) => {
     const bytes = parseByteSize(text);
     if (bytes === undefined) {
       ctx.addIssue({ code: 'custom', message: `${flag} must be a positive byte size such as 65536, 256KB, 16MB or 1GB, got ${got(text)}` });
       return z.NEVER;
     }
+    if (bytes > max) {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be at most ${formatBytes(max)} (${why}), got ${got(text)}` });
+      return z.NEVER;
+    }
     return bytes;
   });
 
-const PositiveInt = (flag: string, what = 'a whole number of at least 1') =>
+const PositiveInt = (flag: string, what = 'a whole number of at least 1', max = Number.MAX_SAFE_INTEGER, why = '') =>
   z.string().transform((text, ctx) => {
     const n = /^[0-9]+$/.test(text.trim()) ? Number(text) : NaN;
     if (!Number.isSafeInteger(n) || n < 1) {
       ctx.addIssue({ code: 'custom', message: `${flag} must be ${what}, got ${got(text)}` });
       return z.NEVER;
     }
+    if (n > max) {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be at most ${max}${why === '' ? '' : ` (${why})`}, got ${got(text)}` });
+      return z.NEVER;
+    }
     return n;
   });
+
+export function isRedisUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A file or directory path: an empty one would silently mean the current directory. */
+export const PathArg = (flag: string) =>
+  z.string().refine((text) => text.trim() !== '', { message: `${flag} must be a path, got ""` });
+
+const WORKERS_WHY = `${LIMITS.workers} is 4 × the machine's ${availableParallelism()} cores; more threads only compete for them`;
+const CHUNK_WHY = 'a map task holds its whole split in memory';
 
 const Year = z.string().transform((text, ctx) => {
   const n = /^[0-9]{4}$/.test(text.trim()) ? Number(text) : NaN;
@@ -107,24 +144,26 @@ const List = <T>(flag: string, item: (text: string) => T | undefined, what: stri
   });
 
 export const RunOptions = z.object({
-  input: z.string({ error: 'gdpmr run needs INPUT.csv, the dump to load' }),
-  out: z.string().default(DEFAULTS.warehouse),
-  chunkSize: ByteSize('--chunk-size').optional(),
-  workers: PositiveInt('--workers', 'a whole number of worker threads, at least 1').prefault(String(DEFAULTS.workers)),
-  regions: z.string().default(DEFAULTS.regionMap),
+  input: z.string({ error: 'gdpmr run needs INPUT.csv, the dump to load' }).pipe(PathArg('INPUT')),
+  out: PathArg('--out').default(DEFAULTS.warehouse),
+  chunkSize: ByteSize('--chunk-size', LIMITS.chunkBytes, CHUNK_WHY).optional(),
+  workers: PositiveInt('--workers', 'a whole number of worker threads, at least 1', LIMITS.workers, WORKERS_WHY).prefault(String(Math.min(DEFAULTS.workers, LIMITS.workers))),
+  /** Left undefined when not given: --resume then takes the interrupted run's map. */
+  regions: PathArg('--regions').optional(),
   append: z.boolean().default(false),
   resume: z.boolean().default(false),
+  redis: z.string().optional().refine((u) => u === undefined || isRedisUrl(u), { message: '--redis must be a Redis URL such as redis://127.0.0.1:6379' }),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 
 const QueryCommon = {
-  warehouse: z.string().default(DEFAULTS.warehouse),
+  warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),
   json: z.boolean().default(false),
   year: Year.optional(),
   asOf: AsOf.optional(),
 };
 
-export const Top5Options = z.object({ ...QueryCommon, k: PositiveInt('--k').prefault(String(DEFAULTS.k)) });
+export const Top5Options = z.object({ ...QueryCommon, k: PositiveInt('--k', 'a whole number of at least 1', LIMITS.k, 'more than any region has countries').prefault(String(DEFAULTS.k)) });
 export const OverOptions = z.object({ ...QueryCommon, min: NonNegativeNumber('--min').prefault(String(DEFAULTS.minUsdBillion)) });
 export const HistoryOptions = z.object({
   ...QueryCommon,
@@ -132,18 +171,18 @@ export const HistoryOptions = z.object({
 });
 
 export const BenchOptions = z.object({
-  input: z.string({ error: 'gdpmr bench needs INPUT.csv, the dump to benchmark on' }),
-  chunkSizes: List('--chunk-sizes', parseByteSize, 'byte sizes such as 256KB,1MB').prefault(DEFAULTS.benchChunkSizes),
-  workers: List('--workers', (t) => (/^[0-9]+$/.test(t) && Number(t) >= 1 ? Number(t) : undefined), 'worker counts such as 1,2').prefault(DEFAULTS.benchWorkers),
-  repeat: PositiveInt('--repeat').prefault(String(DEFAULTS.benchRepeat)),
-  report: z.string().default(DEFAULTS.benchReport),
-  regions: z.string().default(DEFAULTS.regionMap),
+  input: z.string({ error: 'gdpmr bench needs INPUT.csv, the dump to benchmark on' }).pipe(PathArg('INPUT')),
+  chunkSizes: List('--chunk-sizes', (t) => { const b = parseByteSize(t); return b !== undefined && b <= LIMITS.chunkBytes ? b : undefined; }, `byte sizes from 1 to ${formatBytes(LIMITS.chunkBytes)} such as 256KB,1MB`).prefault(DEFAULTS.benchChunkSizes),
+  workers: List('--workers', (t) => (/^[0-9]+$/.test(t) && Number(t) >= 1 && Number(t) <= LIMITS.workers ? Number(t) : undefined), `worker counts from 1 to ${LIMITS.workers} such as 1,2`).prefault(DEFAULTS.benchWorkers),
+  repeat: PositiveInt('--repeat', 'a whole number of at least 1', LIMITS.repeat).prefault(String(DEFAULTS.benchRepeat)),
+  report: PathArg('--report').default(DEFAULTS.benchReport),
+  regions: PathArg('--regions').default(DEFAULTS.regionMap),
   json: z.boolean().default(false),
 });
 
 export const GenerateOptions = z.object({
-  size: ByteSize('--size'),
-  out: z.string({ error: 'gdpmr generate needs --out FILE' }),
+  size: ByteSize('--size', LIMITS.generateBytes, 'more than a disk holds'),
+  out: z.string({ error: 'gdpmr generate needs --out FILE' }).pipe(PathArg('--out')),
   seed: PositiveInt('--seed', 'a whole number, at least 1').prefault('1'),
   skew: z.string().optional(),
 });

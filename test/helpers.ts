@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { DEFAULTS } from '../src/config.js';
 import { runJob, type RunRequest } from '../src/engine/run.js';
 import { readManifest } from '../src/store/manifest.js';
-import { REGIONS, regionFileName } from '../src/spec/normalize.js';
+import { REGIONS, regionFileName } from '../src/rules/normalize.js';
 import { existsSync } from 'node:fs';
 
 export const ROOT = resolve(import.meta.dirname, '..');

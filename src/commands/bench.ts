@@ -1,7 +1,8 @@
 // `gdpmr bench INPUT`: the whole pipeline for every chunk size × worker count, each run in a
 // process of its own into a temporary warehouse; the median of --repeat runs per setting.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { makeDirectory } from '../store/files.js';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +11,10 @@ import { throughputChart } from '../bench/chart.js';
 import { BenchOptions, formatBytes, parseCommandLine, validate } from '../config.js';
 import { identifyInput, readHeader } from '../engine/plan.js';
 import type { RunRequest } from '../engine/run.js';
-import { GdpmrError } from '../errors.js';
+import { GdpmrError, usage } from '../errors.js';
 import { formatMs, table } from '../format.js';
-import { RegionMap } from '../spec/regions.js';
-import type { Output } from '../cli.js';
+import { loadRegionMap } from '../store/region-map-file.js';
+import type { Output } from '../output.js';
 
 export const BENCH_HELP = `gdpmr bench INPUT.csv [--chunk-sizes 256KB,1MB,4MB,16MB,64MB] [--workers 1,2] [--repeat 3] [--report DIR] [--json]
 
@@ -51,7 +52,7 @@ async function measure(request: RunRequest): Promise<Measurement> {
     ({ stdout } = await promisify(execFile)(process.execPath, [MEASURED_RUN, JSON.stringify(request)], { maxBuffer: 1 << 20 }));
   } catch (error) {
     const e = error as { stderr?: string; message: string };
-    throw new GdpmrError('RUN_FAILED', `bench run (chunk ${formatBytes(request.chunkBytes)}, ${request.workers} workers) failed: ${(e.stderr ?? e.message).trim()}`);
+    throw new GdpmrError('RUN_FAILED', `bench run (chunk ${formatBytes(request.chunkBytes ?? 0)}, ${request.workers} workers) failed: ${(e.stderr ?? e.message).trim()}`);
   }
   const ms = performance.now() - t0;
   const reported = JSON.parse(stdout.trim().split('\n').pop() as string) as { maxRssKb: number; stages: Record<string, { ms: number }> };
@@ -78,7 +79,9 @@ export async function benchCommand(argv: string[], out: Output): Promise<number>
   const o = validate(BenchOptions, values);
   const input = identifyInput(o.input);
   readHeader(o.input, input.bytes);
-  RegionMap.load(o.regions);
+  loadRegionMap(o.regions);
+  // Found before the runs, not after minutes of them.
+  if (existsSync(o.report) && !statSync(o.report).isDirectory()) throw usage(`--report must be a directory, got ${o.report} (a file)`);
 
   const settings = o.chunkSizes.flatMap((chunkBytes) => o.workers.map((workers) => ({ chunkBytes, workers })));
   const scratch = mkdtempSync(join(tmpdir(), 'gdpmr-bench-'));
@@ -119,7 +122,7 @@ export async function benchCommand(argv: string[], out: Output): Promise<number>
   const best = results.reduce((a, b) => (b.median_ms < a.median_ms ? b : a));
   const report: BenchReport = { query: 'bench', input: { path: o.input, bytes: input.bytes }, results, best: { chunk_bytes: best.chunk_bytes, workers: best.workers } };
 
-  mkdirSync(o.report, { recursive: true });
+  makeDirectory(o.report);
   writeFileSync(join(o.report, 'bench.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(o.report, 'bench.svg'), await throughputChart(results, `gdpmr throughput on ${o.input} (${formatBytes(input.bytes)}), median of ${o.repeat}`));
 

@@ -3,7 +3,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { GenerateOptions, parseCommandLine, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DIRT, generateDump, parseSkew } from '../generate/dump.js';
-import type { Output } from '../cli.js';
+import type { Output } from '../output.js';
 
 export const GENERATE_HELP = `gdpmr generate --size SIZE --out FILE [--seed N] [--skew REGION=SHARE,...]
 

@@ -5,8 +5,8 @@ import { table } from '../format.js';
 import { history } from '../query/history.js';
 import { over } from '../query/over.js';
 import { top5 } from '../query/top5.js';
-import { openWarehouse } from '../query/warehouse.js';
-import type { Output } from '../cli.js';
+import { withWarehouse } from '../query/warehouse.js';
+import type { Output } from '../output.js';
 
 export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME  [options]
 
@@ -78,13 +78,4 @@ function help(out: Output): number {
 
 function view(o: { year?: number; asOf?: string }): string {
   return `${o.year !== undefined ? ` in ${o.year}` : ', latest figures'}${o.asOf !== undefined ? ` as of ${o.asOf}` : ''}`;
-}
-
-function withWarehouse<T>(dir: string, ask: (w: ReturnType<typeof openWarehouse>) => T): T {
-  const warehouse = openWarehouse(dir);
-  try {
-    return ask(warehouse);
-  } finally {
-    warehouse.close();
-  }
 }

@@ -2,7 +2,7 @@
 import { DEFAULTS, formatBytes, parseCommandLine, RunOptions, validate } from '../config.js';
 import { runJob, type RunProgress } from '../engine/run.js';
 import { formatMs } from '../format.js';
-import type { Output } from '../cli.js';
+import type { Output } from '../output.js';
 
 export const RUN_HELP = `gdpmr run INPUT.csv [options]
 
@@ -13,7 +13,8 @@ Builds a warehouse from a raw GDP dump: one SQLite database per region, rejects.
   --workers N         worker threads (default: the number of cores, ${DEFAULTS.workers})
   --regions FILE      region map, CSV country,region (default: the bundled UN map)
   --append            add INPUT as a new load instead of replacing the warehouse
-  --resume            continue the interrupted run of INPUT into DIR`;
+  --resume            continue the interrupted run of INPUT into DIR (flags left out are the run's own)
+  --redis URL         send the tasks to a BullMQ queue in Redis, run by \`gdpmr worker\` processes`;
 
 export async function runCommand(argv: string[], out: Output): Promise<number> {
   const values = parseCommandLine(
@@ -26,6 +27,7 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
       regions: { type: 'string' },
       append: { type: 'boolean' },
       resume: { type: 'boolean' },
+      redis: { type: 'string' },
     },
     ['input'],
   );
@@ -39,12 +41,13 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
     {
       inputPath: options.input,
       outDir: options.out,
-      chunkBytes: options.chunkSize ?? DEFAULTS.chunkBytes,
+      chunkBytes: options.chunkSize,
       workers: options.workers,
       regionMapPath: options.regions,
       append: options.append,
       resume: options.resume,
-      runner: 'pool',
+      runner: options.redis === undefined ? 'pool' : ('queue' as never),
+      redisUrl: options.redis,
     },
     {
       progress: showProgress ? (p) => out.progress(progressLine(p)) : undefined,

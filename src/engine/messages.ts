@@ -2,9 +2,9 @@
 // offsets, counts), so the same task runs unchanged in this thread or on the pool; results
 // are checked with zod when they come back from a worker.
 import { z } from 'zod';
-import type { ColumnIndex } from '../spec/header.js';
-import { REGIONS, REJECT_REASONS, type Region } from '../spec/normalize.js';
-import type { TokenizerState } from '../spec/tokenizer.js';
+import type { ColumnIndex } from '../rules/header.js';
+import { REGIONS, REJECT_REASONS, type Region } from '../rules/normalize.js';
+import type { TokenizerState } from '../rules/tokenizer.js';
 
 /** A byte range of the input, cut without regard to records. */
 export interface InputSplit {

@@ -3,9 +3,9 @@
 // input stops the run with nothing written.
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { GdpmrError } from '../errors.js';
-import { resolveColumns, type ColumnIndex } from '../spec/header.js';
-import { allFields, readRecord, RecordLayout } from '../spec/tokenizer.js';
+import { GdpmrError, quote } from '../errors.js';
+import { resolveColumns, type ColumnIndex } from '../rules/header.js';
+import { allFields, readRecord, RecordLayout } from '../rules/tokenizer.js';
 import type { InputSplit } from './messages.js';
 
 /** Enough to tell, on --resume, that the input is still the file the run started on. */
@@ -30,6 +30,14 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
 const FINGERPRINT_BYTES = 64 * 1024;
 const HEADER_READ_STEP = 64 * 1024;
 
+function openInput(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    throw new GdpmrError('INPUT_UNREADABLE', `INPUT must be a file gdpmr can read, got ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
 export function identifyInput(path: string): InputIdentity {
   let stat;
   try {
@@ -42,7 +50,7 @@ export function identifyInput(path: string): InputIdentity {
     throw new GdpmrError('INPUT_NOT_A_FILE', `INPUT must be a CSV file, got ${path} (${stat.isDirectory() ? 'a directory' : 'not a regular file'})`);
   }
   const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
+  const fd = openInput(path);
   try {
     const head = Buffer.alloc(Math.min(FINGERPRINT_BYTES, stat.size));
     readSync(fd, head, 0, head.length, 0);
@@ -60,7 +68,7 @@ export function identifyInput(path: string): InputIdentity {
 
 /** Reads the header record: the first record that is not a blank line, after any BOM. */
 export function readHeader(path: string, bytes: number): InputHeader {
-  const fd = openSync(path, 'r');
+  const fd = openInput(path);
   try {
     let buffer = Buffer.alloc(0);
     let loaded = 0;
@@ -93,8 +101,15 @@ export function readHeader(path: string, bytes: number): InputHeader {
     }
     const names = allFields(buffer, layout);
     const header = resolveColumns(names);
+    // A binary file's "header" can be megabytes: quote a few names, each cut short.
+    const found = names.slice(0, 12).map((n) => quote(n)).join(', ') + (names.length > 12 ? `, … (${names.length} fields)` : '');
+    if (!header.ok && header.duplicate !== undefined) {
+      throw new GdpmrError(
+        'DUPLICATE_COLUMN',
+        `${path}: the header must name each column once, got ${header.duplicate.name} as fields ${header.duplicate.positions.join(' and ')} (${found})`,
+      );
+    }
     if (!header.ok) {
-      const found = names.map((n) => JSON.stringify(n)).join(', ');
       throw new GdpmrError(
         'MISSING_COLUMN',
         `${path}: missing required column${header.missing.length > 1 ? 's' : ''} ${header.missing.join(', ')}; the header must name country, year, gdp_usd_million (region and published are optional), got ${found}`,

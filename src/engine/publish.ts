@@ -3,11 +3,10 @@
 // The lock is a file created with O_EXCL that names its holder; a lock whose process is gone
 // is stale and is taken over. Publishing renames the staged generation into .gen/ and then
 // swaps the one `.current` symlink (rename over a symlink is atomic): that is the commit.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, statSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { GdpmrError } from '../errors.js';
-import { readManifest, type Manifest } from '../store/manifest.js';
-import type { WarehousePaths } from './run-dir.js';
+import { currentGeneration, FIXED_LINKS, linkTarget, type WarehousePaths } from '../store/layout.js';
 
 export interface LockHolder {
   pid: number;
@@ -66,18 +65,6 @@ export function releaseLock(paths: WarehousePaths, runId: string): void {
   }
 }
 
-/** The generation `.current` points at, or null before the first publish. */
-export function currentGeneration(paths: WarehousePaths): string | null {
-  const target = linkTarget(paths.currentLink);
-  return target === null ? null : basename(target);
-}
-
-export function readPublished(paths: WarehousePaths): Manifest | null {
-  const generation = currentGeneration(paths);
-  if (generation === null) return null;
-  return readManifest(paths.generation(generation).manifest);
-}
-
 function pointLink(link: string, target: string): void {
   const tmp = `${link}.tmp-${process.pid}`;
   rmSync(tmp, { force: true });
@@ -85,27 +72,46 @@ function pointLink(link: string, target: string): void {
   renameSync(tmp, link);
 }
 
-function linkTarget(link: string): string | null {
-  try {
-    return lstatSync(link).isSymbolicLink() ? readlinkSync(link) : null;
-  } catch {
-    return null;
+/**
+ * Refuses an --out that is not a directory, or holds a published name that is not gdpmr's
+ * link: checked before anything is written there, so a refused directory is left as it was.
+ */
+export function checkOutDirectory(paths: WarehousePaths): void {
+  if (existsSync(paths.root) && !lstatSync(paths.root).isDirectory() && !statSafe(paths.root)) {
+    throw new GdpmrError('NOT_A_WAREHOUSE', `--out must be a directory, got ${paths.root} (a file)`);
+  }
+  for (const name of FIXED_LINKS) {
+    const link = join(paths.root, name);
+    if (linkTarget(link) === null && lexists(link)) {
+      throw new GdpmrError('NOT_A_WAREHOUSE', `--out must be a gdpmr warehouse or a directory without ${FIXED_LINKS.join(', ')}, got ${paths.root} (${name} is not gdpmr's)`);
+    }
   }
 }
 
-const FIXED_LINKS = ['manifest.json', 'regions', 'rejects.csv'] as const;
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function statSafe(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** The fixed links from DIR's published names through `.current`; made once, never swapped. */
 function ensureFixedLinks(paths: WarehousePaths): void {
+  checkOutDirectory(paths);
   for (const name of FIXED_LINKS) {
     const link = join(paths.root, name);
     const want = join('.current', name);
-    const have = linkTarget(link);
-    if (have === want) continue;
-    if (have === null && existsSync(link)) {
-      throw new GdpmrError('NOT_A_WAREHOUSE', `--out must be a gdpmr warehouse or a directory without ${FIXED_LINKS.join(', ')}, got ${paths.root} (${name} is not gdpmr's)`);
-    }
-    pointLink(link, join(paths.root, want));
+    if (linkTarget(link) !== want) pointLink(link, join(paths.root, want));
   }
 }
 

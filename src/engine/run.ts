@@ -5,27 +5,30 @@
 //           behind the scans: map i starts once scans 0..i-1 are known)
 //   reduce  per region: merge runs (and earlier loads' rows), mark current, load SQLite
 //   publish rejects in input order, manifest, swap the new generation in
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { z } from 'zod';
-import { GdpmrError } from '../errors.js';
+import { DEFAULTS } from '../config.js';
+import { errorText, GdpmrError } from '../errors.js';
 import { createRunLogger, type RunLogger } from '../log.js';
-import { FACT_LINE_FORMAT } from '../spec/current.js';
-import { REGIONS, type Region, type RejectReason } from '../spec/normalize.js';
-import { RegionMap } from '../spec/regions.js';
-import { REC_START, type TokenizerState } from '../spec/tokenizer.js';
+import { readSourceInfo } from '../extract/dump-file.js';
+import { FACT_LINE_FORMAT } from '../rules/current.js';
+import { REGIONS, type Region, type RejectReason } from '../rules/normalize.js';
+import { REC_START, type TokenizerState } from '../rules/tokenizer.js';
+import { fsReason, makeDirectory } from '../store/files.js';
+import { currentGeneration, readPublished, WarehousePaths, type RunPaths } from '../store/layout.js';
 import { addCounts, readManifest, writeManifest, type LoadCounts, type Manifest, type WarehouseCounts } from '../store/manifest.js';
-import { openReadOnly, sorterThreadsFor } from '../store/region-db.js';
+import { countRows, sorterThreadsFor } from '../store/region-db.js';
+import { loadRegionMap } from '../store/region-map-file.js';
 import { REJECTS_HEADER } from '../store/rejects.js';
-import { InlineRunner } from './inline-runner.js';
+import { requireSound } from '../store/verify.js';
 import { Journal } from './journal.js';
 import type { InputSplit, MapResult, ReduceResult, ScanResult } from './messages.js';
 import { identifyInput, planSplits, readHeader, type InputIdentity } from './plan.js';
-import { PoolRunner } from './pool-runner.js';
-import { acquireLock, publishGeneration, readPublished, releaseLock, repairPublished } from './publish.js';
-import { WarehousePaths, type RunPaths } from './run-dir.js';
+import { acquireLock, checkOutDirectory, publishGeneration, releaseLock, repairPublished } from './publish.js';
+import { loadPlanToResume, pendingRuns, savePlan, type RunPlan } from './run-plan.js';
 import { runWithRetries, type TaskRunner } from './runner.js';
+import { createRunner, queueNameFor, type RunnerKind } from './runners.js';
 import { PriorityScheduler } from './schedule.js';
 
 const LOAD_PRIORITY = 1;
@@ -34,13 +37,17 @@ const INDEX_PRIORITY = 0;
 export interface RunRequest {
   inputPath: string;
   outDir: string;
-  chunkBytes: number;
+  /** Undefined when not given: a new run takes the default, --resume the interrupted run's. */
+  chunkBytes?: number;
   workers: number;
-  regionMapPath: string;
+  /** Undefined when not given: a new run takes the bundled map, --resume the interrupted run's. */
+  regionMapPath?: string;
   append: boolean;
   resume: boolean;
-  /** `inline` runs every task in this thread (tests, debugging); the CLI uses the pool. */
-  runner: 'pool' | 'inline';
+  /** Which runner executes the tasks (runners.ts); the CLI uses the pool. */
+  runner: RunnerKind;
+  /** For the queue runner: the Redis URL. */
+  redisUrl?: string;
 }
 
 export interface RunProgress {
@@ -64,27 +71,6 @@ export interface RunOutcome {
   reused: { scan: number; map: number; reduce: number };
 }
 
-/** What --resume needs to continue a run exactly as it started. */
-const RunPlan = z.object({
-  run_id: z.string(),
-  started_at: z.string(),
-  input: z.object({ path: z.string(), bytes: z.number(), mtimeMs: z.number(), fingerprint: z.string() }),
-  input_arg: z.string(),
-  header: z.object({
-    names: z.array(z.string()),
-    dataStart: z.number(),
-    dataStartLine: z.number(),
-    columns: z.object({ width: z.number(), country: z.number(), year: z.number(), gdpUsdMillion: z.number(), region: z.number(), published: z.number() }),
-  }),
-  chunk_bytes: z.number().int().positive(),
-  region_map: z.string(),
-  append: z.boolean(),
-  previous_generation: z.string().nullable(),
-  /** The fact-line format of the run's map outputs; absent in plans from before it was kept. */
-  fact_format: z.number().optional(),
-});
-type RunPlan = z.infer<typeof RunPlan>;
-
 /**
  * Marks a task's promise as handled: once one task fails, the stage stops waiting for the
  * rest, and their later rejections (the pool is being torn down) must not crash the process.
@@ -101,24 +87,26 @@ function newRunId(now: Date): string {
 
 function prepareDirectory(paths: WarehousePaths): void {
   try {
-    mkdirSync(paths.root, { recursive: true });
+    makeDirectory(paths.root);
     accessSync(paths.root, constants.W_OK);
-    mkdirSync(paths.runsDir, { recursive: true });
+    makeDirectory(paths.runsDir);
   } catch (error) {
-    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a directory gdpmr can write, got ${paths.root} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a directory gdpmr can write, got ${paths.root} (${fsReason(error)})`);
   }
 }
 
-/** The one unfinished run in DIR/.runs, if any (the lock allows no more than one). */
-function pendingRuns(paths: WarehousePaths): string[] {
-  if (!existsSync(paths.runsDir)) return [];
-  return readdirSync(paths.runsDir)
-    .filter((name) => existsSync(paths.run(name).plan))
-    .sort();
-}
-
-function sameInput(a: InputIdentity, b: InputIdentity): boolean {
-  return a.path === b.path && a.bytes === b.bytes && a.mtimeMs === b.mtimeMs && a.fingerprint === b.fingerprint;
+/**
+ * The warehouse a run builds on. An append (or the resume of one) refuses a damaged one; a
+ * replacing run only says it replaces it, as that is the way out of the damage.
+ */
+function publishedBase(paths: WarehousePaths, dir: string, appending: boolean, notice: (m: string) => void): Manifest | null {
+  if (appending) return currentGeneration(paths) === null ? null : requireSound(dir).manifest;
+  try {
+    return readPublished(paths);
+  } catch (error) {
+    notice(`replacing the damaged warehouse in ${paths.root} (${errorText(error, 200).split('\n')[0]})`);
+    return null;
+  }
 }
 
 export async function runJob(request: RunRequest, events: RunEvents = {}): Promise<RunOutcome> {
@@ -127,10 +115,8 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
   // Everything that can be wrong with the input is found before DIR is touched.
   const input = identifyInput(request.inputPath);
   const absoluteInput: InputIdentity = { ...input, path: resolve(request.inputPath) };
-  const header = readHeader(request.inputPath, input.bytes);
-  RegionMap.load(request.regionMapPath);
   const paths = new WarehousePaths(request.outDir);
-  prepareDirectory(paths);
+  checkOutDirectory(paths);
 
   let plan: RunPlan | undefined;
   let runId = newRunId(startedAt);
@@ -144,23 +130,14 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     if (pending.length === 0) {
       notice(`nothing to resume in ${paths.root}: starting a new run`);
     } else {
-      const candidate = RunPlan.parse(JSON.parse(readFileSync(paths.run(pending[pending.length - 1]).plan, 'utf8')));
-      if (!sameInput(candidate.input, absoluteInput)) {
-        throw new GdpmrError(
-          'RESUME_MISMATCH',
-          `--resume must name the input of the interrupted run ${candidate.run_id} (${candidate.input.path}, ${candidate.input.bytes} bytes), got ${absoluteInput.path} (${absoluteInput.bytes} bytes${candidate.input.path === absoluteInput.path ? ', changed since' : ''}); run without --resume to start over`,
-        );
-      }
-      if (candidate.fact_format !== FACT_LINE_FORMAT) {
-        throw new GdpmrError(
-          'RESUME_MISMATCH',
-          `--resume must continue a run of this gdpmr version, got run ${candidate.run_id} whose intermediate files have an older format; run without --resume to start over`,
-        );
-      }
-      plan = candidate;
-      runId = candidate.run_id;
+      plan = loadPlanToResume(paths.run(pending[pending.length - 1]).plan, absoluteInput, { chunkBytes: request.chunkBytes, regionMapPath: request.regionMapPath, append: request.append });
+      runId = plan.run_id;
     }
   }
+  const header = plan?.header ?? readHeader(request.inputPath, input.bytes);
+  const regionMapPath = plan?.region_map ?? request.regionMapPath ?? DEFAULTS.regionMap;
+  loadRegionMap(regionMapPath);
+  prepareDirectory(paths);
 
   const holder = { pid: process.pid, host: hostname(), run_id: runId, started_at: startedAt.toISOString(), input: absoluteInput.path };
   acquireLock(paths, holder, notice);
@@ -169,7 +146,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
   try {
     log = createRunLogger(paths.log(runId), runId);
     for (const message of notices) log.warn({ stage: 'plan' }, message);
-    const published = readPublished(paths);
+    const published = publishedBase(paths, request.outDir, plan?.append ?? request.append, notice);
     if (plan === undefined) {
       for (const stale of pendingRuns(paths)) {
         notice(`discarding the unfinished run ${stale} (use --resume to continue one)`);
@@ -181,40 +158,50 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
         input: absoluteInput,
         input_arg: request.inputPath,
         header,
-        chunk_bytes: request.chunkBytes,
-        region_map: resolve(request.regionMapPath),
+        chunk_bytes: request.chunkBytes ?? DEFAULTS.chunkBytes,
+        region_map: resolve(regionMapPath),
+        append_requested: request.append,
         append: request.append && published !== null,
         previous_generation: request.append && published !== null ? published.generation : null,
+        source: readSourceInfo(request.inputPath),
         fact_format: FACT_LINE_FORMAT,
       };
       mkdirSync(paths.run(runId).root, { recursive: true });
-      // Renamed into place: a run killed while writing its plan leaves no plan, not half of one.
-      writeFileSync(`${paths.run(runId).plan}.tmp`, JSON.stringify(plan, null, 2) + '\n');
-      renameSync(`${paths.run(runId).plan}.tmp`, paths.run(runId).plan);
-    } else {
-      if (plan.chunk_bytes !== request.chunkBytes) notice(`resuming with the interrupted run's chunk size of ${plan.chunk_bytes} bytes`);
-      if ((published?.generation ?? null) !== plan.previous_generation && plan.append) {
-        throw new GdpmrError('RESUME_MISMATCH', `the warehouse changed since run ${runId} started; run without --resume to start over`);
-      }
+      savePlan(paths.run(runId).plan, plan);
+    } else if ((published?.generation ?? null) !== plan.previous_generation && plan.append) {
+      throw new GdpmrError('RESUME_MISMATCH', `the warehouse changed since run ${runId} started; run without --resume to start over`);
     }
     repairPublished(paths, [runId]);
-    log.info({ stage: 'plan', input: plan.input, chunk_bytes: plan.chunk_bytes, workers: request.workers, append: plan.append, resume: request.resume }, 'run planned');
+    log.info({ stage: 'plan', input: plan.input, chunk_bytes: plan.chunk_bytes, workers: request.workers, append: plan.append, resume: request.resume, runner: request.runner }, 'run planned');
 
-    runner = request.runner === 'inline' ? new InlineRunner() : new PoolRunner(request.workers, plan.chunk_bytes);
-    const job = new Job(request, plan, paths, paths.run(runId), Journal.open(paths.run(runId).journal), runner, log, events, published, t0);
+    runner = await createRunner(request.runner, { slots: request.workers, chunkBytes: plan.chunk_bytes, redisUrl: request.redisUrl, queueName: queueNameFor(paths.root, runId) });
+    const job = new Job({ request, plan, paths, journal: Journal.open(paths.run(runId).journal), runner, log, events, previous: published, t0 });
     const manifest = await job.execute();
     log.info({ stage: 'publish', counts: manifest.counts, stages: manifest.stages }, 'run published');
     return { runId, manifest, logPath: paths.log(runId), reused: job.reused };
   } catch (error) {
-    log?.error({ stage: 'run', code: (error as GdpmrError).code, err: (error as Error).message }, 'run failed; the published warehouse is unchanged');
+    log?.error({ stage: 'run', code: (error as GdpmrError).code, err: errorText(error) }, 'run failed; the published warehouse is unchanged');
     const after = `the published warehouse is unchanged; \`gdpmr run ${request.inputPath} --out ${request.outDir} --resume\` continues this run (log: ${paths.log(runId)})`;
-    if (error instanceof GdpmrError) throw error.code === 'TASK_FAILED' ? new GdpmrError(error.code, `${error.message}; ${after}`) : error;
-    throw new GdpmrError('RUN_FAILED', `run ${runId} failed: ${(error as Error).message}; ${after}`);
+    if (error instanceof GdpmrError) throw error.code === 'TASK_FAILED' || error.code === 'RUNNER_FAILED' ? new GdpmrError(error.code, `${error.message}; ${after}`) : error;
+    throw new GdpmrError('RUN_FAILED', `run ${runId} failed: ${errorText(error)}; ${after}`);
   } finally {
     await runner?.close();
     log?.flush();
     releaseLock(paths, runId);
   }
+}
+
+interface JobParts {
+  request: RunRequest;
+  plan: RunPlan;
+  paths: WarehousePaths;
+  journal: Journal;
+  runner: TaskRunner;
+  log: RunLogger;
+  events: RunEvents;
+  /** The published warehouse this run builds on, if any. */
+  previous: Manifest | null;
+  t0: number;
 }
 
 class Job {
@@ -226,18 +213,21 @@ class Job {
   /** SQLite helper threads per index build, given how many tasks share the cores. */
   private readonly sorterThreads: number;
 
-  constructor(
-    private readonly request: RunRequest,
-    private readonly plan: RunPlan,
-    private readonly paths: WarehousePaths,
-    private readonly work: RunPaths,
-    private readonly journal: Journal,
-    private readonly runner: TaskRunner,
-    private readonly log: RunLogger,
-    private readonly events: RunEvents,
-    private readonly previous: Manifest | null,
-    private readonly t0: number,
-  ) {
+  private readonly request: RunRequest;
+  private readonly plan: RunPlan;
+  private readonly paths: WarehousePaths;
+  private readonly work: RunPaths;
+  private readonly journal: Journal;
+  private readonly runner: TaskRunner;
+  private readonly log: RunLogger;
+  private readonly events: RunEvents;
+  private readonly previous: Manifest | null;
+  private readonly t0: number;
+
+  constructor(parts: JobParts) {
+    ({ request: this.request, plan: this.plan, paths: this.paths, journal: this.journal, runner: this.runner, log: this.log, events: this.events, previous: this.previous, t0: this.t0 } = parts);
+    this.work = this.paths.run(this.plan.run_id);
+    const { plan, previous, runner } = this;
     this.splits = planSplits(plan.header.dataStart, plan.input.bytes, plan.chunk_bytes);
     const earlier = plan.append && previous !== null ? previous.loads.map((l) => l.run_id) : [];
     this.loadSeq = earlier.length;
@@ -388,9 +378,7 @@ class Job {
       if (runPaths.length === 0 && previousGeneration !== null) {
         // Nothing new for this region: the earlier database is already right.
         copyFileSync(previousGeneration.regionDb(region), staging.regionDb(region));
-        const db = openReadOnly(staging.regionDb(region));
-        const row = db.prepare('SELECT count(*) AS rows, sum(is_current) AS current FROM gdp').get() as { rows: number; current: number };
-        db.close();
+        const row = countRows(staging.regionDb(region));
         result = { rows: row.rows, current: row.current, superseded: row.rows - row.current, runsMerged: 0 };
         // Its indexes came with it.
         indexed.add(region);
@@ -460,11 +448,12 @@ class Job {
       by_region: byRegion,
     };
     const finishedAt = new Date();
+    const input = { path: this.plan.input_arg, bytes: this.plan.input.bytes, mtime_ms: this.plan.input.mtimeMs, fingerprint: this.plan.input.fingerprint };
     const manifest: Manifest = {
       format: 'gdpmr-warehouse/1',
       run_id: this.plan.run_id,
       generation: this.plan.run_id,
-      input: { path: this.plan.input_arg, bytes: this.plan.input.bytes, mtime_ms: this.plan.input.mtimeMs, fingerprint: this.plan.input.fingerprint },
+      input,
       config: { chunk_bytes: this.plan.chunk_bytes, workers: this.request.workers, region_map: this.plan.region_map, append: this.plan.append },
       counts,
       stages: { ...this.stages, publish: { ms: Math.round(performance.now() - t) } },
@@ -472,10 +461,11 @@ class Job {
         ...(earlier?.loads ?? []),
         {
           run_id: this.plan.run_id,
-          input: { path: this.plan.input_arg, bytes: this.plan.input.bytes, mtime_ms: this.plan.input.mtimeMs, fingerprint: this.plan.input.fingerprint },
+          input,
           started_at: this.plan.started_at,
           finished_at: finishedAt.toISOString(),
           counts: load,
+          ...(this.plan.source === undefined ? {} : { source: this.plan.source }),
         },
       ],
     };

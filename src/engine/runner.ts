@@ -1,11 +1,11 @@
 // Runners execute tasks; the coordinator only decides which tasks and in what order. Both
 // runners take the same plain-data tasks, so the same plan (and the same tests) run inline,
 // for debugging and the property tests, or on the worker pool.
-import { GdpmrError } from '../errors.js';
+import { errorText, GdpmrError } from '../errors.js';
 import { taskName, type ResultOf, type Task } from './messages.js';
 
 export interface TaskRunner {
-  readonly kind: 'inline' | 'pool';
+  readonly kind: string;
   /** How many tasks run at once. */
   readonly slots: number;
   run<T extends Task>(task: T): Promise<ResultOf[T['kind']]>;
@@ -44,7 +44,5 @@ export async function runWithRetries<T extends Task>(
   }
 }
 
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
-}
+/** Errors from worker threads arrive as plain clones of Error objects: errorText reads both. */
+export const describeError = (error: unknown): string => errorText(error);

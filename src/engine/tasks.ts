@@ -3,12 +3,14 @@
 // same functions, the inline runner in this thread and the pool through workers/tasks.ts.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFact, type FactLine } from '../spec/current.js';
-import { FactRunBuffer } from '../spec/fact-run.js';
-import { countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../spec/normalize.js';
-import { appendPlainFigure, type RegionRuns } from '../spec/plain-record.js';
-import { RegionMap } from '../spec/regions.js';
-import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../spec/tokenizer.js';
+import { errorText } from '../errors.js';
+import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFact, type FactLine } from '../rules/current.js';
+import { FactRunBuffer } from '../map/fact-run.js';
+import { countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../rules/normalize.js';
+import { appendPlainFigure, type RegionRuns } from '../map/plain-record.js';
+import { loadRegionMap } from '../store/region-map-file.js';
+import type { RegionMap } from '../rules/regions.js';
+import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../rules/tokenizer.js';
 import { indexRegionDb, readAllFigures, RegionDbWriter } from '../store/region-db.js';
 import { encodeRejectRow } from '../store/rejects.js';
 import { mergeRuns, writeRun } from '../store/spill.js';
@@ -29,7 +31,7 @@ export function scan(task: ScanTask): ScanResult {
     let newlines = 0;
     for (let at = start; at < end; ) {
       const n = readSync(fd, block, 0, Math.min(block.length, end - at), at);
-      if (n === 0) break;
+      if (n === 0) throw inputShrank(task.inputPath, end, at);
       const part = scanRange(block, 0, n);
       // Compose: entering this block in state s leaves it in part.exitStates[s].
       exitStates = exitStates.map((s) => part.exitStates[s]) as ScanResult['exitStates'];
@@ -46,7 +48,7 @@ const regionMaps = new Map<string, RegionMap>();
 function regionMap(path: string): RegionMap {
   let map = regionMaps.get(path);
   if (map === undefined) {
-    map = RegionMap.load(path);
+    map = loadRegionMap(path);
     regionMaps.set(path, map);
   }
   return map;
@@ -93,6 +95,7 @@ export function map(task: MapTask): MapResult {
   let loaded: number;
   try {
     loaded = readFully(fd, bytes, 0, split.end - split.start, split.start);
+    if (loaded < split.end - split.start) throw inputShrank(task.inputPath, task.inputBytes, split.start + loaded);
     const splitLength = loaded;
     const first = skipToRecordStart(bytes, 0, splitLength, task.startState);
     const runs = taskRuns;
@@ -124,7 +127,11 @@ export function map(task: MapTask): MapResult {
           bytes = grown;
           splitBuffer = grown;
         }
-        loaded += readFully(fd, bytes, loaded, Math.min(more, task.inputBytes - split.start - loaded), split.start + loaded);
+        const want = Math.min(more, task.inputBytes - split.start - loaded);
+        const got = readFully(fd, bytes, loaded, want, split.start + loaded);
+        // A read that cannot progress would retry for ever: the input shrank under the run.
+        if (got < want || want <= 0) throw inputShrank(task.inputPath, task.inputBytes, split.start + loaded + got);
+        loaded += got;
         continue;
       }
       if (!layout.blank) {
@@ -181,6 +188,10 @@ export function map(task: MapTask): MapResult {
   }
 }
 
+function inputShrank(path: string, expected: number, at: number): Error {
+  return new Error(`INPUT ${path} changed while the run read it: it had ${expected} bytes when the run started, but reading stopped at byte ${at}; the input must not change while a run reads it`);
+}
+
 function writeFully(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
@@ -201,7 +212,12 @@ export function reduce(task: ReduceTask): ReduceResult {
   mkdirSync(task.scratchDir, { recursive: true });
   const inputRuns = [...task.runPaths];
   if (task.previousDbPath !== null && existsSync(task.previousDbPath)) {
-    inputRuns.push(...respillPrevious(task.previousDbPath, task.scratchDir, task.runIds));
+    try {
+      inputRuns.push(...respillPrevious(task.previousDbPath, task.scratchDir, task.runIds));
+    } catch (error) {
+      // Name the earlier database: SQLite's own message ("file is not a database") does not.
+      throw new Error(`the warehouse's ${task.previousDbPath} cannot be read (${errorText(error, 300)}); \`gdpmr verify\` tells more`);
+    }
   }
   rmSync(task.dbPath, { force: true });
   const writer = new RegionDbWriter(task.dbPath, task.region, task.runIds);

@@ -9,7 +9,7 @@
 //   CRLF line ending                           ~20%    blank line after the record      ~0.5%
 //   malformed (text after a quote, bad width)  ~0.3%   bad year / bad published date    ~0.5%
 // Every figure comes in several vintages: each (territory, year) is published 1–3 times.
-import { REGIONS, type Region } from '../spec/normalize.js';
+import { REGIONS, type Region } from '../rules/normalize.js';
 
 export const DIRT = {
   thousandsSeparators: 0.45,

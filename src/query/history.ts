@@ -1,5 +1,5 @@
 // `gdpmr query history`: every figure ever loaded for a country, in every region and vintage.
-import { cleanText, countryKey } from '../spec/normalize.js';
+import { cleanText, countryKey } from '../rules/normalize.js';
 import { round2, type OpenWarehouse } from './warehouse.js';
 
 export interface HistoryAnswer {

@@ -1,10 +1,11 @@
 // Read-only access to a published warehouse, through the generation `.current` names.
 import type Database from 'better-sqlite3';
-import { GdpmrError } from '../errors.js';
-import { currentGeneration } from '../engine/publish.js';
-import { WarehousePaths } from '../engine/run-dir.js';
-import { REGIONS, type Region } from '../spec/normalize.js';
-import { readManifest, type Manifest } from '../store/manifest.js';
+import { resolve } from 'node:path';
+import { errorText, GdpmrError } from '../errors.js';
+import { WarehousePaths } from '../store/layout.js';
+import { requireSound } from '../store/verify.js';
+import { REGIONS, type Region } from '../rules/normalize.js';
+import type { Manifest } from '../store/manifest.js';
 import { openReadOnly } from '../store/region-db.js';
 
 export interface OpenWarehouse {
@@ -14,25 +15,44 @@ export interface OpenWarehouse {
 }
 
 export function openWarehouse(dir: string): OpenWarehouse {
-  const paths = new WarehousePaths(dir);
-  // Resolve `.current` once: a run publishing meanwhile swaps it, never the files under it.
-  const current = currentGeneration(paths);
-  if (current === null) {
-    throw new GdpmrError('NO_WAREHOUSE', `--warehouse must be a directory built by gdpmr run, got ${paths.root} (no published warehouse); run \`gdpmr run INPUT.csv --out ${dir}\` first`);
+  // The cheap checks first: a damaged warehouse is refused, naming the file, not answered from.
+  const { manifest, generation: current } = requireSound(dir);
+  // `.current` is resolved once: a run publishing meanwhile swaps it, never the files under it.
+  const generation = new WarehousePaths(dir).generation(current);
+  const regions: OpenWarehouse['regions'] = [];
+  const close = (): void => regions.forEach((r) => r.db.close());
+  for (const region of REGIONS.filter((r) => (manifest.counts.by_region[r] ?? 0) > 0)) {
+    const path = generation.regionDb(region);
+    try {
+      const db = openReadOnly(path);
+      regions.push({ region, db });
+      db.prepare('SELECT 1 FROM gdp LIMIT 1').get();
+    } catch (error) {
+      close();
+      throw damaged(dir, path, error);
+    }
   }
-  const generation = paths.generation(current);
-  let manifest: Manifest;
+  return { manifest, regions, close };
+}
+
+function damaged(dir: string, file: string, error: unknown): GdpmrError {
+  return new GdpmrError('WAREHOUSE_DAMAGED', `warehouse ${resolve(dir)} is damaged: ${file}: ${errorText(error, 300)}; \`gdpmr verify --warehouse ${dir}\` lists every problem and how to recover`);
+}
+
+/**
+ * Opens the warehouse, asks, closes. A database that fails while it is read (a damaged page
+ * deep in a file) is reported as damage, naming the warehouse, not as a bug.
+ */
+export function withWarehouse<T>(dir: string, ask: (w: OpenWarehouse) => T): T {
+  const warehouse = openWarehouse(dir);
   try {
-    manifest = readManifest(generation.manifest);
+    return ask(warehouse);
   } catch (error) {
-    throw new GdpmrError('NO_WAREHOUSE', `${paths.manifest} is not a gdpmr manifest (${(error as Error).message.split('\n')[0]}); rebuild it with \`gdpmr run\``);
+    if (error instanceof GdpmrError || (error as Error)?.name !== 'SqliteError') throw error;
+    throw damaged(dir, `${resolve(dir)}/regions`, error);
+  } finally {
+    warehouse.close();
   }
-  const regions = REGIONS.filter((r) => (manifest.counts.by_region[r] ?? 0) > 0).map((region) => ({ region, db: openReadOnly(generation.regionDb(region)) }));
-  return {
-    manifest,
-    regions,
-    close: () => regions.forEach((r) => r.db.close()),
-  };
 }
 
 /** Which figures a query sees: SPEC §3's "latest figure", or one year, as of a date. */

@@ -2,7 +2,7 @@
 // the commit point) and read first by every query and by --append.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { REGIONS, REJECT_REASONS } from '../spec/normalize.js';
+import { REGIONS, REJECT_REASONS } from '../rules/normalize.js';
 
 const Count = z.number().int().nonnegative();
 export const ByReason = z.partialRecord(z.enum(REJECT_REASONS), Count);
@@ -33,6 +33,8 @@ export const Load = z.object({
   started_at: z.string(),
   finished_at: z.string(),
   counts: LoadCounts,
+  /** Where the load's figures came from: the INPUT.source.json an extractor wrote beside it. */
+  source: z.record(z.string(), z.unknown()).optional(),
 });
 export type Load = z.infer<typeof Load>;
 

@@ -2,7 +2,7 @@
 // build that follows it, and the read-only handle queries use. Indexes are built after the
 // load: inserting into a table with indexes costs several times more than sorting once at the end.
 import Database from 'better-sqlite3';
-import type { Region } from '../spec/normalize.js';
+import type { Region } from '../rules/normalize.js';
 
 const CREATE_TABLE = `
 CREATE TABLE gdp (
@@ -205,4 +205,14 @@ export function* readAllFigures(path: string, batchRows: number): Generator<Stor
 
 export function openReadOnly(path: string): Database.Database {
   return new Database(path, { readonly: true, fileMustExist: true });
+}
+
+/** Rows and current rows of a region database. */
+export function countRows(path: string): { rows: number; current: number } {
+  const db = openReadOnly(path);
+  try {
+    return db.prepare('SELECT count(*) AS rows, coalesce(sum(is_current), 0) AS current FROM gdp').get() as { rows: number; current: number };
+  } finally {
+    db.close();
+  }
 }

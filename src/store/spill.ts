@@ -1,4 +1,4 @@
-// Sorted runs on disk: one text line per figure (see spec/current.ts for the line), sorted by
+// Sorted runs on disk: one text line per figure (see rules/current.ts for the line), sorted by
 // plain string order. Map tasks write them; reduce tasks merge them k ways through a tree of losers,
 // reading each run a block at a time, so a region never has to fit in memory.
 import { closeSync, openSync, readSync, renameSync, writeSync } from 'node:fs';

@@ -70,6 +70,6 @@ describe('gdpmr bench', () => {
   it('refuses a bad list with exit 2', async () => {
     const r = await cli(['bench', 'x.csv', '--chunk-sizes', '1MB,huge']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--chunk-sizes must be a comma-separated list of byte sizes such as 256KB,1MB, got "1MB,huge"');
+    expect(r.stderr).toContain('--chunk-sizes must be a comma-separated list of byte sizes from 1 to 1GB such as 256KB,1MB, got "1MB,huge"');
   });
 });

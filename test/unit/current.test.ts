@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeFact, encodeFact, encodeFactLine, keyHash, markAll, readFact, type FactLine } from '../../src/spec/current.js';
+import { decodeFact, encodeFact, encodeFactLine, keyHash, markAll, readFact, type FactLine } from '../../src/rules/current.js';
 
 const fact = (over: Partial<FactLine>): FactLine => ({ countryKey: 'japan', year: 2024, published: null, loadSeq: 0, line: 2, country: 'Japan', gdpUsdBillion: 1, ...over });
 const currentLines = (facts: FactLine[]) =>

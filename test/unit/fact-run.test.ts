@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodeFact, keyHash, type FactLine } from '../../src/spec/current.js';
-import { FactRunBuffer } from '../../src/spec/fact-run.js';
+import { encodeFact, keyHash, type FactLine } from '../../src/rules/current.js';
+import { FactRunBuffer } from '../../src/map/fact-run.js';
 
 const runOf = (entries: Array<[hash: number, line: string]>): string => {
   const run = new FactRunBuffer();

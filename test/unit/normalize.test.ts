@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, isCalendarDate, normalizeFigure, parseGdpMillions, type RawFigure, type Region } from '../../src/spec/normalize.js';
-import { resolveColumns } from '../../src/spec/header.js';
-import { RegionMap } from '../../src/spec/regions.js';
+import { cleanText, isCalendarDate, normalizeFigure, parseGdpMillions, type RawFigure, type Region } from '../../src/rules/normalize.js';
+import { resolveColumns } from '../../src/rules/header.js';
+import { RegionMap } from '../../src/rules/regions.js';
+import { loadRegionMap } from '../../src/store/region-map-file.js';
 
 const regions = RegionMap.fromCsv('country,region\nChina,Asia\n"Bahamas, The",Americas\n', 'test map');
 const figure = (over: Partial<RawFigure>): RawFigure => ({ country: 'China', year: '2024', gdpUsdMillion: '1,000', region: undefined, published: undefined, ...over });
@@ -79,6 +80,6 @@ describe('region map', () => {
     expect(() => RegionMap.fromCsv('country,region\nChina,Asia\nMars,Space\n', 'm.csv')).toThrow('m.csv, row 3: region: region must be one of Africa, Americas, Asia, Europe, Oceania, got "Space"');
   });
   it('the bundled map keeps every listed name in one region', () => {
-    expect(RegionMap.load('data/un_regions.csv').size).toBeGreaterThan(290);
+    expect(loadRegionMap('data/un_regions.csv').size).toBeGreaterThan(290);
   });
 });

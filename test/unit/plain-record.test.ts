@@ -2,13 +2,13 @@
 // write the line the reference writes; whatever it declines, the reference still decides.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeFact, encodeFactLine, keyHash, loadSeqText } from '../../src/spec/current.js';
-import { FactRunBuffer } from '../../src/spec/fact-run.js';
-import { resolveColumns, type ColumnIndex } from '../../src/spec/header.js';
-import { countryKey, normalizeFigure, type Region } from '../../src/spec/normalize.js';
-import { appendPlainFigure, type RegionRuns } from '../../src/spec/plain-record.js';
-import { RegionMap } from '../../src/spec/regions.js';
-import { fieldText, readRecord, RecordLayout } from '../../src/spec/tokenizer.js';
+import { decodeFact, encodeFactLine, keyHash, loadSeqText } from '../../src/rules/current.js';
+import { FactRunBuffer } from '../../src/map/fact-run.js';
+import { resolveColumns, type ColumnIndex } from '../../src/rules/header.js';
+import { countryKey, normalizeFigure, type Region } from '../../src/rules/normalize.js';
+import { appendPlainFigure, type RegionRuns } from '../../src/map/plain-record.js';
+import { RegionMap } from '../../src/rules/regions.js';
+import { fieldText, readRecord, RecordLayout } from '../../src/rules/tokenizer.js';
 
 const regions = RegionMap.fromCsv(
   'country,region\nJapan,Asia\n"Bahamas, The",Americas\nFiji,Oceania\nNigeria,Africa\nCôte d\'Ivoire,Africa\nChina,Asia\n',

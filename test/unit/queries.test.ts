@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { over } from '../../src/query/over.js';
 import { top5 } from '../../src/query/top5.js';
-import { openWarehouse } from '../../src/query/warehouse.js';
+import { withWarehouse as openAndAsk, type OpenWarehouse } from '../../src/query/warehouse.js';
 import { cleanTempDirs, runEngine, tempDir, writeInput } from '../helpers.js';
 
 const CSV = `country,region,year,gdp_usd_million
@@ -24,14 +24,7 @@ beforeAll(async () => {
 });
 afterAll(cleanTempDirs);
 
-const withWarehouse = <T>(ask: (w: ReturnType<typeof openWarehouse>) => T): T => {
-  const w = openWarehouse(dir);
-  try {
-    return ask(w);
-  } finally {
-    w.close();
-  }
-};
+const withWarehouse = <T>(ask: (w: OpenWarehouse) => T): T => openAndAsk(dir, ask);
 
 describe('top5', () => {
   it('breaks GDP ties by country name ascending, and compares unrounded values', () => {

@@ -15,7 +15,7 @@ import {
   START,
   UNQUOTED,
   type TokenizerState,
-} from '../../src/spec/tokenizer.js';
+} from '../../src/rules/tokenizer.js';
 
 const byte = (c: string): number => c.charCodeAt(0);
 

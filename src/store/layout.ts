@@ -15,8 +15,10 @@
 //       map/<chunk>/rejects.csv      its reject rows, in input order
 //       reduce/<region>/             a reduce task's scratch: earlier loads' rows re-sorted, merge passes
 //       staging/                     the next generation, renamed to .gen/<run_id> whole
-import { join, resolve } from 'node:path';
-import { regionFileName, type Region } from '../spec/normalize.js';
+import { lstatSync, readlinkSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { regionFileName, type Region } from '../rules/normalize.js';
+import { readManifest, type Manifest } from './manifest.js';
 
 export class WarehousePaths {
   readonly root: string;
@@ -102,4 +104,29 @@ export class RunPaths {
   get staging(): GenerationPaths {
     return new GenerationPaths(join(this.root, 'staging'));
   }
+}
+
+/** The published names that point through `.current`; made once, never swapped. */
+export const FIXED_LINKS = ['manifest.json', 'regions', 'rejects.csv'] as const;
+
+/** Where a symlink points, or null when `link` is no symlink (or does not exist). */
+export function linkTarget(link: string): string | null {
+  try {
+    return lstatSync(link).isSymbolicLink() ? readlinkSync(link) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The generation `.current` points at, or null before the first publish. */
+export function currentGeneration(paths: WarehousePaths): string | null {
+  const target = linkTarget(paths.currentLink);
+  return target === null ? null : basename(target);
+}
+
+/** The published warehouse's manifest, or null before the first publish. */
+export function readPublished(paths: WarehousePaths): Manifest | null {
+  const generation = currentGeneration(paths);
+  if (generation === null) return null;
+  return readManifest(paths.generation(generation).manifest);
 }

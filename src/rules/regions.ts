@@ -1,6 +1,5 @@
 // SPEC §4: the region map, country or territory name → one of the five UN regions. Names are
 // compared as the SPEC compares countries: cleaned, then case-insensitively.
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { cleanText, countryKey, parseRegionName, REGIONS, type Region, type RegionLookup } from './normalize.js';
@@ -48,16 +47,9 @@ export class RegionMap implements RegionLookup {
       }
       byKey.set(key, region);
     });
+    // An empty map would reject every record without a region column as unknown_region and
+    // publish that: almost certainly the wrong file.
+    if (byKey.size === 0) throw new GdpmrError('REGION_MAP_INVALID', `region map ${source} must list at least one country,region row, got none`);
     return new RegionMap(byKey);
-  }
-
-  static load(path: string): RegionMap {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new GdpmrError('REGION_MAP_UNREADABLE', `--regions must be a readable CSV file, got ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
-    return RegionMap.fromCsv(text, path);
   }
 }

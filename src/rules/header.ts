@@ -1,5 +1,7 @@
 // SPEC §1: columns are found by name (trimmed, case-insensitive, any order); unknown columns
-// are ignored, and a missing required one stops the run before anything is written.
+// are ignored, and a missing required one stops the run before anything is written. A known
+// column named twice is as bad: which of the two holds the figures would be a guess.
+import { z } from 'zod';
 
 export const REQUIRED_COLUMNS = ['country', 'year', 'gdp_usd_million'] as const;
 export const OPTIONAL_COLUMNS = ['region', 'published'] as const;
@@ -15,14 +17,30 @@ export interface ColumnIndex {
   published: number;
 }
 
-export type HeaderResult = { ok: true; columns: ColumnIndex } | { ok: false; missing: string[] };
+export const ColumnIndexSchema = z.object({
+  width: z.number(),
+  country: z.number(),
+  year: z.number(),
+  gdpUsdMillion: z.number(),
+  region: z.number(),
+  published: z.number(),
+});
+
+export type HeaderResult =
+  | { ok: true; columns: ColumnIndex }
+  | { ok: false; missing: string[]; duplicate?: undefined }
+  | { ok: false; missing: []; duplicate: { name: string; positions: number[] } };
+
+const KNOWN = new Set<string>([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
 
 export function resolveColumns(header: readonly string[]): HeaderResult {
   const position = new Map<string, number>();
-  header.forEach((name, index) => {
+  for (const [index, name] of header.entries()) {
     const key = name.trim().toLowerCase();
-    if (!position.has(key)) position.set(key, index);
-  });
+    const earlier = position.get(key);
+    if (earlier !== undefined && KNOWN.has(key)) return { ok: false, missing: [], duplicate: { name: key, positions: [earlier + 1, index + 1] } };
+    if (earlier === undefined) position.set(key, index);
+  }
   const missing = REQUIRED_COLUMNS.filter((name) => !position.has(name));
   if (missing.length > 0) return { ok: false, missing };
   const at = (name: string): number => position.get(name) ?? -1;

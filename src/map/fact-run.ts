@@ -1,6 +1,6 @@
 // One region's fact lines of one map task, held as bytes and sorted into a run.
 //
-// Lines (spec/current.ts) are appended `\n`-terminated into one growing buffer, with each
+// Lines (rules/current.ts) are appended `\n`-terminated into one growing buffer, with each
 // line's start and key hash on the side. The run is the lines in plain string order, which is
 // the order the reduce's merge compares in: lines are sorted by their hash as numbers (a
 // Float64Array of hash * 2^21 + index sorts natively), and only lines of equal hash — one

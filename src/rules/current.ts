@@ -80,7 +80,7 @@ export function loadSeqText(loadSeq: number): string {
 
 /**
  * The line of one figure. `figure` is millions of USD as decimal text, or `b` and billions.
- * The map writes most lines as bytes (spec/plain-record.ts); this is the reference it is
+ * The map writes most lines as bytes (map/plain-record.ts); this is the reference it is
  * tested against, and the writer of the records that need cleaning.
  */
 export function encodeFactLine(hash: number, countryKey: string, year: number, published: string | null, loadSeq: string, line: number, country: string, figure: string): string {

@@ -9,10 +9,10 @@
 //
 // On a 256 MB dump it replaced about ten strings per record (field texts, cleaned name, key,
 // number texts, the line) whose building and collection were half of the map's time.
-import type { ColumnIndex } from './header.js';
-import { isRealDay, REGIONS, type Region, type RegionLookup } from './normalize.js';
-import type { RecordLayout } from './tokenizer.js';
-import { FACT_LINE_WIDTHS } from './current.js';
+import type { ColumnIndex } from '../rules/header.js';
+import { isRealDay, REGIONS, type Region, type RegionLookup } from '../rules/normalize.js';
+import type { RecordLayout } from '../rules/tokenizer.js';
+import { FACT_LINE_WIDTHS } from '../rules/current.js';
 import type { FactRunBuffer } from './fact-run.js';
 
 const TAB = 0x09;

@@ -1,0 +1,252 @@
+// `gdpmr extract wikipedia|imf`: the E of the ETL. Reads a source (live, a URL, or a saved
+// file), writes OUT.csv for `gdpmr run` and OUT.source.json saying where it came from.
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { z } from 'zod';
+import { parseCommandLine, PathArg, validate } from '../config.js';
+import { GdpmrError, usage } from '../errors.js';
+import { dumpCsv, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
+import { fetchSource, type Fetched } from '../extract/http.js';
+import { extractImf } from '../extract/imf.js';
+import { extractWikipedia, WIKIPEDIA_SOURCES, type WikipediaSource } from '../extract/wikipedia.js';
+import { isCalendarDate } from '../rules/normalize.js';
+import { fsReason } from '../store/files.js';
+import type { Output } from '../output.js';
+
+export const WIKIPEDIA_URL = 'https://en.wikipedia.org/wiki/List_of_countries_by_GDP_(nominal)';
+export const IMF_BASE_URL = 'https://www.imf.org/external/datamapper/api/v1';
+
+export const EXTRACT_HELP = `gdpmr extract wikipedia [--url URL | --file PAGE.html] --out OUT.csv [--source imf|world_bank|un] [--published YYYY-MM-DD]
+gdpmr extract imf [--url BASE | --file VALUES.json --countries COUNTRIES.json] --out OUT.csv [--indicator NGDPD] [--published YYYY-MM-DD]
+
+Writes a raw dump (country,year,gdp_usd_million,published) that \`gdpmr run\` reads, and
+OUT.csv.source.json with where it came from (URL or file, time, HTTP status, page revision,
+sha256, rows). With neither --url nor --file the live source is fetched:
+  wikipedia  ${WIKIPEDIA_URL}
+  imf        ${IMF_BASE_URL}/NGDPD and /countries
+
+  --timeout SECONDS   per request, the body included (default 30); 3 attempts on network
+                      errors, 429 and 5xx, with backoff, honouring Retry-After
+  --verbose           log every request to stderr as well as into the .source.json`;
+
+const Timeout = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined) return 30;
+    const n = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? Number(text) : NaN;
+    if (!(n > 0 && n <= 3600)) {
+      ctx.addIssue({ code: 'custom', message: `--timeout must be a number of seconds from 0 to 3600, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const Published = z
+  .string()
+  .optional()
+  .refine((d) => d === undefined || isCalendarDate(d.trim()), { message: '--published must be a real calendar date YYYY-MM-DD' })
+  .transform((d) => d?.trim());
+
+const HttpUrl = z
+  .string()
+  .optional()
+  .refine((u) => u === undefined || isHttpUrl(u), { message: '--url must be an http:// or https:// address' });
+
+const Common = {
+  out: z.string({ error: 'gdpmr extract needs --out OUT.csv' }).pipe(PathArg('--out')),
+  url: HttpUrl,
+  file: PathArg('--file').optional(),
+  published: Published,
+  timeout: Timeout,
+  verbose: z.boolean().default(false),
+};
+
+const WikipediaOptions = z.object({
+  ...Common,
+  source: z
+    .string()
+    .default('imf')
+    .refine((s): s is WikipediaSource => s in WIKIPEDIA_SOURCES, { message: `--source must be one of ${Object.keys(WIKIPEDIA_SOURCES).join(', ')}` }),
+});
+
+const ImfOptions = z.object({
+  ...Common,
+  countries: PathArg('--countries').optional(),
+  indicator: z
+    .string()
+    .default('NGDPD')
+    .refine((s) => /^[A-Za-z0-9_]{1,40}$/.test(s), { message: '--indicator must be a DataMapper indicator code such as NGDPD' }),
+});
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a saved source file, or exits 2 naming it. */
+function readSaved(path: string, flag: string): Buffer {
+  try {
+    if (!statSync(path).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
+    return readFileSync(path);
+  } catch (error) {
+    throw new GdpmrError('INPUT_MISSING', `${flag} must be a readable file, got ${path} (${fsReason(error) === 'ENOENT' ? 'no such file' : fsReason(error)})`);
+  }
+}
+
+function checkOut(path: string): void {
+  try {
+    if (statSync(path).isDirectory()) throw usage(`--out must be a file path, got ${path} (a directory)`);
+  } catch (error) {
+    if (error instanceof GdpmrError) throw error;
+  }
+}
+
+/** Request log lines: kept for the .source.json, and echoed to stderr with --verbose. */
+function requestLog(verbose: boolean, out: Output): { log: Logger; lines: unknown[] } {
+  const lines: unknown[] = [];
+  const log = pino(
+    { base: null, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      write(line: string) {
+        lines.push(JSON.parse(line));
+        if (verbose) out.stderr(line.trimEnd());
+      },
+    },
+  );
+  return { log, lines };
+}
+
+function parseJson(bytes: Buffer, where: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new GdpmrError('SOURCE_INVALID', `${where} is not JSON (${(error as Error).message.slice(0, 120)})`);
+  }
+}
+
+const FLAGS = {
+  out: { type: 'string' },
+  url: { type: 'string' },
+  file: { type: 'string' },
+  published: { type: 'string' },
+  timeout: { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
+export async function extractCommand(argv: string[], out: Output): Promise<number> {
+  const [which, ...rest] = argv;
+  if (which === undefined || which === '--help' || which === '-h') {
+    out.stdout(EXTRACT_HELP);
+    return which === undefined ? 2 : 0;
+  }
+  if (which === 'wikipedia') return extractWikipediaCommand(rest, out);
+  if (which === 'imf') return extractImfCommand(rest, out);
+  throw usage(`gdpmr extract must be followed by wikipedia or imf, got ${JSON.stringify(which.slice(0, 60))}`);
+}
+
+async function extractWikipediaCommand(argv: string[], out: Output): Promise<number> {
+  const values = parseCommandLine('gdpmr extract wikipedia', argv, { ...FLAGS, source: { type: 'string' } }, []);
+  if (values.help === true) {
+    out.stdout(EXTRACT_HELP);
+    return 0;
+  }
+  const o = validate(WikipediaOptions, values);
+  if (o.url !== undefined && o.file !== undefined) throw usage('gdpmr extract wikipedia takes --url or --file, not both');
+  checkOut(o.out);
+  const { log, lines } = requestLog(o.verbose, out);
+  let fetched: Fetched | undefined;
+  let bytes: Buffer;
+  if (o.file !== undefined) bytes = readSaved(o.file, '--file');
+  else {
+    fetched = await fetchSource(o.url ?? WIKIPEDIA_URL, o.timeout * 1000, log);
+    bytes = fetched.bytes;
+  }
+  const where = o.file ?? fetched?.url ?? '';
+  const result = extractWikipedia(bytes.toString('utf8'), o.source as WikipediaSource);
+  if (!result.ok) throw new GdpmrError('SOURCE_INVALID', `${where}: ${result.reason}`);
+  const published = o.published ?? result.revision.date;
+  if (published === null) throw new GdpmrError('SOURCE_INVALID', `${where}: the page's metadata gives no revision date; give --published YYYY-MM-DD`);
+  const source: SourceInfo = {
+    format: 'gdpmr-source/1',
+    source: `wikipedia:${o.source}`,
+    url: fetched?.url ?? null,
+    file: o.file === undefined ? null : resolve(o.file),
+    retrieved_at: fetched?.retrievedAt ?? new Date().toISOString(),
+    http_status: fetched?.status ?? null,
+    published,
+    revision: result.revision,
+    sha256: sha256(bytes),
+    bytes: bytes.length,
+    rows: result.rows.length,
+    requests: lines,
+  };
+  writeDump(o.out, dumpCsv(result.rows, published), source);
+  out.stdout(`extracted ${result.rows.length} rows (${WIKIPEDIA_SOURCES[o.source as WikipediaSource]}, published ${published}${result.revision.id === null ? '' : `, revision ${result.revision.id}`}) from ${where} into ${o.out}`);
+  return 0;
+}
+
+async function extractImfCommand(argv: string[], out: Output): Promise<number> {
+  const values = parseCommandLine('gdpmr extract imf', argv, { ...FLAGS, countries: { type: 'string' }, indicator: { type: 'string' } }, []);
+  if (values.help === true) {
+    out.stdout(EXTRACT_HELP);
+    return 0;
+  }
+  const o = validate(ImfOptions, values);
+  if (o.url !== undefined && o.file !== undefined) throw usage('gdpmr extract imf takes --url or --file, not both');
+  if (o.file !== undefined && o.countries === undefined) throw usage('gdpmr extract imf --file VALUES.json needs --countries COUNTRIES.json too');
+  if (o.file === undefined && o.countries !== undefined) throw usage('gdpmr extract imf --countries goes with --file VALUES.json');
+  if (o.file !== undefined && o.published === undefined) throw usage('gdpmr extract imf --file needs --published YYYY-MM-DD: a saved response does not say when it was published');
+  checkOut(o.out);
+  const { log, lines } = requestLog(o.verbose, out);
+  let valuesBytes: Buffer;
+  let countriesBytes: Buffer;
+  let valuesWhere: string;
+  let countriesWhere: string;
+  let fetched: Fetched | undefined;
+  let fetchedCountries: Fetched | undefined;
+  if (o.file !== undefined) {
+    valuesBytes = readSaved(o.file, '--file');
+    countriesBytes = readSaved(o.countries as string, '--countries');
+    valuesWhere = o.file;
+    countriesWhere = o.countries as string;
+  } else {
+    const base = (o.url ?? IMF_BASE_URL).replace(/\/+$/, '');
+    fetched = await fetchSource(`${base}/${o.indicator}`, o.timeout * 1000, log);
+    fetchedCountries = await fetchSource(`${base}/countries`, o.timeout * 1000, log);
+    valuesBytes = fetched.bytes;
+    countriesBytes = fetchedCountries.bytes;
+    valuesWhere = fetched.url;
+    countriesWhere = fetchedCountries.url;
+  }
+  const valuesJson = parseJson(valuesBytes, valuesWhere);
+  const countriesJson = parseJson(countriesBytes, countriesWhere);
+  const result = extractImf(valuesJson, countriesJson, o.indicator);
+  if (!result.ok) throw new GdpmrError('SOURCE_INVALID', `${result.reason.includes('countries response') ? countriesWhere : valuesWhere}: ${result.reason}`);
+  // A live fetch's vintage is the day it was fetched (UTC): the API does not say its release.
+  const published = o.published ?? (fetched as Fetched).retrievedAt.slice(0, 10);
+  const api = (valuesJson as { api?: unknown }).api ?? null;
+  const source: SourceInfo = {
+    format: 'gdpmr-source/1',
+    source: `imf:${o.indicator}`,
+    url: fetched?.url ?? null,
+    file: o.file === undefined ? null : resolve(o.file),
+    retrieved_at: fetched?.retrievedAt ?? new Date().toISOString(),
+    http_status: fetched?.status ?? null,
+    published,
+    vintage: { published, api },
+    sha256: sha256(valuesBytes),
+    bytes: valuesBytes.length,
+    countries: { url: fetchedCountries?.url ?? null, file: o.countries === undefined ? null : resolve(o.countries), http_status: fetchedCountries?.status ?? null, sha256: sha256(countriesBytes), bytes: countriesBytes.length },
+    rows: result.rows.length,
+    requests: lines,
+  };
+  writeDump(o.out, dumpCsv(result.rows, published), source);
+  out.stdout(`extracted ${result.rows.length} rows (${o.indicator}, published ${published}) from ${valuesWhere} into ${o.out}`);
+  return 0;
+}

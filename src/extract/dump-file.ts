@@ -1,0 +1,67 @@
+// A dump written by an extractor: OUT.csv with the header SPEC §8 gives, and OUT.source.json
+// beside it saying where its figures came from. Both appear whole or not at all.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import { makeDirectory } from '../store/files.js';
+import type { DumpRow } from './wikipedia.js';
+
+export const DUMP_HEADER = ['country', 'year', 'gdp_usd_million', 'published'] as const;
+
+/** Where a dump's figures came from: kept beside it, and copied into the manifest's load. */
+export const SourceInfo = z
+  .object({
+    format: z.literal('gdpmr-source/1'),
+    source: z.string(),
+    url: z.string().nullable(),
+    file: z.string().nullable(),
+    retrieved_at: z.string(),
+    http_status: z.number().nullable(),
+    published: z.string(),
+    sha256: z.string(),
+    rows: z.number(),
+  })
+  .passthrough();
+export type SourceInfo = z.infer<typeof SourceInfo>;
+
+export function sourcePathFor(dumpPath: string): string {
+  return `${dumpPath}.source.json`;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function dumpCsv(rows: readonly DumpRow[], published: string): string {
+  return stringify([[...DUMP_HEADER], ...rows.map((r) => [r.country, r.year, r.gdp_usd_million, published])]);
+}
+
+/** Writes both files through temporary names beside them; the CSV's rename comes last. */
+export function writeDump(path: string, csv: string, source: SourceInfo): void {
+  makeDirectory(dirname(path));
+  const tmpCsv = `${path}.tmp-${process.pid}`;
+  const sourcePath = sourcePathFor(path);
+  const tmpSource = `${sourcePath}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmpCsv, csv);
+    writeFileSync(tmpSource, JSON.stringify(source, null, 2) + '\n');
+    renameSync(tmpSource, sourcePath);
+    renameSync(tmpCsv, path);
+  } finally {
+    rmSync(tmpCsv, { force: true });
+    rmSync(tmpSource, { force: true });
+  }
+}
+
+/** The provenance beside a dump, if it has a readable one. */
+export function readSourceInfo(dumpPath: string): SourceInfo | undefined {
+  const path = sourcePathFor(dumpPath);
+  if (!existsSync(path)) return undefined;
+  try {
+    return SourceInfo.parse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}

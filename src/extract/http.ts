@@ -1,0 +1,93 @@
+// Fetching a source: Node's fetch with a per-request timeout (the body included), up to
+// MAX_ATTEMPTS on network errors, timeouts, 429 and 5xx with exponential backoff and jitter,
+// honouring Retry-After; never on another 4xx. Every attempt is logged.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { GdpmrError } from '../errors.js';
+import { version } from '../version.js';
+
+export const MAX_ATTEMPTS = 3;
+/** The first retry waits about this long; each later one twice as long. */
+const BACKOFF_MS = 500;
+/** A Retry-After longer than this is not waited for: the fetch fails instead. */
+const MAX_RETRY_AFTER_MS = 120_000;
+
+export interface Fetched {
+  url: string;
+  status: number;
+  bytes: Buffer;
+  retrievedAt: string;
+  attempts: number;
+}
+
+export function userAgent(): string {
+  // Wikimedia's policy asks for a client name, version and a way to reach its operator.
+  const contact = process.env.GDPMR_CONTACT ? `; ${process.env.GDPMR_CONTACT}` : '';
+  return `gdpmr/${version()} (nominal-GDP MapReduce ETL; Node.js ${process.version}${contact})`;
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+class Retryable extends Error {
+  constructor(
+    message: string,
+    readonly waitMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export async function fetchSource(url: string, timeoutMs: number, log: Logger): Promise<Fetched> {
+  let lastError = '';
+  let attempts = 0;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    attempts = attempt;
+    const id = randomUUID();
+    const t0 = performance.now();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`no complete answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    let status = 0;
+    try {
+      const response = await fetch(url, { signal: controller.signal, redirect: 'follow', headers: { 'user-agent': userAgent(), accept: '*/*' } });
+      status = response.status;
+      if (status === 429 || status >= 500) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new Retryable(`HTTP ${status}`, retryAfterMs(response.headers.get('retry-after')));
+      }
+      if (status < 200 || status >= 300) {
+        await response.body?.cancel().catch(() => undefined);
+        log.warn({ request_id: id, url, attempt, status, ms: Math.round(performance.now() - t0) }, 'request refused');
+        throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed: HTTP ${status} (not retried: the server refused the request)`);
+      }
+      const bytes = Buffer.from(await response.arrayBuffer());
+      log.info({ request_id: id, url, attempt, status, bytes: bytes.length, ms: Math.round(performance.now() - t0) }, 'request done');
+      return { url: response.url || url, status, bytes, retrievedAt: new Date().toISOString(), attempts: attempt };
+    } catch (error) {
+      if (error instanceof GdpmrError) throw error;
+      const reason = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? 'timed out') : error instanceof Retryable ? error.message : describeFetchError(error);
+      lastError = reason;
+      const waitMs = error instanceof Retryable && error.waitMs !== undefined ? error.waitMs : BACKOFF_MS * 2 ** (attempt - 1) + Math.random() * BACKOFF_MS;
+      const willRetry = attempt < MAX_ATTEMPTS && waitMs <= MAX_RETRY_AFTER_MS;
+      log.warn({ request_id: id, url, attempt, status: status || null, err: reason, ms: Math.round(performance.now() - t0), will_retry: willRetry, wait_ms: willRetry ? Math.round(waitMs) : null }, 'request failed');
+      if (!willRetry) break;
+      await sleep(waitMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed after ${attempts} attempt${attempts > 1 ? 's' : ''}; last error: ${lastError}`);
+}
+
+function describeFetchError(error: unknown): string {
+  const e = error as { message?: string; cause?: { code?: string; message?: string } };
+  const cause = e.cause?.code ?? e.cause?.message;
+  return cause ? `${e.message ?? 'fetch failed'} (${cause})` : (e.message ?? String(error));
+}

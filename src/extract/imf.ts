@@ -1,0 +1,43 @@
+// SPEC §8: the IMF DataMapper API's responses as dump rows. Pure: the JSON in, rows out, or
+// the first key that is missing.
+import type { DumpRow } from './wikipedia.js';
+
+export type ImfResult = { ok: true; rows: DumpRow[] } | { ok: false; reason: string };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** billions → millions with 3 decimals, as text without exponent or trailing zeros. */
+export function billionsToMillionsText(billions: number): string {
+  const millions = Math.round(billions * 1000 * 1000) / 1000;
+  return millions.toFixed(3).replace(/\.?0+$/, '');
+}
+
+/**
+ * One row per country listed in `countries` and year with a value; codes that are not
+ * countries (groups and regions such as WEOWORLD) are in `values` only and are left out.
+ */
+export function extractImf(values: unknown, countries: unknown, indicator: string): ImfResult {
+  if (!isObject(values) || !isObject(values.values)) return { ok: false, reason: 'the values response has no "values" object' };
+  const series = values.values[indicator];
+  if (!isObject(series)) return { ok: false, reason: `the values response has no "values"."${indicator}" object` };
+  if (!isObject(countries) || !isObject(countries.countries)) return { ok: false, reason: 'the countries response has no "countries" object' };
+  const rows: DumpRow[] = [];
+  for (const [code, entry] of Object.entries(countries.countries)) {
+    if (!isObject(entry)) return { ok: false, reason: `the countries response's "countries"."${code}" must be an object with a "label"` };
+    // The API lists a few retired codes with a null label (ATI, ATL): no country to name.
+    if (typeof entry.label !== 'string' || entry.label.trim() === '') continue;
+    const byYear = series[code];
+    if (byYear === undefined || byYear === null) continue;
+    if (!isObject(byYear)) return { ok: false, reason: `"values"."${indicator}"."${code}" must be an object of year: value, got ${JSON.stringify(byYear).slice(0, 60)}` };
+    const years = Object.keys(byYear).filter((y) => /^\d{4}$/.test(y)).sort();
+    for (const year of years) {
+      const value = byYear[year];
+      if (value === null || value === undefined || value === '') continue;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, reason: `"values"."${indicator}"."${code}"."${year}" must be a number, got ${JSON.stringify(value).slice(0, 60)}` };
+      rows.push({ country: entry.label, year, gdp_usd_million: billionsToMillionsText(value) });
+    }
+  }
+  return { ok: true, rows };
+}

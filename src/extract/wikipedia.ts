@@ -1,0 +1,111 @@
+// SPEC §8: Wikipedia's "List of countries by GDP (nominal)" as dump rows. The table is found
+// by its header text, never by position: a `Country/Territory` column and a column group named
+// for the source, whose two sub-columns are the figure and its `Year`.
+import { elements, parseHtml, tableGrid, type Grid } from './html-table.js';
+
+export const WIKIPEDIA_SOURCES = { imf: 'IMF', world_bank: 'World Bank', un: 'United Nations' } as const;
+export type WikipediaSource = keyof typeof WIKIPEDIA_SOURCES;
+
+export interface DumpRow {
+  country: string;
+  year: string;
+  gdp_usd_million: string;
+}
+
+export interface PageRevision {
+  id: number | null;
+  /** YYYY-MM-DD of the revision, from the page's own metadata; null when it gives none. */
+  date: string | null;
+}
+
+export type WikipediaResult =
+  | { ok: true; rows: DumpRow[]; revision: PageRevision }
+  | { ok: false; reason: string };
+
+/** Header text as compared: footnote markers such as `[1]` dropped, white space folded. */
+function headerKey(text: string): string {
+  return text.replace(/\[[^\]]*\]/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+interface Columns {
+  country: number;
+  figure: number;
+  year: number;
+}
+
+/** Each column's header texts, top to bottom, with a spanning cell named once. */
+function headerPaths(grid: Grid): string[][] {
+  const width = Math.max(0, ...grid.rows.slice(0, grid.headerRows).map((r) => r.length));
+  const paths: string[][] = [];
+  for (let c = 0; c < width; c++) {
+    const path: string[] = [];
+    let last: unknown;
+    for (let r = 0; r < grid.headerRows; r++) {
+      const cell = grid.rows[r][c];
+      if (cell === undefined || cell === last) continue;
+      last = cell;
+      path.push(headerKey(cell.text));
+    }
+    paths.push(path);
+  }
+  return paths;
+}
+
+function findColumns(grid: Grid, group: string): Columns | undefined {
+  const paths = headerPaths(grid);
+  const country = paths.findIndex((p) => p.includes('country/territory'));
+  const inGroup = paths.map((p, c) => ({ p, c })).filter(({ p }) => p.length >= 2 && p[0] === group.toLowerCase());
+  const year = inGroup.find(({ p }) => p[p.length - 1] === 'year');
+  const figure = inGroup.find(({ p }) => p[p.length - 1] !== 'year');
+  if (country < 0 || year === undefined || figure === undefined) return undefined;
+  return { country, figure: figure.c, year: year.c };
+}
+
+/** The page's revision, from its own metadata: the JSON-LD `dateModified` and `wgRevisionId`. */
+function pageRevision(document: ReturnType<typeof parseHtml>): PageRevision {
+  let id: number | null = null;
+  let date: string | null = null;
+  for (const script of elements(document, 'script')) {
+    const text = script.childNodes.map((n) => ('value' in n ? String(n.value) : '')).join('');
+    const type = script.attrs.find((a) => a.name === 'type')?.value;
+    if (type === 'application/ld+json') {
+      try {
+        const meta = JSON.parse(text) as { dateModified?: unknown };
+        if (typeof meta.dateModified === 'string' && /^\d{4}-\d{2}-\d{2}/.test(meta.dateModified)) date = meta.dateModified.slice(0, 10);
+      } catch {
+        // not the metadata block
+      }
+    }
+    const rev = /"wgRevisionId"\s*:\s*(\d+)/.exec(text);
+    if (rev !== null) id = Number(rev[1]);
+  }
+  return { id, date };
+}
+
+/** The rows of the source's figure column group, in page order. */
+export function extractWikipedia(html: string, source: WikipediaSource): WikipediaResult {
+  const document = parseHtml(html);
+  const group = WIKIPEDIA_SOURCES[source];
+  const seen: string[] = [];
+  for (const table of elements(document, 'table')) {
+    const grid = tableGrid(table);
+    const columns = findColumns(grid, group);
+    if (columns === undefined) {
+      const headers = headerPaths(grid).map((p) => p.join(' / ')).filter((h) => h !== '');
+      if (headers.length > 0) seen.push(`${grid.caption === '' ? 'a table' : JSON.stringify(grid.caption)} with columns ${headers.slice(0, 8).map((h) => JSON.stringify(h)).join(', ')}`);
+      continue;
+    }
+    const rows: DumpRow[] = [];
+    for (const row of grid.rows.slice(grid.headerRows)) {
+      const country = row[columns.country];
+      const figure = row[columns.figure];
+      const year = row[columns.year];
+      // A header row repeated inside the body, or a row too short for the columns, is no figure.
+      if (country === undefined || figure === undefined || (country.header && figure.header)) continue;
+      rows.push({ country: country.text, gdp_usd_million: figure.text, year: year === undefined || year === figure ? '' : year.text });
+    }
+    return { ok: true, rows, revision: pageRevision(document) };
+  }
+  const found = seen.length === 0 ? 'no tables with header rows' : `${seen.length} other table(s): ${seen.slice(0, 5).join('; ')}`;
+  return { ok: false, reason: `no table with a "Country/Territory" column and a "${group}" column group of a figure and its "Year"; found ${found}` };
+}

@@ -1,0 +1,18 @@
+// Where a command writes: stdout for answers, stderr for messages and the one progress line.
+// Commands take it as a parameter, so tests can capture what they print.
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Rewrites the one progress line on a terminal; '' clears it. */
+  progress(text: string): void;
+  stderrIsTTY: boolean;
+}
+
+export function processOutput(): Output {
+  return {
+    stdout: (text) => process.stdout.write(text + '\n'),
+    stderr: (text) => process.stderr.write(text + '\n'),
+    progress: (text) => process.stderr.write(`\r\x1b[2K${text}`),
+    stderrIsTTY: process.stderr.isTTY === true,
+  };
+}

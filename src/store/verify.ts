@@ -1,0 +1,166 @@
+// `gdpmr verify`: checks a published warehouse as `git fsck` would a repository. The cheap
+// checks (links, manifest, counts adding up, every counted database present) run before
+// every query, append and resume; the full ones also open each database and count its rows
+// and the rejects file's.
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse';
+import Database from 'better-sqlite3';
+import { GdpmrError } from '../errors.js';
+import { REGIONS, regionFileName, type Region } from '../rules/normalize.js';
+import { currentGeneration, FIXED_LINKS, linkTarget, WarehousePaths } from './layout.js';
+import { readManifest, type Manifest } from './manifest.js';
+
+export interface Problem {
+  /** Which check failed: links, manifest, counts, database, rows, rejects. */
+  check: string;
+  file: string;
+  message: string;
+  recover: string;
+}
+
+export interface Verification {
+  warehouse: string;
+  generation: string | null;
+  manifest: Manifest | null;
+  problems: Problem[];
+}
+
+const REBUILD = 'rebuild the warehouse from its inputs: `gdpmr run` the first load, then `gdpmr run --append` each later one (manifest.json lists the loads)';
+
+/** The cheap checks: nothing is opened but the manifest. */
+export function verifyCheap(dir: string): Verification {
+  const paths = new WarehousePaths(dir);
+  const problems: Problem[] = [];
+  const generation = currentGeneration(paths);
+  const result: Verification = { warehouse: paths.root, generation, manifest: null, problems };
+  if (generation === null) {
+    problems.push({ check: 'links', file: paths.currentLink, message: 'no published generation (.current is missing or not a link)', recover: `run \`gdpmr run INPUT.csv --out ${dir}\`` });
+    return result;
+  }
+  const gen = paths.generation(generation);
+  if (!existsSync(gen.root)) {
+    problems.push({ check: 'links', file: paths.currentLink, message: `.current points at ${generation}, which does not exist`, recover: REBUILD });
+    return result;
+  }
+  for (const name of FIXED_LINKS) {
+    const link = join(paths.root, name);
+    if (linkTarget(link) !== join('.current', name)) {
+      problems.push({ check: 'links', file: link, message: `${name} must be a link to .current/${name}`, recover: `\`ln -sfn .current/${name} ${link}\` (the next \`gdpmr run\` on this warehouse restores it too)` });
+    }
+  }
+  try {
+    result.manifest = readManifest(gen.manifest);
+  } catch (error) {
+    problems.push({ check: 'manifest', file: gen.manifest, message: `not a gdpmr manifest (${firstLine(error)})`, recover: REBUILD });
+    return result;
+  }
+  const m = result.manifest;
+  const c = m.counts;
+  const sum = (values: Record<string, number | undefined>): number => Object.values(values).reduce<number>((a, b) => a + (b ?? 0), 0);
+  const countProblem = (message: string): void => {
+    problems.push({ check: 'counts', file: gen.manifest, message, recover: REBUILD });
+  };
+  if (m.generation !== generation) countProblem(`the manifest names generation ${m.generation}, but .current points at ${generation}`);
+  if (c.records !== c.loaded + c.rejected) countProblem(`records (${c.records}) must equal loaded (${c.loaded}) + rejected (${c.rejected})`);
+  if (sum(c.by_reason) !== c.rejected) countProblem(`by_reason adds up to ${sum(c.by_reason)}, but rejected is ${c.rejected}`);
+  if (sum(c.by_region) !== c.loaded) countProblem(`by_region adds up to ${sum(c.by_region)}, but loaded is ${c.loaded}`);
+  const loads = m.loads.reduce((a, l) => ({ records: a.records + l.counts.records, loaded: a.loaded + l.counts.loaded, rejected: a.rejected + l.counts.rejected }), { records: 0, loaded: 0, rejected: 0 });
+  if (loads.records !== c.records || loads.loaded !== c.loaded || loads.rejected !== c.rejected) {
+    countProblem(`the loads add up to ${loads.records} records, ${loads.loaded} loaded, ${loads.rejected} rejected, but the warehouse counts ${c.records}, ${c.loaded}, ${c.rejected}`);
+  }
+  for (const region of REGIONS) {
+    const path = gen.regionDb(region);
+    const counted = c.by_region[region] ?? 0;
+    if (counted > 0 && !isFile(path)) {
+      problems.push({ check: 'database', file: path, message: `the manifest counts ${counted} ${region} rows, but the database is missing`, recover: REBUILD });
+    }
+  }
+  if (!isFile(gen.rejects)) problems.push({ check: 'rejects', file: gen.rejects, message: 'rejects.csv is missing', recover: REBUILD });
+  return result;
+}
+
+/** Every check: the cheap ones, then each database opened and counted, and rejects.csv counted. */
+export async function verifyFull(dir: string): Promise<Verification> {
+  const result = verifyCheap(dir);
+  if (result.manifest === null || result.generation === null) return result;
+  const paths = new WarehousePaths(dir);
+  const gen = paths.generation(result.generation);
+  const counts = result.manifest.counts;
+  let superseded = 0;
+  for (const region of REGIONS) {
+    const path = gen.regionDb(region);
+    const counted = counts.by_region[region] ?? 0;
+    if (!isFile(path)) continue;
+    try {
+      const db = new Database(path, { readonly: true, fileMustExist: true });
+      try {
+        const check = (db.pragma('quick_check', { simple: true }) as string) ?? 'ok';
+        if (check !== 'ok') throw new Error(`integrity check: ${check}`);
+        const row = db.prepare('SELECT count(*) AS n, coalesce(sum(is_current), 0) AS current FROM gdp').get() as { n: number; current: number };
+        superseded += row.n - row.current;
+        if (row.n !== counted) {
+          result.problems.push({ check: 'rows', file: path, message: `holds ${row.n} rows, but the manifest counts ${counted}`, recover: REBUILD });
+        }
+      } finally {
+        db.close();
+      }
+    } catch (error) {
+      result.problems.push({ check: 'database', file: path, message: `does not open as a region database (${firstLine(error)})`, recover: REBUILD });
+    }
+  }
+  if (result.problems.every((p) => p.check !== 'database' && p.check !== 'rows') && superseded !== counts.superseded) {
+    result.problems.push({ check: 'rows', file: gen.manifest, message: `the databases hold ${superseded} superseded rows, but the manifest counts ${counts.superseded}`, recover: REBUILD });
+  }
+  const extra = existsSync(gen.regionsDir) ? readdirSync(gen.regionsDir).filter((f) => !REGIONS.some((r: Region) => f === `${regionFileName(r)}.sqlite` && (counts.by_region[r] ?? 0) > 0)) : [];
+  for (const f of extra) {
+    result.problems.push({ check: 'database', file: join(gen.regionsDir, f), message: 'is not counted by the manifest', recover: 'remove it, or rebuild the warehouse' });
+  }
+  if (isFile(gen.rejects)) {
+    try {
+      const rows = await countCsvRows(gen.rejects);
+      if (rows !== counts.rejected) {
+        result.problems.push({ check: 'rejects', file: gen.rejects, message: `holds ${rows} reject rows, but the manifest counts ${counts.rejected}`, recover: REBUILD });
+      }
+    } catch (error) {
+      result.problems.push({ check: 'rejects', file: gen.rejects, message: `is not a readable CSV (${firstLine(error)})`, recover: REBUILD });
+    }
+  }
+  return result;
+}
+
+/**
+ * The cheap checks as a gate: queries, --append and --resume refuse a damaged warehouse
+ * (exit 1, naming the file) instead of answering from it or building on it.
+ */
+export function requireSound(dir: string): { manifest: Manifest; generation: string } {
+  const v = verifyCheap(dir);
+  if (v.generation === null) {
+    throw new GdpmrError('NO_WAREHOUSE', `--warehouse must be a directory built by gdpmr run, got ${v.warehouse} (no published warehouse); run \`gdpmr run INPUT.csv --out ${dir}\` first`);
+  }
+  // Readers go through .current, so a missing fixed link alone does not stop them.
+  const first = v.problems.find((p) => p.check !== 'links' || p.file === join(v.warehouse, '.current'));
+  if (first !== undefined) {
+    throw new GdpmrError('WAREHOUSE_DAMAGED', `warehouse ${v.warehouse} is damaged: ${first.file}: ${first.message}; \`gdpmr verify --warehouse ${dir}\` lists every problem and how to recover`);
+  }
+  return { manifest: v.manifest as Manifest, generation: v.generation };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(error: unknown): string {
+  return ((error as Error)?.message ?? String(error)).split('\n')[0].slice(0, 300);
+}
+
+async function countCsvRows(path: string): Promise<number> {
+  let rows = -1; // the header
+  const parser = createReadStream(path).pipe(parse({ relax_column_count: false }));
+  for await (const _ of parser) rows++;
+  return Math.max(0, rows);
+}
