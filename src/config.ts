@@ -159,6 +159,7 @@ export type RunOptions = z.infer<typeof RunOptions>;
 const QueryCommon = {
   warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),
   json: z.boolean().default(false),
+  csv: z.boolean().default(false),
   year: Year.optional(),
   asOf: AsOf.optional(),
 };
@@ -169,6 +170,39 @@ export const HistoryOptions = z.object({
   ...QueryCommon,
   country: z.string({ error: 'gdpmr query history needs --country NAME' }).refine((c) => c.trim() !== '', { message: '--country must be a country name, got ""' }),
 });
+
+const DateFlag = (flag: string) =>
+  z.string({ error: `gdpmr query revisions needs ${flag} YYYY-MM-DD` }).transform((text, ctx) => {
+    if (!isCalendarDate(text.trim())) {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be a calendar date YYYY-MM-DD, got ${got(text)}` });
+      return z.NEVER;
+    }
+    return text.trim();
+  });
+
+export const RevisionsOptions = z
+  .object({
+    warehouse: QueryCommon.warehouse,
+    json: QueryCommon.json,
+    csv: QueryCommon.csv,
+    from: DateFlag('--from'),
+    to: DateFlag('--to'),
+    minChange: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (text === undefined) return undefined;
+        const n = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? Number(text) : NaN;
+        if (!Number.isFinite(n)) {
+          ctx.addIssue({ code: 'custom', message: `--min-change must be a percentage, at least 0, got ${got(text)}` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+  })
+  .superRefine((o, ctx) => {
+    if (!(o.from < o.to)) ctx.addIssue({ code: 'custom', message: `--from must be a date before --to, got --from ${o.from} --to ${o.to}` });
+  });
 
 export const BenchOptions = z.object({
   input: z.string({ error: 'gdpmr bench needs INPUT.csv, the dump to benchmark on' }).pipe(PathArg('INPUT')),

@@ -1,30 +1,116 @@
-// `gdpmr query top5 | over | history`: read-only questions to a published warehouse.
-import { HistoryOptions, OverOptions, parseCommandLine, Top5Options, validate, DEFAULTS } from '../config.js';
+// `gdpmr query top5 | over | history | revisions`: read-only questions to a published
+// warehouse. Each subcommand is one entry: its flags, its schema, its question, and how its
+// answer reads as a table and as CSV.
+import type { z } from 'zod';
+import { DEFAULTS, HistoryOptions, OverOptions, parseCommandLine, RevisionsOptions, Top5Options, validate } from '../config.js';
 import { usage } from '../errors.js';
 import { table } from '../format.js';
 import { history } from '../query/history.js';
 import { over } from '../query/over.js';
+import { largestFirst, revisions } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
-import { withWarehouse } from '../query/warehouse.js';
+import { withWarehouse, type OpenWarehouse } from '../query/warehouse.js';
 import type { Output } from '../output.js';
 
-export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME  [options]
+export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME | revisions --from D1 --to D2 [--min-change PCT]  [options]
 
-  top5      per region, the k countries with the highest GDP and their mean
-  over      every country with GDP of at least --min billion USD
-  history   every figure ever loaded for one country, in every region, year and vintage
+  top5       per region, the k countries with the highest GDP and their mean
+  over       every country with GDP of at least --min billion USD
+  history    every figure ever loaded for one country, in every region, year and vintage
+  revisions  every fact whose current figure as of D2 differs from the one as of D1
 
   --warehouse DIR     (default: ${DEFAULTS.warehouse})
   --year Y            the current figures of year Y instead of each country's latest
   --as-of YYYY-MM-DD  ignore figures published after that date
-  --json              machine output on stdout`;
+  --json              machine output on stdout
+  --csv               the answer's rows as CSV on stdout, for pipes`;
 
 const COMMON = {
   warehouse: { type: 'string' },
   json: { type: 'boolean' },
+  csv: { type: 'boolean' },
   year: { type: 'string' },
   'as-of': { type: 'string' },
 } as const;
+
+type Cell = string | number | null;
+interface Rendered {
+  title: string;
+  headers: string[];
+  rows: Cell[][];
+  rightAligned: number[];
+  /** CSV rows when they differ from the table's (the table may blank repeated cells). */
+  csv?: Cell[][];
+}
+
+interface Subcommand<S extends z.ZodType, A> {
+  flags: Record<string, { type: 'string' | 'boolean' }>;
+  schema: S;
+  ask(w: OpenWarehouse, o: z.infer<S>): A;
+  render(answer: A, o: z.infer<S>): Rendered;
+}
+
+function subcommand<S extends z.ZodType, A>(s: Subcommand<S, A>): Subcommand<z.ZodType, unknown> {
+  return s as unknown as Subcommand<z.ZodType, unknown>;
+}
+
+const view = (o: { year?: number; asOf?: string }): string => `${o.year !== undefined ? ` in ${o.year}` : ', latest figures'}${o.asOf !== undefined ? ` as of ${o.asOf}` : ''}`;
+
+const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
+  top5: subcommand({
+    flags: { k: { type: 'string' } },
+    schema: Top5Options,
+    ask: (w, o) => top5(w, o.k, { year: o.year, asOf: o.asOf }),
+    render: (a, o) => {
+      const flat = a.regions.flatMap((r) => r.countries.map((c, i) => ({ r, c, i })));
+      return {
+        title: `Top ${o.k} economies by region${view(o)}, billions of USD`,
+        headers: ['region', 'mean', '#', 'country', 'year', 'gdp_usd_billion'],
+        rows: flat.map(({ r, c, i }) => [i === 0 ? r.region : '', i === 0 ? r.avg_gdp_usd_billion : '', String(i + 1), c.country, String(c.year), c.gdp_usd_billion]),
+        rightAligned: [1, 2, 4, 5],
+        csv: flat.map(({ r, c, i }) => [r.region, r.avg_gdp_usd_billion, i + 1, c.country, c.year, c.gdp_usd_billion]),
+      };
+    },
+  }),
+  over: subcommand({
+    flags: { min: { type: 'string' } },
+    schema: OverOptions,
+    ask: (w, o) => over(w, o.min, { year: o.year, asOf: o.asOf }),
+    render: (a, o) => ({
+      title: `${a.countries.length} countries with GDP of at least ${o.min} billion USD${view(o)}`,
+      headers: ['#', 'country', 'region', 'year', 'gdp_usd_billion'],
+      rows: a.countries.map((c, i) => [String(i + 1), c.country, c.region, String(c.year), c.gdp_usd_billion]),
+      rightAligned: [0, 3, 4],
+    }),
+  }),
+  history: subcommand({
+    flags: { country: { type: 'string' } },
+    schema: HistoryOptions,
+    ask: (w, o) => history(w, o.country, o.asOf),
+    render: (a, o) => ({
+      title: `${a.figures.length} figures for ${a.country}${o.asOf ? ` as of ${o.asOf}` : ''}`,
+      headers: ['region', 'year', 'gdp_usd_billion', 'published', 'run_id', 'is_current'],
+      rows: a.figures.map((f) => [f.region, String(f.year), f.gdp_usd_billion, f.published ?? '', f.run_id, f.is_current ? 'current' : 'superseded']),
+      rightAligned: [1, 2],
+      csv: a.figures.map((f) => [f.region, f.year, f.gdp_usd_billion, f.published, f.run_id, f.is_current ? 1 : 0]),
+    }),
+  }),
+  revisions: subcommand({
+    flags: { from: { type: 'string' }, to: { type: 'string' }, 'min-change': { type: 'string' } },
+    schema: RevisionsOptions,
+    ask: (w, o) => revisions(w, o.from, o.to, o.minChange),
+    render: (a) => {
+      const cells = (f: (typeof a.figures)[number]): Cell[] => [f.region, f.country, f.year, f.from_usd_billion, f.to_usd_billion, f.change_pct, f.published];
+      return {
+        title: `${a.figures.length} revisions between ${a.from} and ${a.to}${a.min_change_pct === null ? '' : ` of at least ${a.min_change_pct} %`}, largest first`,
+        headers: ['region', 'country', 'year', 'from_usd_billion', 'to_usd_billion', 'change_pct', 'published'],
+        rows: largestFirst(a.figures).map((f) => [f.region, f.country, String(f.year), f.from_usd_billion ?? 'new', f.to_usd_billion, f.change_pct ?? '', f.published ?? '']),
+        rightAligned: [2, 3, 4, 5],
+        csv: a.figures.map(cells),
+      };
+    },
+  }),
+};
 
 export async function queryCommand(argv: string[], out: Output): Promise<number> {
   const [which, ...rest] = argv;
@@ -32,50 +118,22 @@ export async function queryCommand(argv: string[], out: Output): Promise<number>
     out.stdout(QUERY_HELP);
     return which === undefined ? 2 : 0;
   }
-  if (which === 'top5') {
-    const values = parseCommandLine('gdpmr query top5', rest, { ...COMMON, k: { type: 'string' } }, []);
-    if (values.help === true) return help(out);
-    const o = validate(Top5Options, values);
-    const answer = withWarehouse(o.warehouse, (w) => top5(w, o.k, { year: o.year, asOf: o.asOf }));
-    if (o.json) out.stdout(JSON.stringify(answer));
-    else {
-      const rows = answer.regions.flatMap((r) => r.countries.map((c, i) => [i === 0 ? r.region : '', i === 0 ? r.avg_gdp_usd_billion : '', i + 1, c.country, c.year, c.gdp_usd_billion] as Array<string | number>));
-      out.stdout(`Top ${o.k} economies by region${view(o)}, billions of USD\n` + table(['region', 'mean', '#', 'country', 'year', 'gdp_usd_billion'], rows.map((r) => r.map((c, i) => (i === 2 || i === 4 ? String(c) : c))), [1, 2, 4, 5]));
-    }
+  const sub = SUBCOMMANDS[which];
+  if (sub === undefined) throw usage(`gdpmr query must be followed by ${Object.keys(SUBCOMMANDS).join(', ')}, got ${JSON.stringify(which.slice(0, 60))}`);
+  const values = parseCommandLine(`gdpmr query ${which}`, rest, { ...COMMON, ...sub.flags }, []);
+  if (values.help === true) {
+    out.stdout(QUERY_HELP);
     return 0;
   }
-  if (which === 'over') {
-    const values = parseCommandLine('gdpmr query over', rest, { ...COMMON, min: { type: 'string' } }, []);
-    if (values.help === true) return help(out);
-    const o = validate(OverOptions, values);
-    const answer = withWarehouse(o.warehouse, (w) => over(w, o.min, { year: o.year, asOf: o.asOf }));
-    if (o.json) out.stdout(JSON.stringify(answer));
-    else {
-      const rows = answer.countries.map((c, i) => [String(i + 1), c.country, c.region, String(c.year), c.gdp_usd_billion]);
-      out.stdout(`${answer.countries.length} countries with GDP of at least ${o.min} billion USD${view(o)}\n` + table(['#', 'country', 'region', 'year', 'gdp_usd_billion'], rows, [0, 3, 4]));
-    }
+  const o = validate(sub.schema, values) as { warehouse: string; json: boolean; csv: boolean };
+  if (o.json && o.csv) throw usage(`gdpmr query ${which} takes --json or --csv, not both`);
+  const answer = withWarehouse(o.warehouse, (w) => sub.ask(w, o));
+  if (o.json) {
+    out.stdout(JSON.stringify(answer));
     return 0;
   }
-  if (which === 'history') {
-    const values = parseCommandLine('gdpmr query history', rest, { ...COMMON, country: { type: 'string' } }, []);
-    if (values.help === true) return help(out);
-    const o = validate(HistoryOptions, values);
-    const answer = withWarehouse(o.warehouse, (w) => history(w, o.country, o.asOf));
-    if (o.json) out.stdout(JSON.stringify(answer));
-    else {
-      const rows = answer.figures.map((f) => [f.region, String(f.year), f.gdp_usd_billion, f.published ?? '', f.run_id, f.is_current ? 'current' : 'superseded']);
-      out.stdout(`${answer.figures.length} figures for ${answer.country}${o.asOf ? ` as of ${o.asOf}` : ''}\n` + table(['region', 'year', 'gdp_usd_billion', 'published', 'run_id', 'status'], rows, [1, 2]));
-    }
-    return 0;
-  }
-  throw usage(`gdpmr query must be followed by top5, over or history, got ${JSON.stringify(which)}`);
-}
-
-function help(out: Output): number {
-  out.stdout(QUERY_HELP);
+  const r = sub.render(answer, o);
+  if (o.csv) out.stdout((await import('csv-stringify/sync')).stringify([r.headers, ...(r.csv ?? r.rows)]).trimEnd());
+  else out.stdout(`${r.title}\n${table(r.headers, r.rows.map((row) => row.map((c) => c ?? '')), r.rightAligned)}`);
   return 0;
-}
-
-function view(o: { year?: number; asOf?: string }): string {
-  return `${o.year !== undefined ? ` in ${o.year}` : ', latest figures'}${o.asOf !== undefined ? ` as of ${o.asOf}` : ''}`;
 }

@@ -227,7 +227,7 @@ export function reduce(task: ReduceTask): ReduceResult {
     const marker = new CurrentMarker((fact) => {
       if (fact.isCurrent) current++;
       readFact(fact.text, f);
-      writer.addValues(f.country, f.countryKey, f.year, f.gdpUsdBillion, f.published, f.line, fact.isCurrent, fact.isLatest, f.loadSeq);
+      writer.addValues(f.country, f.countryKey, f.year, f.gdpUsdBillion, f.published, f.line, fact.isCurrent, fact.isLatest, f.loadSeq, fact.validTo, fact.latestTo);
     });
     mergeRuns(inputRuns, (text) => marker.push(text), task.scratchDir);
     marker.finish();

@@ -28,9 +28,10 @@ interface HistoryRow {
 // Fact order: a NULL vintage sorts first in SQLite, as an empty one is the oldest.
 const ALL = `SELECT region, year, gdp_usd_billion, published, run_id, is_current FROM gdp
   WHERE country_key = @key ORDER BY year, published, load_seq, line`;
-// As of a date, later vintages are invisible and "current" is decided among the rest.
+// As of a date, later vintages are invisible, and the current figure is the one whose
+// validity interval holds the date.
 const AS_OF = `SELECT region, year, gdp_usd_billion, published, run_id,
-    ROW_NUMBER() OVER (PARTITION BY year ORDER BY published DESC, load_seq DESC, line DESC) = 1 AS is_current
+    (valid_to IS NULL OR valid_to > @asOf) AS is_current
   FROM gdp WHERE country_key = @key AND (published IS NULL OR published <= @asOf)
   ORDER BY year, published, load_seq, line`;
 

@@ -6,7 +6,7 @@ import { WarehousePaths } from '../store/layout.js';
 import { requireSound } from '../store/verify.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { Manifest } from '../store/manifest.js';
-import { openReadOnly } from '../store/region-db.js';
+import { EVER_LATEST, openReadOnly, VALID_TO_KEY } from '../store/region-db.js';
 
 export interface OpenWarehouse {
   manifest: Manifest;
@@ -68,16 +68,13 @@ export interface CountryFigure {
   gdp_usd_billion: number;
 }
 
-const VISIBLE = '(published IS NULL OR published <= @asOf)';
-// Among visible figures, a fact's current one has the latest vintage, then the latest load
-// and line; a country's latest figure is the current one of its greatest year.
-const RANKED = `ROW_NUMBER() OVER (PARTITION BY country_key ORDER BY year DESC, published DESC, load_seq DESC, line DESC)`;
-const RANKED_IN_YEAR = `ROW_NUMBER() OVER (PARTITION BY country_key ORDER BY published DESC, load_seq DESC, line DESC)`;
-
 /**
  * SQL for one region's figures in the view, highest GDP first (ties: country ascending),
  * with `@min` as a floor and `@limit` as a cap (-1: none). Without --as-of the flags set at
- * load time answer it through an index; with --as-of, current and latest are decided anew.
+ * load time answer it through an index. With --as-of the validity intervals do (SPEC §9): a
+ * country's figure as of D is the one whose interval, of the few that do not overlap, is the
+ * first to end after D, provided it had begun by D. SQLite takes the other columns of a
+ * `min()` aggregate from the row that has the minimum.
  */
 export function figuresSql(view: FigureView): string {
   const order = 'ORDER BY gdp_usd_billion DESC, country ASC LIMIT @limit';
@@ -87,9 +84,9 @@ export function figuresSql(view: FigureView): string {
   }
   const inner =
     view.year === undefined
-      ? `SELECT country, region, year, gdp_usd_billion, ${RANKED} AS rank FROM gdp WHERE ${VISIBLE}`
-      : `SELECT country, region, year, gdp_usd_billion, ${RANKED_IN_YEAR} AS rank FROM gdp WHERE year = @year AND ${VISIBLE}`;
-  return `SELECT country, region, year, gdp_usd_billion FROM (${inner}) WHERE rank = 1 AND gdp_usd_billion >= @min ${order}`;
+      ? `SELECT country, region, year, gdp_usd_billion, valid_from, min(latest_to) FROM gdp WHERE ${EVER_LATEST} AND latest_to > @asOf GROUP BY country_key`
+      : `SELECT country, region, year, gdp_usd_billion, valid_from, min(${VALID_TO_KEY}) FROM gdp WHERE year = @year AND ${VALID_TO_KEY} > coalesce(valid_from, '') AND ${VALID_TO_KEY} > @asOf GROUP BY country_key`;
+  return `SELECT country, region, year, gdp_usd_billion FROM (${inner}) WHERE (valid_from IS NULL OR valid_from <= @asOf) AND gdp_usd_billion >= @min ${order}`;
 }
 
 export function regionFigures(db: Database.Database, view: FigureView, min: number, limit: number): CountryFigure[] {

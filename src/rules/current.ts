@@ -146,16 +146,34 @@ export interface MarkedFact {
   isCurrent: boolean;
   /** The current figure of the country's greatest year: what a query without --year reads. */
   isLatest: boolean;
+  /**
+   * SPEC §9: the `published` of the vintage that superseded this figure; null while it is
+   * current; '' (before every date) when an undated figure superseded it, as an undated figure
+   * is older than any date and so was never current.
+   */
+  validTo: string | null;
+  /**
+   * Until when this figure was its country's latest one: its validTo, cut at the first
+   * vintage of any greater year of the country. LATEST_FOREVER while it still is; '' when it
+   * never was. `[published, latestTo)` is the interval an --as-of query without --year reads.
+   */
+  latestTo: string;
 }
 
+/** latest_to of a figure that is still its country's latest: after every date. */
+export const LATEST_FOREVER = '9999-12-31';
+
 /**
- * Marks current and latest figures in a stream of fact lines that arrives in sort order.
- * Holds one line back: a figure's fate is known when the next one arrives.
+ * Marks current and latest figures, and their validity intervals, in a stream of fact lines
+ * that arrives in sort order. Holds back one country's lines: an interval ends where the
+ * next vintage starts, and a figure stops being latest where a greater year first appears.
  */
 export class CurrentMarker {
-  private held: string | undefined;
-  private heldKeyEnd = 0;
-  private heldFactEnd = 0;
+  private readonly lines: string[] = [];
+  /** published of each held line ('' when undated), and where each year's lines start. */
+  private readonly published: string[] = [];
+  private readonly factStarts: number[] = [];
+  private heldKey = '';
 
   constructor(private readonly emit: (fact: MarkedFact) => void) {}
 
@@ -163,20 +181,46 @@ export class CurrentMarker {
     // A country is its hash and key together, [0, keyEnd); a fact adds the year.
     const keyEnd = text.indexOf('\t', HASH_WIDTH + 1);
     const factEnd = text.indexOf('\t', keyEnd + 1);
-    const held = this.held;
-    if (held !== undefined) {
-      const lastOfCountry = keyEnd !== this.heldKeyEnd || !sameSpan(held, text, 0, keyEnd);
-      const lastOfFact = lastOfCountry || factEnd !== this.heldFactEnd || !sameSpan(held, text, keyEnd, factEnd);
-      this.emit({ text: held, isCurrent: lastOfFact, isLatest: lastOfCountry });
+    const publishedEnd = text.indexOf('\t', factEnd + 1);
+    const n = this.lines.length;
+    if (n > 0) {
+      const held = this.lines[n - 1];
+      if (keyEnd !== this.heldKey.length || !text.startsWith(this.heldKey)) this.flush();
+      else if (!sameSpan(held, text, keyEnd, factEnd + 1)) this.factStarts.push(n);
     }
-    this.held = text;
-    this.heldKeyEnd = keyEnd;
-    this.heldFactEnd = factEnd;
+    if (this.lines.length === 0) {
+      this.heldKey = text.slice(0, keyEnd);
+      this.factStarts.push(0);
+    }
+    this.lines.push(text);
+    this.published.push(text.slice(factEnd + 1, publishedEnd));
   }
 
   finish(): void {
-    if (this.held !== undefined) this.emit({ text: this.held, isCurrent: true, isLatest: true });
-    this.held = undefined;
+    if (this.lines.length > 0) this.flush();
+  }
+
+  private flush(): void {
+    const { lines, published, factStarts } = this;
+    const count = lines.length;
+    // Facts from the greatest year down: `cut` is the first vintage of any greater year.
+    let cut = LATEST_FOREVER;
+    const out: MarkedFact[] = new Array(count);
+    for (let f = factStarts.length - 1; f >= 0; f--) {
+      const from = factStarts[f];
+      const to = f + 1 < factStarts.length ? factStarts[f + 1] : count;
+      for (let i = from; i < to; i++) {
+        const last = i === to - 1;
+        const validTo = last ? null : published[i + 1];
+        const until = validTo ?? LATEST_FOREVER;
+        out[i] = { text: lines[i], isCurrent: last, isLatest: last && f === factStarts.length - 1, validTo, latestTo: until < cut ? until : cut };
+      }
+      if (published[from] < cut) cut = published[from];
+    }
+    for (let i = 0; i < count; i++) this.emit(out[i]);
+    lines.length = 0;
+    published.length = 0;
+    factStarts.length = 0;
   }
 }
 

@@ -2,6 +2,7 @@
 // build that follows it, and the read-only handle queries use. Indexes are built after the
 // load: inserting into a table with indexes costs several times more than sorting once at the end.
 import Database from 'better-sqlite3';
+import { LATEST_FOREVER } from '../rules/current.js';
 import type { Region } from '../rules/normalize.js';
 
 const CREATE_TABLE = `
@@ -16,16 +17,30 @@ CREATE TABLE gdp (
   is_current      INTEGER NOT NULL,
   is_latest       INTEGER NOT NULL,
   run_id          TEXT    NOT NULL,
-  load_seq        INTEGER NOT NULL
+  load_seq        INTEGER NOT NULL,
+  valid_from      TEXT,
+  valid_to        TEXT,
+  latest_to       TEXT    NOT NULL
 )`;
 
 // Queries without --year read the latest figures in GDP order; with --year, one year's current
-// figures; history and --as-of one country's figures. The first two are partial indexes: they
-// hold only the rows those queries can return, a fraction of the table, so they build fast.
+// figures. Both are partial indexes: they hold only the rows those queries can return, a
+// fraction of the table, so they build fast.
+//
+// --as-of reads validity intervals (SPEC §9). A fact's non-empty intervals [valid_from,
+// valid_to) do not overlap, so its figure as of D is the row with the least valid_to after D,
+// if that interval starts by D: with --year, one range of gdp_fact_as_of. A country's
+// non-empty "latest" intervals [valid_from, latest_to) do not overlap either, and only a few
+// rows of a country were ever its latest: gdp_latest_as_of holds just those. VALID_TO_KEY
+// puts a current figure (valid_to NULL) after every date. History reads gdp_country.
+export const VALID_TO_KEY = "coalesce(valid_to, '9999-12-31')";
+export const EVER_LATEST = "latest_to > coalesce(valid_from, '')";
 const CREATE_INDEXES = [
   'CREATE INDEX IF NOT EXISTS gdp_latest_by_gdp ON gdp (gdp_usd_billion DESC, country) WHERE is_latest = 1',
   'CREATE INDEX IF NOT EXISTS gdp_current_by_year ON gdp (year, gdp_usd_billion DESC, country) WHERE is_current = 1',
   'CREATE INDEX IF NOT EXISTS gdp_country ON gdp (country_key, year)',
+  `CREATE INDEX IF NOT EXISTS gdp_fact_as_of ON gdp (year, country_key, ${VALID_TO_KEY}, valid_from) WHERE ${VALID_TO_KEY} > coalesce(valid_from, '')`,
+  `CREATE INDEX IF NOT EXISTS gdp_latest_as_of ON gdp (country_key, latest_to, valid_from) WHERE ${EVER_LATEST}`,
 ];
 
 const ROWS_PER_INSERT = 200;
@@ -74,13 +89,27 @@ export class RegionDbWriter {
   }
 
   /** One row, as separate values: the reduce loop calls this per row and builds no object. */
-  addValues(country: string, countryKey: string, year: number, gdpUsdBillion: number, published: string | null, line: number, isCurrent: boolean, isLatest: boolean, loadSeq: number): void {
+  addValues(
+    country: string,
+    countryKey: string,
+    year: number,
+    gdpUsdBillion: number,
+    published: string | null,
+    line: number,
+    isCurrent: boolean,
+    isLatest: boolean,
+    loadSeq: number,
+    validTo: string | null,
+    latestTo: string,
+  ): void {
     const runId = this.runIds[loadSeq];
     if (runId === undefined) throw new Error(`load_seq ${loadSeq} has no run_id (${this.runIds.length} loads)`);
     const flags = loadSeq * 4 + (isCurrent ? 2 : 0) + (isLatest ? 1 : 0);
     const key = isAsciiLowerCaseOf(countryKey, country) ? null : countryKey;
-    if (this.bindsRunId) this.pending.push(country, key, year, gdpUsdBillion, published, line, flags, runId);
-    else this.pending.push(country, key, year, gdpUsdBillion, published, line, flags);
+    // latest_to is bound only where it differs from the valid_to it mostly equals.
+    const latest = latestTo === (validTo ?? LATEST_FOREVER) ? null : latestTo;
+    if (this.bindsRunId) this.pending.push(country, key, year, gdpUsdBillion, published, line, flags, validTo, latest, runId);
+    else this.pending.push(country, key, year, gdpUsdBillion, published, line, flags, validTo, latest);
     this.rows++;
     if (++this.pendingRows === ROWS_PER_INSERT) {
       this.insertMany.run(this.pending);
@@ -103,17 +132,19 @@ export class RegionDbWriter {
 }
 
 /**
- * One row's values are (country, country_key or NULL, year, gdp, published, line, flags, and
- * run_id when it is bound), flags being load_seq * 4 + is_current * 2 + is_latest. The rows
+ * One row's values are (country, country_key or NULL, year, gdp, published, line, flags,
+ * valid_to, latest_to or NULL when it equals valid_to's end, and run_id when it is bound),
+ * flags being load_seq * 4 + is_current * 2 + is_latest; valid_from is published. The rows
  * are a VALUES list read by a SELECT, whose columns (column1, column2, …) SQL can use twice:
  * a bound parameter of better-sqlite3's arrays is a plain `?`, usable once.
  */
 function insertSqlFor(region: Region, runIds: readonly string[], bindsRunId: boolean): (rows: number) => string {
-  const runId = bindsRunId ? 'column8' : `CASE column7 >> 2 ${runIds.map((id, seq) => `WHEN ${seq} THEN ${sqlText(id)}`).join(' ')} END`;
-  const tuple = bindsRunId ? '(?,?,?,?,?,?,?,?)' : '(?,?,?,?,?,?,?)';
+  const runId = bindsRunId ? 'column10' : `CASE column7 >> 2 ${runIds.map((id, seq) => `WHEN ${seq} THEN ${sqlText(id)}`).join(' ')} END`;
+  const tuple = bindsRunId ? '(?,?,?,?,?,?,?,?,?,?)' : '(?,?,?,?,?,?,?,?,?)';
   return (rows) =>
-    'INSERT INTO gdp (country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, run_id) ' +
-    `SELECT column1, coalesce(column2, lower(column1)), ${sqlText(region)}, column3, column4, column5, column6, (column7 >> 1) & 1, column7 & 1, column7 >> 2, ${runId} ` +
+    'INSERT INTO gdp (country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, run_id, valid_from, valid_to, latest_to) ' +
+    `SELECT column1, coalesce(column2, lower(column1)), ${sqlText(region)}, column3, column4, column5, column6, (column7 >> 1) & 1, column7 & 1, column7 >> 2, ${runId}, ` +
+    `column5, column8, coalesce(column9, column8, '${LATEST_FOREVER}') ` +
     `FROM (VALUES ${new Array(rows).fill(tuple).join(',')})`;
 }
 

@@ -4,7 +4,6 @@
 // and the rejects file's.
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'csv-parse';
 import Database from 'better-sqlite3';
 import { GdpmrError } from '../errors.js';
 import { REGIONS, regionFileName, type Region } from '../rules/normalize.js';
@@ -160,6 +159,7 @@ function firstLine(error: unknown): string {
 
 async function countCsvRows(path: string): Promise<number> {
   let rows = -1; // the header
+  const { parse } = await import('csv-parse');
   const parser = createReadStream(path).pipe(parse({ relax_column_count: false }));
   for await (const _ of parser) rows++;
   return Math.max(0, rows);

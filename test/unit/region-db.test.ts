@@ -12,13 +12,17 @@ afterAll(cleanTempDirs);
 /** ASCII names (whose key SQLite lower-cases) and others (whose key is bound). */
 const nameOf = (i: number): string => [`Land ${i}`, `ÉIRE ${i}`, `Côte ${i}`, `ÿ ${i}`, `MIXED Case ${i}`][i % 5];
 
+/** Every kind of interval end: current (null), superseded before any date (''), a date. */
+const validToOf = (i: number): string | null => (i % 2 === 0 ? null : i % 5 === 1 ? '' : '2024-10-22');
+const latestToOf = (i: number): string => (i % 4 === 0 ? '9999-12-31' : i % 3 === 0 ? '2023-01-01' : (validToOf(i) ?? '9999-12-31'));
+
 /** Writes `rows` figures spread over `loads` loads and reads them back in line order. */
 function roundTrip(loads: number, rows: number) {
   const runIds = Array.from({ length: loads }, (_, seq) => `run-${seq}-o'brien`);
   const path = join(tempDir(), `loads-${loads}.sqlite`);
   const writer = new RegionDbWriter(path, 'Europe', runIds);
   for (let i = 0; i < rows; i++) {
-    writer.addValues(nameOf(i), nameOf(i).toLowerCase(), 2000 + (i % 7), i + 0.5, i % 3 === 0 ? null : '2024-04-01', i + 2, i % 2 === 0, i % 4 === 0, i % loads);
+    writer.addValues(nameOf(i), nameOf(i).toLowerCase(), 2000 + (i % 7), i + 0.5, i % 3 === 0 ? null : '2024-04-01', i + 2, i % 2 === 0, i % 4 === 0, i % loads, validToOf(i), latestToOf(i));
   }
   writer.finish();
   const db = new Database(path, { readonly: true });
@@ -50,6 +54,9 @@ describe('RegionDbWriter', () => {
           is_latest: i % 4 === 0 ? 1 : 0,
           run_id: runIds[i % loads],
           load_seq: i % loads,
+          valid_from: i % 3 === 0 ? null : '2024-04-01',
+          valid_to: validToOf(i),
+          latest_to: latestToOf(i),
         });
       });
     });
@@ -58,7 +65,7 @@ describe('RegionDbWriter', () => {
   it('indexes a loaded database once, however often the build is repeated, and leaves no journal', () => {
     const path = join(tempDir(), 'indexed.sqlite');
     const writer = new RegionDbWriter(path, 'Asia', ['only']);
-    for (let i = 0; i < 50; i++) writer.addValues(`Land ${i}`, `land ${i}`, 2000, i + 1, null, i + 2, true, i % 2 === 0, 0);
+    for (let i = 0; i < 50; i++) writer.addValues(`Land ${i}`, `land ${i}`, 2000, i + 1, null, i + 2, true, i % 2 === 0, 0, null, '9999-12-31');
     writer.finish();
     const indexNames = () => {
       const db = new Database(path, { readonly: true });
@@ -69,10 +76,10 @@ describe('RegionDbWriter', () => {
       }
     };
     expect(indexNames()).toEqual([]);
-    expect(indexRegionDb(path, 1)).toBe(3);
+    expect(indexRegionDb(path, 1)).toBe(5);
     // A retried index task finds the indexes there and builds nothing twice.
-    expect(indexRegionDb(path, 0)).toBe(3);
-    expect(indexNames()).toEqual(['gdp_country', 'gdp_current_by_year', 'gdp_latest_by_gdp']);
+    expect(indexRegionDb(path, 0)).toBe(5);
+    expect(indexNames()).toEqual(['gdp_country', 'gdp_current_by_year', 'gdp_fact_as_of', 'gdp_latest_as_of', 'gdp_latest_by_gdp']);
     expect(readdirSync(dirname(path)).filter((f) => f.startsWith('indexed.sqlite'))).toEqual(['indexed.sqlite']);
     expect(existsSync(`${path}-journal`)).toBe(false);
   });
@@ -86,7 +93,7 @@ describe('RegionDbWriter', () => {
 
   it('refuses a load_seq that has no run_id rather than storing a NULL', () => {
     const writer = new RegionDbWriter(join(tempDir(), 'bad.sqlite'), 'Asia', ['only']);
-    expect(() => writer.addValues('A', 'a', 2000, 1, null, 2, true, true, 1)).toThrow('load_seq 1 has no run_id (1 loads)');
+    expect(() => writer.addValues('A', 'a', 2000, 1, null, 2, true, true, 1, null, '9999-12-31')).toThrow('load_seq 1 has no run_id (1 loads)');
     writer.abandon();
   });
 });

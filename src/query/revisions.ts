@@ -1,0 +1,72 @@
+// `gdpmr query revisions`: every fact whose current figure as of D2 differs from its current
+// figure as of D1 (SPEC §9). A fact can only have changed if its figure as of D2 is a vintage
+// published after D1; its figure as of D1 is then the one row whose interval holds D1.
+import { REGIONS } from '../rules/normalize.js';
+import { VALID_TO_KEY } from '../store/region-db.js';
+import { round2, type OpenWarehouse } from './warehouse.js';
+
+export interface Revision {
+  region: string;
+  country: string;
+  year: number;
+  from_usd_billion: number | null;
+  to_usd_billion: number;
+  change_pct: number | null;
+  published: string | null;
+}
+
+export interface RevisionsAnswer {
+  query: 'revisions';
+  from: string;
+  to: string;
+  min_change_pct: number | null;
+  figures: Revision[];
+}
+
+const F_VALID_TO = VALID_TO_KEY.replace('valid_to', 'f.valid_to');
+
+const REVISED = `
+SELECT t.region, t.country, t.year, t.gdp_usd_billion AS to_value, t.published,
+  (SELECT f.gdp_usd_billion FROM gdp f
+     WHERE f.year = t.year AND f.country_key = t.country_key
+       AND ${F_VALID_TO} > coalesce(f.valid_from, '') AND ${F_VALID_TO} > @from
+       AND (f.valid_from IS NULL OR f.valid_from <= @from)) AS from_value
+FROM gdp t
+WHERE t.valid_from > @from AND t.valid_from <= @to AND (t.valid_to IS NULL OR t.valid_to > @to)`;
+
+interface Row {
+  region: string;
+  country: string;
+  year: number;
+  to_value: number;
+  from_value: number | null;
+  published: string | null;
+}
+
+export function revisions(warehouse: OpenWarehouse, from: string, to: string, minChangePct: number | undefined): RevisionsAnswer {
+  const figures: Array<Revision & { pct: number | null }> = [];
+  for (const { db } of warehouse.regions) {
+    for (const r of db.prepare(REVISED).iterate({ from, to }) as IterableIterator<Row>) {
+      if (r.from_value !== null && r.from_value === r.to_value) continue;
+      const pct = r.from_value === null ? null : ((r.to_value - r.from_value) / r.from_value) * 100;
+      if (pct !== null && minChangePct !== undefined && Math.abs(pct) < minChangePct) continue;
+      figures.push({
+        region: r.region,
+        country: r.country,
+        year: r.year,
+        from_usd_billion: r.from_value === null ? null : round2(r.from_value),
+        to_usd_billion: round2(r.to_value),
+        change_pct: pct === null ? null : round2(pct),
+        published: r.published,
+        pct,
+      });
+    }
+  }
+  figures.sort((a, b) => REGIONS.indexOf(a.region as never) - REGIONS.indexOf(b.region as never) || Buffer.compare(Buffer.from(a.country), Buffer.from(b.country)) || a.year - b.year);
+  return { query: 'revisions', from, to, min_change_pct: minChangePct ?? null, figures: figures.map(({ pct: _, ...f }) => f) };
+}
+
+/** The readable table's order: the largest changes first, then facts new at D2. */
+export function largestFirst(figures: readonly Revision[]): Revision[] {
+  return [...figures].sort((a, b) => (b.change_pct === null ? -1 : Math.abs(b.change_pct)) - (a.change_pct === null ? -1 : Math.abs(a.change_pct)));
+}
