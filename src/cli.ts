@@ -23,6 +23,18 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: 'gdpmr verify [--warehouse DIR] [--json]',
     load: async () => (await import('./commands/verify.js')).verifyCommand,
   },
+  sql: {
+    usage: 'gdpmr sql "STATEMENT" [--warehouse DIR] [--json|--csv]',
+    load: async () => (await import('./commands/sql.js')).sqlCommand,
+  },
+  report: {
+    usage: 'gdpmr report [--warehouse DIR] [--out FILE.html] [--as-of DATE]',
+    load: async () => (await import('./commands/report.js')).reportCommand,
+  },
+  export: {
+    usage: 'gdpmr export [--warehouse DIR] --out DIR2 [--format parquet|csv] [--current-only]',
+    load: async () => (await import('./commands/export.js')).exportCommand,
+  },
   bench: {
     usage: 'gdpmr bench INPUT.csv [--chunk-sizes LIST] [--workers LIST] [--repeat N] [--report DIR] [--json]',
     load: async () => (await import('./commands/bench.js')).benchCommand,

@@ -113,7 +113,7 @@ const Year = z.string().transform((text, ctx) => {
   return n;
 });
 
-const AsOf = z.string().transform((text, ctx) => {
+export const AsOf = z.string().transform((text, ctx) => {
   if (!isCalendarDate(text.trim())) {
     ctx.addIssue({ code: 'custom', message: `--as-of must be a calendar date YYYY-MM-DD, got ${got(text)}` });
     return z.NEVER;

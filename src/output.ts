@@ -9,6 +9,11 @@ export interface Output {
 }
 
 export function processOutput(): Output {
+  // A reader that goes away (`gdpmr sql ... | head -1`) is no failure of ours: stop quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   return {
     stdout: (text) => process.stdout.write(text + '\n'),
     stderr: (text) => process.stderr.write(text + '\n'),

@@ -43,13 +43,19 @@ interface Row {
   published: string | null;
 }
 
-export function revisions(warehouse: OpenWarehouse, from: string, to: string, minChangePct: number | undefined): RevisionsAnswer {
-  const figures: Array<Revision & { pct: number | null }> = [];
+/**
+ * `largest`, when given, keeps only that many of the largest changes (facts new at D2 left
+ * out), holding a few times that many at once however many facts changed: the report's view.
+ */
+export function revisions(warehouse: OpenWarehouse, from: string, to: string, minChangePct: number | undefined, largest?: number): RevisionsAnswer {
+  let figures: Array<Revision & { pct: number | null }> = [];
+  const byChange = (a: { pct: number | null }, b: { pct: number | null }): number => Math.abs(b.pct ?? 0) - Math.abs(a.pct ?? 0);
   for (const { db } of warehouse.regions) {
     for (const r of db.prepare(REVISED).iterate({ from, to }) as IterableIterator<Row>) {
       if (r.from_value !== null && r.from_value === r.to_value) continue;
       const pct = r.from_value === null ? null : ((r.to_value - r.from_value) / r.from_value) * 100;
       if (pct !== null && minChangePct !== undefined && Math.abs(pct) < minChangePct) continue;
+      if (largest !== undefined && pct === null) continue;
       figures.push({
         region: r.region,
         country: r.country,
@@ -60,8 +66,10 @@ export function revisions(warehouse: OpenWarehouse, from: string, to: string, mi
         published: r.published,
         pct,
       });
+      if (largest !== undefined && figures.length >= 4 * largest) figures = figures.sort(byChange).slice(0, largest);
     }
   }
+  if (largest !== undefined) figures = figures.sort(byChange).slice(0, largest);
   figures.sort((a, b) => REGIONS.indexOf(a.region as never) - REGIONS.indexOf(b.region as never) || Buffer.compare(Buffer.from(a.country), Buffer.from(b.country)) || a.year - b.year);
   return { query: 'revisions', from, to, min_change_pct: minChangePct ?? null, figures: figures.map(({ pct: _, ...f }) => f) };
 }

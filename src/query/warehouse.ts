@@ -98,7 +98,9 @@ export function regionFigures(db: Database.Database, view: FigureView, min: numb
 
 /** Rounds a value for output; comparisons and means use the unrounded one. */
 export function round2(value: number): number {
-  return Math.round(value * 100) / 100;
+  // toFixed rounds the exact binary value, as SQLite's round() and Python's round() do;
+  // Math.round(value * 100) would round 2793.495 (really 2793.49499…) up.
+  return Number(value.toFixed(2));
 }
 
 /** GDP descending, then country name ascending in code-point order (SQLite's BINARY). */

@@ -33,7 +33,7 @@ const DATES = ['2000-01-01', '2023-04-10', '2023-04-11', '2023-07-01', '2023-10-
 const factOrder = (a: Row, b: Row): number =>
   (a.published ?? '') < (b.published ?? '') ? -1 : (a.published ?? '') > (b.published ?? '') ? 1 : a.load_seq - b.load_seq || a.line - b.line;
 const codePoints = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-const round2 = (v: number): number => Math.round(v * 100) / 100;
+const round2 = (v: number): number => Number(v.toFixed(2));
 
 function facts(rows: Row[]): Map<string, Row[]> {
   const byFact = new Map<string, Row[]>();

@@ -1,0 +1,87 @@
+// `gdpmr export`: the warehouse's rows as Hive-style partitions, DIR2/region=<region>/part-0.*,
+// that DuckDB, Spark, pandas and warehouse COPY commands read as they are. DIR2 appears whole
+// or not at all: everything is written under a temporary name beside it, then renamed.
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULTS, parseCommandLine, PathArg, validate } from '../config.js';
+import { GdpmrError, usage } from '../errors.js';
+import { withWarehouse } from '../query/warehouse.js';
+import { regionFileName } from '../rules/normalize.js';
+import { fsReason, makeDirectory } from '../store/files.js';
+import type { Output } from '../output.js';
+
+export const EXPORT_HELP = `gdpmr export [--warehouse DIR] --out DIR2 [--format parquet|csv] [--current-only]
+
+Writes every row of the warehouse (or only the current figures) as Hive-style partitions,
+DIR2/region=<region>/part-0.parquet (or .csv), with DIR2/_gdpmr_export.json describing them.
+An --out that exists must be an earlier gdpmr export: it is replaced whole.`;
+
+const FORMATS = ['parquet', 'csv'] as const;
+const MARKER = '_gdpmr_export.json';
+/** Rows per batch, and per Parquet row group: memory holds one batch. */
+const BATCH_ROWS = 100_000;
+
+const ExportOptions = z.object({
+  warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),
+  out: z.string({ error: 'gdpmr export needs --out DIR2' }).pipe(PathArg('--out')),
+  format: z.string().default('parquet').refine((f): f is (typeof FORMATS)[number] => (FORMATS as readonly string[]).includes(f), { message: `--format must be one of ${FORMATS.join(', ')}` }),
+  currentOnly: z.boolean().default(false),
+});
+
+function isEarlierExport(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as { format?: string }).format === 'gdpmr-export/1';
+  } catch {
+    return false;
+  }
+}
+
+export async function exportCommand(argv: string[], out: Output): Promise<number> {
+  const values = parseCommandLine('gdpmr export', argv, { warehouse: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, 'current-only': { type: 'boolean' } }, []);
+  if (values.help === true) {
+    out.stdout(EXPORT_HELP);
+    return 0;
+  }
+  const o = validate(ExportOptions, values);
+  const target = resolve(o.out);
+  if (existsSync(target) && !(statSync(target).isDirectory() && isEarlierExport(target))) {
+    throw usage(`--out must be a new directory or an earlier gdpmr export, got ${target} (it exists and has no ${MARKER})`);
+  }
+  const t0 = performance.now();
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
+  const writer = o.format === 'parquet' ? (await import('../export/parquet.js')).writeParquet : (await import('../export/csv.js')).writeCsv;
+  try {
+    makeDirectory(dirname(target));
+    rmSync(tmp, { recursive: true, force: true });
+    makeDirectory(tmp);
+  } catch (error) {
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a directory gdpmr can write, got ${target} (${fsReason(error)})`);
+  }
+  try {
+    const summary = withWarehouse(o.warehouse, (w) => {
+      const regions: Record<string, number> = {};
+      for (const { region, db } of w.regions) {
+        const dir = join(tmp, `region=${regionFileName(region)}`);
+        makeDirectory(dir);
+        regions[region] = writer(db, join(dir, `part-0.${o.format}`), o.currentOnly, BATCH_ROWS);
+      }
+      return { generation: w.manifest.generation, regions };
+    });
+    const rows = Object.values(summary.regions).reduce((a, b) => a + b, 0);
+    writeFileSync(
+      join(tmp, MARKER),
+      JSON.stringify({ format: 'gdpmr-export/1', file_format: o.format, warehouse: resolve(o.warehouse), generation: summary.generation, current_only: o.currentOnly, exported_at: new Date().toISOString(), rows, by_region: summary.regions }, null, 2) + '\n',
+    );
+    // Swap in whole: an earlier export moves aside first and goes once the new one is in.
+    const old = existsSync(target) ? `${tmp}.old` : null;
+    if (old !== null) renameSync(target, old);
+    renameSync(tmp, target);
+    if (old !== null) rmSync(old, { recursive: true, force: true });
+    out.stdout(`exported ${rows} rows${o.currentOnly ? ' (current figures only)' : ''} of ${Object.keys(summary.regions).length} regions as ${o.format} into ${target} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    return 0;
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}

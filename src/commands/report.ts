@@ -1,0 +1,46 @@
+// `gdpmr report`: the warehouse as one self-contained HTML page (default DIR/report.html).
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { AsOf, DEFAULTS, parseCommandLine, PathArg, validate } from '../config.js';
+import { GdpmrError } from '../errors.js';
+import { openWarehouse } from '../query/warehouse.js';
+import { fsReason, makeDirectory, writeFileWhole } from '../store/files.js';
+import type { Output } from '../output.js';
+
+export const REPORT_HELP = `gdpmr report [--warehouse DIR] [--out FILE.html] [--as-of YYYY-MM-DD]
+
+Writes one self-contained HTML page (default DIR/report.html) that opens offline: each region's
+top 5 with its mean, GDP over the years of each region's top 3, the largest revisions between
+the last two vintages, the loads with what they loaded and rejected, the last run's stages.`;
+
+const ReportOptions = z.object({
+  warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),
+  out: PathArg('--out').optional(),
+  asOf: AsOf.optional(),
+});
+
+export async function reportCommand(argv: string[], out: Output): Promise<number> {
+  const values = parseCommandLine('gdpmr report', argv, { warehouse: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' } }, []);
+  if (values.help === true) {
+    out.stdout(REPORT_HELP);
+    return 0;
+  }
+  const o = validate(ReportOptions, values);
+  const target = resolve(o.out ?? join(o.warehouse, 'report.html'));
+  const { buildReport } = await import('../report/report.js');
+  const w = openWarehouse(o.warehouse);
+  let html: string;
+  try {
+    html = await buildReport(w, { warehouseDir: o.warehouse, asOf: o.asOf });
+  } finally {
+    w.close();
+  }
+  try {
+    makeDirectory(dirname(target));
+    writeFileWhole(target, html);
+  } catch (error) {
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${target} (${fsReason(error)})`);
+  }
+  out.stdout(`wrote ${target} (${Math.round(html.length / 1024)} KB)`);
+  return 0;
+}

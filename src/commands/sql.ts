@@ -1,0 +1,92 @@
+// `gdpmr sql "STATEMENT"`: one read-only statement over every region's rows as one relation
+// `gdp` (a temporary view over the region databases, attached read-only). A statement that
+// would write is refused before it runs, and the connection is read-only anyway.
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { DEFAULTS, parseCommandLine, PathArg, validate } from '../config.js';
+import { errorText, GdpmrError, usage } from '../errors.js';
+import { table } from '../format.js';
+import { openWarehouse } from '../query/warehouse.js';
+import { WarehousePaths } from '../store/layout.js';
+import type { Output } from '../output.js';
+
+export const SQL_HELP = `gdpmr sql "STATEMENT" [--warehouse DIR] [--json | --csv]
+
+Runs one read-only SQL statement (SQLite's dialect) with every region's rows visible as one
+relation gdp: country, region, year, gdp_usd_billion, published, line, is_current, is_latest,
+run_id, valid_from, valid_to. Each region's own table is <region>.gdp (main.gdp is the first).
+  gdpmr sql "SELECT country, region, gdp_usd_billion FROM gdp WHERE is_latest ORDER BY 3 DESC LIMIT 100"`;
+
+export const GDP_COLUMNS = ['country', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'run_id', 'valid_from', 'valid_to'] as const;
+
+const SqlOptions = z.object({
+  statement: z.string({ error: 'gdpmr sql needs a STATEMENT, e.g. gdpmr sql "SELECT count(*) FROM gdp"' }).refine((s) => s.trim() !== '', { message: 'gdpmr sql needs a STATEMENT, got an empty one' }),
+  warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),
+  json: z.boolean().default(false),
+  csv: z.boolean().default(false),
+});
+
+/** A connection that sees every region of the published warehouse as `gdp`, read-only. */
+export function openSqlView(dir: string): Database.Database {
+  const w = openWarehouse(dir);
+  const generation = new WarehousePaths(dir).generation(w.manifest.generation);
+  const paths = w.regions.map((r) => ({ name: r.region.toLowerCase(), path: generation.regionDb(r.region) }));
+  w.close();
+  const db = paths.length === 0 ? new Database(':memory:') : new Database(paths[0].path, { readonly: true, fileMustExist: true });
+  paths.slice(1).forEach((p) => db.prepare('ATTACH ? AS ' + p.name).run(p.path));
+  const select = paths.map((p, i) => `SELECT ${GDP_COLUMNS.join(', ')} FROM ${i === 0 ? 'main' : p.name}.gdp`);
+  const empty = `SELECT ${GDP_COLUMNS.map((c) => `NULL AS ${c}`).join(', ')} WHERE 0`;
+  db.exec(`CREATE TEMP VIEW gdp AS ${select.length === 0 ? empty : select.join(' UNION ALL ')}`);
+  return db;
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  if (Buffer.isBuffer(value)) return `x'${value.toString('hex')}'`;
+  return String(value);
+}
+
+function jsonValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Buffer.isBuffer(value)) return value.toString('hex');
+  return value;
+}
+
+export async function sqlCommand(argv: string[], out: Output): Promise<number> {
+  const values = parseCommandLine('gdpmr sql', argv, { warehouse: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' } }, ['statement']);
+  if (values.help === true) {
+    out.stdout(SQL_HELP);
+    return 0;
+  }
+  const o = validate(SqlOptions, values);
+  if (o.json && o.csv) throw usage('gdpmr sql takes --json or --csv, not both');
+  const db = openSqlView(o.warehouse);
+  try {
+    let statement: Database.Statement;
+    try {
+      statement = db.prepare(o.statement);
+    } catch (error) {
+      throw usage(`SQLite refused the statement: ${errorText(error, 500)}`);
+    }
+    if (!statement.readonly) throw usage('the statement would write: attempt to write a readonly database (gdpmr sql runs one read-only statement)');
+    if (!statement.reader) {
+      statement.run();
+      if (o.json) out.stdout(JSON.stringify({ query: 'sql', columns: [], rows: [] }));
+      return 0;
+    }
+    const columns = statement.columns().map((c) => c.name);
+    let rows: unknown[][];
+    try {
+      rows = statement.raw(true).all() as unknown[][];
+    } catch (error) {
+      throw new GdpmrError('RUN_FAILED', `the statement failed: ${errorText(error, 500)}`);
+    }
+    if (o.json) out.stdout(JSON.stringify({ query: 'sql', columns, rows: rows.map((r) => r.map(jsonValue)) }));
+    else if (o.csv) out.stdout((await import('csv-stringify/sync')).stringify([columns, ...rows.map((r) => r.map(jsonValue))]).trimEnd());
+    else out.stdout(`${rows.length} row${rows.length === 1 ? '' : 's'}\n${table(columns, rows.map((r) => r.map(cellText)), rows.length > 0 ? rows[0].flatMap((v, i) => (typeof v === 'number' ? [i] : [])) : [])}`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,141 @@
+// The report's charts as vega-lite specs, rendered headlessly to SVG by vega when the report
+// is written: no JavaScript and no request in the page that shows them.
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+
+const WIDTH = 1080;
+const BN = ',.2f';
+const BY_GDP = { field: 'gdp', op: 'max', order: 'descending' } as const;
+
+async function svg(spec: vegaLite.TopLevelSpec): Promise<string> {
+  // Warnings about how layered scales are unioned go nowhere: a report is no place for them.
+  const logger = vega.logger(vega.Error);
+  const compiled = vegaLite.compile({ config: { font: 'sans-serif', title: { fontSize: 16, anchor: 'start' }, axis: { labelFontSize: 11, titleFontSize: 12 } }, ...spec } as vegaLite.TopLevelSpec, { logger }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+  const out = await view.toSVG();
+  view.finalize();
+  return out;
+}
+
+export interface TopBar {
+  region: string;
+  country: string;
+  gdp: number;
+  mean: number;
+}
+
+/** Each region's top countries as bars, the region's mean as a red rule. */
+export function topChart(rows: readonly TopBar[], title: string): Promise<string> {
+  return svg({
+    title,
+    data: { values: rows.map((r) => ({ ...r })) },
+    facet: { row: { field: 'region', type: 'nominal', title: null, sort: { field: 'mean', order: 'descending' }, header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 13 } } },
+    spec: {
+      width: WIDTH - 200,
+      height: { step: 18 },
+      layer: [
+        {
+          mark: { type: 'bar', color: '#4c78a8' },
+          encoding: {
+            y: { field: 'country', type: 'nominal', sort: BY_GDP, title: null, axis: { labelLimit: 260 } },
+            x: { field: 'gdp', type: 'quantitative', title: 'GDP, billions of USD', axis: { format: ',.0f' } },
+            tooltip: [{ field: 'country' }, { field: 'gdp', format: BN }],
+          },
+        },
+        { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { y: { field: 'country', type: 'nominal', sort: BY_GDP }, x: { field: 'gdp', type: 'quantitative' }, text: { field: 'gdp', type: 'quantitative', format: BN } } },
+        { mark: { type: 'rule', color: '#d62728', strokeWidth: 2, strokeDash: [4, 3] }, encoding: { x: { aggregate: 'mean', field: 'mean', type: 'quantitative' } } },
+      ],
+    },
+    // Each region on its own scale: Oceania's bars would vanish beside the Americas'.
+    resolve: { scale: { y: 'independent', x: 'independent' } },
+  } as unknown as vegaLite.TopLevelSpec);
+}
+
+export interface YearPoint {
+  region: string;
+  country: string;
+  year: number;
+  gdp: number;
+}
+
+/** GDP over the years, one line per leading country, one panel per region. */
+export function yearsChart(points: readonly YearPoint[], title: string): Promise<string> {
+  return svg({
+    title,
+    data: { values: points.map((p) => ({ ...p })) },
+    facet: { row: { field: 'region', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 13 } } },
+    spec: {
+      width: WIDTH - 260,
+      height: 140,
+      mark: { type: 'line', point: { size: 18 } },
+      encoding: {
+        x: { field: 'year', type: 'quantitative', title: 'year', axis: { format: 'd' }, scale: { zero: false } },
+        y: { field: 'gdp', type: 'quantitative', title: 'GDP, billions of USD', axis: { format: ',.0f' } },
+        color: { field: 'country', type: 'nominal', title: 'country', legend: { orient: 'right', labelLimit: 220 } },
+      },
+    },
+    resolve: { scale: { y: 'independent', color: 'independent' } },
+  } as unknown as vegaLite.TopLevelSpec);
+}
+
+export interface RevisionBar {
+  label: string;
+  change_pct: number;
+}
+
+/** The largest revisions, as signed percentage bars. */
+export function revisionsChart(rows: readonly RevisionBar[], title: string): Promise<string> {
+  return svg({
+    title,
+    width: WIDTH - 300,
+    height: { step: 18 },
+    data: { values: rows.map((r) => ({ ...r, direction: r.change_pct >= 0 ? 'up' : 'down' })) },
+    mark: 'bar',
+    encoding: {
+      y: { field: 'label', type: 'nominal', sort: { field: 'change_pct', order: 'descending' }, title: null, axis: { labelLimit: 280 } },
+      x: { field: 'change_pct', type: 'quantitative', title: 'change between the two vintages, %', axis: { format: ',.1f' } },
+      color: { field: 'direction', type: 'nominal', scale: { domain: ['up', 'down'], range: ['#54a24b', '#e45756'] }, legend: null },
+    },
+  } as unknown as vegaLite.TopLevelSpec);
+}
+
+export interface LoadBar {
+  load: string;
+  outcome: string;
+  records: number;
+}
+
+/** Each load's records, loaded and rejected by reason, stacked. */
+export function loadsChart(rows: readonly LoadBar[], title: string): Promise<string> {
+  return svg({
+    title,
+    width: WIDTH - 360,
+    height: { step: 26 },
+    data: { values: rows.map((r) => ({ ...r })) },
+    mark: 'bar',
+    encoding: {
+      y: { field: 'load', type: 'nominal', title: null, sort: null, axis: { labelLimit: 320 } },
+      x: { field: 'records', type: 'quantitative', title: 'records', stack: 'zero', axis: { format: ',d' } },
+      color: { field: 'outcome', type: 'nominal', title: 'outcome', legend: { orient: 'right', labelLimit: 200 } },
+    },
+  } as unknown as vegaLite.TopLevelSpec);
+}
+
+export interface StageBar {
+  stage: string;
+  seconds: number;
+}
+
+/** The last run's stage times. */
+export function stagesChart(rows: readonly StageBar[], title: string): Promise<string> {
+  return svg({
+    title,
+    width: WIDTH - 300,
+    height: { step: 26 },
+    data: { values: rows.map((r) => ({ ...r })) },
+    layer: [
+      { mark: { type: 'bar', color: '#72b7b2' }, encoding: { y: { field: 'stage', type: 'nominal', sort: null, title: null }, x: { field: 'seconds', type: 'quantitative', title: 'seconds (split overlaps map)', axis: { format: ',.2f' } } } },
+      { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { y: { field: 'stage', type: 'nominal', sort: null }, x: { field: 'seconds', type: 'quantitative' }, text: { field: 'seconds', type: 'quantitative', format: ',.2f' } } },
+    ],
+  } as unknown as vegaLite.TopLevelSpec);
+}

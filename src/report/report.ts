@@ -1,0 +1,141 @@
+// `gdpmr report`: one self-contained HTML page about a warehouse. Every chart is an SVG
+// rendered here, inline; the page has no script, no stylesheet link, no image URL, so it
+// opens offline and asks no network for anything.
+import { basename } from 'node:path';
+import { cleanText, countryKey } from '../rules/normalize.js';
+import { revisions } from '../query/revisions.js';
+import { top5 } from '../query/top5.js';
+import type { OpenWarehouse } from '../query/warehouse.js';
+import { version } from '../version.js';
+import { loadsChart, revisionsChart, stagesChart, topChart, yearsChart, type LoadBar, type YearPoint } from './charts.js';
+
+const TOP = 5;
+const LEADERS = 3;
+const REVISIONS_SHOWN = 15;
+
+const bn = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const int = new Intl.NumberFormat('en-US');
+const fmtBn = (v: number | null): string => (v === null ? '—' : `${bn.format(v)} bn`);
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+function htmlTable(headers: string[], rows: string[][], numeric: number[] = []): string {
+  const cell = (tag: string, text: string, i: number): string => `<${tag}${numeric.includes(i) ? ' class="n"' : ''}>${escapeHtml(text)}</${tag}>`;
+  return `<table><thead><tr>${headers.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell('td', c, i)).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** The current figure of each year for one country, as of a date or now. */
+function yearSeries(w: OpenWarehouse, region: string, country: string, asOf: string | undefined): YearPoint[] {
+  const entry = w.regions.find((r) => r.region === region);
+  if (entry === undefined) return [];
+  const key = countryKey(cleanText(country));
+  const sql =
+    asOf === undefined
+      ? 'SELECT year, gdp_usd_billion AS gdp FROM gdp WHERE country_key = @key AND is_current = 1 ORDER BY year'
+      : 'SELECT year, gdp_usd_billion AS gdp FROM gdp WHERE country_key = @key AND (valid_from IS NULL OR valid_from <= @asOf) AND (valid_to IS NULL OR valid_to > @asOf) ORDER BY year';
+  return (entry.db.prepare(sql).all(asOf === undefined ? { key } : { key, asOf }) as Array<{ year: number; gdp: number }>).map((r) => ({ region, country, year: r.year, gdp: r.gdp }));
+}
+
+/** Every vintage date in the warehouse up to `asOf`, oldest first. */
+function vintageDates(w: OpenWarehouse, asOf: string | undefined): string[] {
+  const dates = new Set<string>();
+  for (const { db } of w.regions) {
+    for (const r of db.prepare('SELECT DISTINCT published FROM gdp WHERE published IS NOT NULL').all() as Array<{ published: string }>) {
+      if (asOf === undefined || r.published <= asOf) dates.add(r.published);
+    }
+  }
+  return [...dates].sort();
+}
+
+export interface ReportOptions {
+  warehouseDir: string;
+  asOf?: string;
+}
+
+export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<string> {
+  const view = o.asOf === undefined ? 'latest figures' : `latest figures as of ${o.asOf}`;
+  const m = w.manifest;
+  const sections: string[] = [];
+
+  const top = top5(w, TOP, { asOf: o.asOf });
+  const bars = top.regions.flatMap((r) => r.countries.map((c) => ({ region: r.region, country: c.country, gdp: c.gdp_usd_billion, mean: r.avg_gdp_usd_billion })));
+  sections.push(
+    `<section><h2>Each region's top ${TOP}</h2><p>Bars: each region's ${TOP} largest economies (${view}), GDP in billions of USD. Dashed red line: the region's mean of those ${TOP}.</p>` +
+      (bars.length === 0 ? '<p>No figures.</p>' : await topChart(bars, `Top ${TOP} economies by region and their mean (${view}), billions of USD`)) +
+      htmlTable(
+        ['region', 'mean of top 5', '#', 'country', 'year', 'GDP'],
+        top.regions.flatMap((r) => r.countries.map((c, i) => [i === 0 ? r.region : '', i === 0 ? fmtBn(r.avg_gdp_usd_billion) : '', String(i + 1), c.country, String(c.year), fmtBn(c.gdp_usd_billion)])),
+        [1, 2, 4, 5],
+      ) +
+      '</section>',
+  );
+
+  const leaders = top5(w, LEADERS, { asOf: o.asOf });
+  const points = leaders.regions.flatMap((r) => r.countries.flatMap((c) => yearSeries(w, r.region, c.country, o.asOf)));
+  sections.push(
+    `<section><h2>GDP over the years of each region's top ${LEADERS}</h2><p>One line per country: its current figure for each year${o.asOf === undefined ? '' : ` as of ${o.asOf}`}, billions of USD (later years may be projections).</p>` +
+      (points.length === 0 ? '<p>No figures.</p>' : await yearsChart(points, `GDP by year, each region's top ${LEADERS} (current vintage), billions of USD`)) +
+      '</section>',
+  );
+
+  const dates = vintageDates(w, o.asOf);
+  if (dates.length >= 2) {
+    const [from, to] = dates.slice(-2);
+    const r = revisions(w, from, to, undefined, REVISIONS_SHOWN);
+    const shown = r.figures.filter((f) => f.change_pct !== null);
+    sections.push(
+      `<section><h2>Largest revisions between the last two vintages</h2><p>Facts whose current figure as of ${to} differs from the one as of ${from}; the ${REVISIONS_SHOWN} largest changes in per cent. Green: revised up; red: revised down.</p>` +
+        (shown.length === 0
+          ? '<p>No figure changed between these vintages.</p>'
+          : (await revisionsChart(shown.map((f) => ({ label: `${f.country} ${f.year} (${f.region})`, change_pct: f.change_pct as number })), `Largest revisions, ${from} → ${to}, per cent`)) +
+            htmlTable(['region', 'country', 'year', 'from', 'to', 'change'], shown.map((f) => [f.region, f.country, String(f.year), fmtBn(f.from_usd_billion), fmtBn(f.to_usd_billion), `${bn.format(f.change_pct as number)} %`]), [2, 3, 4, 5])) +
+        '</section>',
+    );
+  } else {
+    sections.push(`<section><h2>Revisions</h2><p>The warehouse holds ${dates.length} vintage date${dates.length === 1 ? '' : 's'}: revisions need two.</p></section>`);
+  }
+
+  const loadBars: LoadBar[] = m.loads.flatMap((l, i) => {
+    const label = `load ${i + 1}: ${basename(l.input.path)} (${l.run_id})`;
+    return [{ load: label, outcome: 'loaded', records: l.counts.loaded }, ...Object.entries(l.counts.by_reason).map(([reason, n]) => ({ load: label, outcome: `rejected: ${reason}`, records: n ?? 0 }))];
+  });
+  sections.push(
+    `<section><h2>Loads</h2><p>Each load's records: loaded, and rejected by reason (see rejects.csv).</p>` +
+      (await loadsChart(loadBars, 'Records per load, loaded and rejected by reason')) +
+      htmlTable(
+        ['#', 'input', 'run_id', 'finished', 'records', 'loaded', 'rejected', 'by reason'],
+        m.loads.map((l, i) => [String(i + 1), l.input.path, l.run_id, l.finished_at, int.format(l.counts.records), int.format(l.counts.loaded), int.format(l.counts.rejected), Object.entries(l.counts.by_reason).map(([k, v]) => `${k} ${int.format(v ?? 0)}`).join(', ') || '—']),
+        [0, 4, 5, 6],
+      ) +
+      '</section>',
+  );
+
+  const stages = Object.entries(m.stages).map(([stage, t]) => ({ stage, seconds: t.ms / 1000 }));
+  sections.push(`<section><h2>The last run's stages</h2><p>Wall-clock seconds per stage of run ${escapeHtml(m.run_id)}; the split's scans run alongside the map.</p>${await stagesChart(stages, `Stage times of the last run, seconds`)}</section>`);
+
+  const c = m.counts;
+  const summary = htmlTable(
+    ['records', 'loaded', 'rejected', 'superseded', 'loads', 'regions'],
+    [[int.format(c.records), int.format(c.loaded), int.format(c.rejected), int.format(c.superseded), String(m.loads.length), Object.entries(c.by_region).map(([r, n]) => `${r} ${int.format(n ?? 0)}`).join(', ')]],
+    [0, 1, 2, 3, 4],
+  );
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>gdpmr report: ${escapeHtml(o.warehouseDir)}</title>
+<style>
+body { font-family: sans-serif; margin: 24px auto; max-width: 1200px; color: #222; padding: 0 16px; }
+h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+p { line-height: 1.4; } .meta { color: #555; }
+table { border-collapse: collapse; margin: 12px 0; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; } th { background: #f4f4f4; } .n { text-align: right; }
+svg { max-width: 100%; height: auto; display: block; margin: 8px 0; }
+</style></head>
+<body>
+<h1>GDP warehouse report</h1>
+<p class="meta">Warehouse ${escapeHtml(o.warehouseDir)}, generation ${escapeHtml(m.generation)}; ${escapeHtml(view)}; written ${new Date().toISOString()} by gdpmr ${version()}.</p>
+${summary}
+${sections.join('\n')}
+</body></html>
+`;
+}

@@ -1,0 +1,190 @@
+// SPEC §10: sql over every region, the HTML report, and exports that other tools read.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanTempDirs, cli, IMF, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+
+afterAll(cleanTempDirs);
+
+let out: string;
+beforeAll(async () => {
+  out = join(tempDir(), 'w');
+  expect((await cli(['run', IMF, '--out', out])).code).toBe(0);
+  // A second vintage of a few figures, so the warehouse has revisions and superseded rows.
+  const revised = 'country,year,gdp_usd_million,published\nGermany,2024,"4,800,000",2025-04-22\nJapan,2024,"4,000,000",2025-04-22\nNigeria,2030,"300,000",2025-04-22\n';
+  expect((await cli(['run', writeInput(tempDir(), 'apr.csv', revised), '--out', out, '--append'])).code).toBe(0);
+  expect((await cli(['run', WIKIPEDIA, '--out', out, '--append'])).code).toBe(0);
+});
+
+const json = async (args: string[]) => {
+  const r = await cli(args);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+};
+
+const fileBytes = (dir: string): Record<string, string> =>
+  Object.fromEntries(readdirSync(join(dir, '.current', 'regions')).map((f) => [f, readFileSync(join(dir, '.current', 'regions', f)).toString('base64')]));
+
+describe('gdpmr sql', () => {
+  it('counts by region equal the manifest, and a global top-N equals query over', async () => {
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const counts = await json(['sql', 'SELECT region, count(*) AS n FROM gdp GROUP BY region ORDER BY region', '--warehouse', out, '--json']);
+    expect(counts.columns).toEqual(['region', 'n']);
+    expect(Object.fromEntries(counts.rows)).toEqual(manifest.counts.by_region);
+    const top = await json(['sql', 'SELECT country, region, year, round(gdp_usd_billion, 2) FROM gdp WHERE is_latest ORDER BY gdp_usd_billion DESC, country LIMIT 100', '--warehouse', out, '--json']);
+    const overAll = await json(['query', 'over', '--min', '0', '--warehouse', out, '--json']);
+    expect(top.rows).toEqual(overAll.countries.slice(0, 100).map((c: { country: string; region: string; year: number; gdp_usd_billion: number }) => [c.country, c.region, c.year, c.gdp_usd_billion]));
+  });
+
+  it('sees the time-travel columns: a top 5 as of a date equals query top5 --as-of', async () => {
+    const asOf = '2025-01-01';
+    const sql = `SELECT region, country FROM gdp WHERE (valid_from IS NULL OR valid_from <= '${asOf}') AND (valid_to IS NULL OR valid_to > '${asOf}') AND region = 'Europe' AND year = 2024 ORDER BY gdp_usd_billion DESC, country LIMIT 5`;
+    const a = await json(['sql', sql, '--warehouse', out, '--json']);
+    const b = await json(['query', 'top5', '--year', '2024', '--as-of', asOf, '--warehouse', out, '--json']);
+    expect(a.rows.map((r: string[]) => r[1])).toEqual(b.regions.find((r: { region: string }) => r.region === 'Europe').countries.map((c: { country: string }) => c.country));
+  });
+
+  it('--csv and the readable table', async () => {
+    const csv = await cli(['sql', "SELECT country, year FROM gdp WHERE country = 'Japan' AND year IN (1980, 1981) AND is_current ORDER BY year", '--warehouse', out, '--csv']);
+    expect(csv.stdout).toBe('country,year\nJapan,1980\nJapan,1981\n');
+    const t = await cli(['sql', 'SELECT count(*) AS n FROM gdp', '--warehouse', out]);
+    expect(t.stdout).toMatch(/^1 row\n\s*n\n-+\n\s*\d+\n$/);
+  });
+
+  it.each([
+    ["DELETE FROM gdp WHERE region = 'Asia'", 'cannot modify gdp because it is a view'],
+    ["DELETE FROM asia.gdp", 'the statement would write: attempt to write a readonly database'],
+    ['DROP TABLE main.gdp', 'the statement would write'],
+    ["CREATE TEMP TABLE x AS SELECT 1", 'the statement would write'],
+    ['SELEC country FROM gdp', 'SQLite refused the statement: near "SELEC": syntax error'],
+    ['SELECT nope FROM gdp', 'no such column: nope'],
+    ['SELECT 1; SELECT 2', 'more than one statement'],
+    ['  ', 'gdpmr sql needs a STATEMENT'],
+  ])('%j: exit 2, the databases byte-identical', async (statement, message) => {
+    const before = fileBytes(out);
+    const r = await cli(['sql', statement, '--warehouse', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fileBytes(out)).toEqual(before);
+  });
+
+  it('no statement, or a directory that is no warehouse: exit 2', async () => {
+    expect((await cli(['sql', '--warehouse', out])).code).toBe(2);
+    const r = await cli(['sql', 'SELECT 1', '--warehouse', tempDir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no published warehouse');
+  });
+});
+
+describe('gdpmr report', () => {
+  it('one self-contained page: an SVG with a title per chart, no URL a browser would fetch, the numbers of query top5', async () => {
+    const file = join(tempDir(), 'r.html');
+    expect((await cli(['report', '--warehouse', out, '--out', file])).code).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+    expect(svgs).toHaveLength(5);
+    for (const svg of svgs) expect(svg).toMatch(/class="role-title-text"|<text[^>]*>[^<]*(Top|GDP|revisions|Records|Stage)/);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|src=|url\(\s*['"]?(https?:)?\/\//i);
+    expect(html.replace(/xmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '')).not.toMatch(/https?:\/\//);
+    const top = await json(['query', 'top5', '--warehouse', out, '--json']);
+    const fmt = (v: number) => `${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} bn`;
+    for (const region of top.regions) {
+      expect(html).toContain(`<td class="n">${fmt(region.avg_gdp_usd_billion)}</td>`);
+      for (const c of region.countries) expect(html).toContain(fmt(c.gdp_usd_billion));
+    }
+    expect(html).toContain('Largest revisions between the last two vintages');
+    expect(html).toContain('Germany');
+  });
+
+  it('writes DIR/report.html by default; --as-of changes what it shows', async () => {
+    expect((await cli(['report', '--warehouse', out])).code).toBe(0);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    const file = join(tempDir(), 'old.html');
+    expect((await cli(['report', '--warehouse', out, '--as-of', '2024-12-31', '--out', file])).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('latest figures as of 2024-12-31');
+  });
+
+  it('a directory that is no warehouse: exit 2, nothing written', async () => {
+    const dir = tempDir();
+    const r = await cli(['report', '--warehouse', dir]);
+    expect(r.code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+interface ParquetRow {
+  country: string;
+  region: string;
+  year: number;
+  gdp_usd_billion: number;
+  published: Date | null;
+  line: bigint;
+  is_current: boolean;
+  run_id: string;
+  valid_from: Date | null;
+  valid_to: Date | null;
+}
+
+describe('gdpmr export', () => {
+  it('parquet: Hive-style partitions that an independent reader reads back row for row, with their types', async () => {
+    const target = join(tempDir(), 'x');
+    expect((await cli(['export', '--warehouse', out, '--out', target])).code).toBe(0);
+    const dirs = readdirSync(target).sort();
+    expect(dirs).toEqual(['_gdpmr_export.json', 'region=africa', 'region=americas', 'region=asia', 'region=europe', 'region=oceania']);
+    const sums = await json(['sql', 'SELECT region, count(*), sum(gdp_usd_billion), sum(is_current) FROM gdp GROUP BY region ORDER BY region', '--warehouse', out, '--json']);
+    for (const [region, count, sum, current] of sums.rows as Array<[string, number, number, number]>) {
+      const path = join(target, `region=${region.toLowerCase()}`, 'part-0.parquet');
+      const buffer = readFileSync(path);
+      const file = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
+      const meta = parquetMetadata(file);
+      const types = Object.fromEntries(meta.schema.slice(1).map((e) => [e.name, `${e.type}${e.converted_type ? `/${e.converted_type}` : ''}`]));
+      expect(types).toEqual({ country: 'BYTE_ARRAY/UTF8', region: 'BYTE_ARRAY/UTF8', year: 'INT32', gdp_usd_billion: 'DOUBLE', published: 'INT32/DATE', line: 'INT64', is_current: 'BOOLEAN', run_id: 'BYTE_ARRAY/UTF8', valid_from: 'INT32/DATE', valid_to: 'INT32/DATE' });
+      const rows = (await parquetReadObjects({ file })) as unknown as ParquetRow[];
+      expect(rows).toHaveLength(count);
+      expect(rows.reduce((s, r) => s + r.gdp_usd_billion, 0)).toBeCloseTo(sum, 6);
+      expect(rows.filter((r) => r.is_current).length).toBe(current);
+      expect(rows.every((r) => r.region === region && typeof r.year === 'number' && typeof r.line === 'bigint')).toBe(true);
+    }
+    const germany = await json(['sql', "SELECT published, valid_from, valid_to, line FROM gdp WHERE country = 'Germany' AND year = 2024 ORDER BY line", '--warehouse', out, '--json']);
+    const europe = readFileSync(join(target, 'region=europe', 'part-0.parquet'));
+    const rows = ((await parquetReadObjects({ file: europe.buffer.slice(europe.byteOffset, europe.byteOffset + europe.byteLength) })) as unknown as ParquetRow[])
+      .filter((r) => r.country === 'Germany' && r.year === 2024)
+      .sort((a, b) => Number(a.line - b.line));
+    const day = (d: Date | null) => (d === null ? null : d.toISOString().slice(0, 10));
+    expect(rows.map((r) => [day(r.published), day(r.valid_from), day(r.valid_to), Number(r.line)])).toEqual(germany.rows);
+  });
+
+  it('csv and --current-only; an earlier export is replaced whole', async () => {
+    const target = join(tempDir(), 'c');
+    expect((await cli(['export', '--warehouse', out, '--out', target, '--format', 'csv'])).code).toBe(0);
+    const all = (parse(readFileSync(join(target, 'region=asia', 'part-0.csv'))) as string[][]).length - 1;
+    expect((await cli(['export', '--warehouse', out, '--out', target, '--format', 'csv', '--current-only'])).code).toBe(0);
+    const rows = parse(readFileSync(join(target, 'region=asia', 'part-0.csv')), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.length).toBeLessThan(all);
+    expect(rows.every((r) => r.is_current === '1' && r.valid_to === '')).toBe(true);
+    expect(Object.keys(rows[0])).toEqual(['country', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'run_id', 'valid_from', 'valid_to']);
+    expect(readdirSync(join(target, '..')).filter((f) => f.includes('tmp'))).toEqual([]);
+  });
+
+  it.each([
+    [['--format', 'orc'], '--format must be one of parquet, csv', true],
+    [[], '--out must be a new directory or an earlier gdpmr export', false],
+  ])('%j: exit 2, nothing written', async (flags, message, fresh) => {
+    const dir = tempDir();
+    const target = join(dir, 'x');
+    if (!fresh) {
+      mkdirSync(target);
+      writeFileSync(join(target, 'mine.txt'), 'keep');
+    }
+    const r = await cli(['export', '--warehouse', out, '--out', target, ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(readdirSync(dir)).toEqual(fresh ? [] : ['x']);
+    if (!fresh) expect(readdirSync(target)).toEqual(['mine.txt']);
+    void statSync;
+  });
+});
