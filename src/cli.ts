@@ -35,6 +35,10 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: 'gdpmr export [--warehouse DIR] --out DIR2 [--format parquet|csv] [--current-only]',
     load: async () => (await import('./commands/export.js')).exportCommand,
   },
+  worker: {
+    usage: 'gdpmr worker --redis URL [--concurrency N]',
+    load: async () => (await import('./commands/worker.js')).workerCommand,
+  },
   bench: {
     usage: 'gdpmr bench INPUT.csv [--chunk-sizes LIST] [--workers LIST] [--repeat N] [--report DIR] [--json]',
     load: async () => (await import('./commands/bench.js')).benchCommand,

@@ -46,7 +46,7 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
       regionMapPath: options.regions,
       append: options.append,
       resume: options.resume,
-      runner: options.redis === undefined ? 'pool' : ('queue' as never),
+      runner: options.redis === undefined ? 'pool' : 'queue',
       redisUrl: options.redis,
     },
     {

@@ -34,6 +34,8 @@ export async function runWithRetries<T extends Task>(
     try {
       return await runner.run({ ...task, attempt });
     } catch (error) {
+      // A runner that lost its workers' transport (Redis) cannot run any attempt.
+      if (error instanceof GdpmrError && error.code === 'RUNNER_FAILED') throw error;
       const message = describeError(error);
       const willRetry = attempt < MAX_ATTEMPTS;
       onFailure({ task: taskName(task), attempt, error: message, willRetry });

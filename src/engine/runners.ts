@@ -15,7 +15,7 @@ export interface RunnerOptions {
 const FACTORIES = {
   inline: async (): Promise<TaskRunner> => new (await import('./inline-runner.js')).InlineRunner(),
   pool: async (o: RunnerOptions): Promise<TaskRunner> => new (await import('./pool-runner.js')).PoolRunner(o.slots, o.chunkBytes),
-  //QUEUE
+  queue: async (o: RunnerOptions): Promise<TaskRunner> => (await import('../queue/queue-runner.js')).QueueRunner.connect(o),
 } as const;
 
 export type RunnerKind = keyof typeof FACTORIES;

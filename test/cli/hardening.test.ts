@@ -1,7 +1,7 @@
 // Damage and abuse (issue 9): every case a run could lose data, hang or crash on, each with
 // the answer it must get instead.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanTempDirs, cli, CLI, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
@@ -228,5 +228,4 @@ describe('refused directories and inputs are left as they were', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^gdpmr \d+\.\d+\.\d+\n$/);
   });
-  void mkdirSync;
 });

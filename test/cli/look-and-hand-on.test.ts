@@ -1,5 +1,5 @@
 // SPEC §10: sql over every region, the HTML report, and exports that other tools read.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parse } from 'csv-parse/sync';
@@ -185,6 +185,5 @@ describe('gdpmr export', () => {
     expect(r.stderr).toContain(message);
     expect(readdirSync(dir)).toEqual(fresh ? [] : ['x']);
     if (!fresh) expect(readdirSync(target)).toEqual(['mine.txt']);
-    void statSync;
   });
 });

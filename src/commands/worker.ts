@@ -1,0 +1,109 @@
+// `gdpmr worker --redis URL`: takes tasks from the queues of runs in progress and runs them on
+// a pool of worker threads (the same handlers the local pool runs), until SIGTERM: then it
+// finishes the tasks it holds and exits 0.
+import { hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { DEFAULTS, isRedisUrl, LIMITS, parseCommandLine, validate } from '../config.js';
+import { usage } from '../errors.js';
+import type { Task } from '../engine/messages.js';
+import { PoolRunner } from '../engine/pool-runner.js';
+import { checkVisible } from '../queue/visible-paths.js';
+import { ACTIVE_QUEUES_KEY, connectRedis, LOCK_MS, MAX_STALLED, STALLED_CHECK_MS } from '../queue/settings.js';
+import type { Output } from '../output.js';
+
+export const WORKER_HELP = `gdpmr worker --redis URL [--concurrency N]
+
+Runs the tasks of every \`gdpmr run --redis URL\` in progress, N at a time (default: the number of
+cores), until stopped. SIGTERM or SIGINT: finishes the tasks in hand, then exits 0. Every worker
+must see the input, the region map and the warehouse at the same paths as the run.`;
+
+/** Heap per worker thread as for the largest split a run takes by default. */
+const HEAP_CHUNK_BYTES = 64 * 1024 * 1024;
+const POLL_MS = 500;
+
+const WorkerOptions = z.object({
+  redis: z.string({ error: 'gdpmr worker needs --redis URL, e.g. redis://127.0.0.1:6379' }).refine(isRedisUrl, { message: '--redis must be a Redis URL such as redis://127.0.0.1:6379' }),
+  concurrency: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return Math.min(DEFAULTS.workers, LIMITS.workers);
+      const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+      if (!(n >= 1 && n <= LIMITS.workers)) {
+        ctx.addIssue({ code: 'custom', message: `--concurrency must be a whole number from 1 to ${LIMITS.workers} (4 × the cores), got ${JSON.stringify(text)}` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+});
+
+export async function workerCommand(argv: string[], out: Output): Promise<number> {
+  const values = parseCommandLine('gdpmr worker', argv, { redis: { type: 'string' }, concurrency: { type: 'string' } }, []);
+  if (values.help === true) {
+    out.stdout(WORKER_HELP);
+    return 0;
+  }
+  if (values.redis === undefined) throw usage('gdpmr worker needs --redis URL, e.g. redis://127.0.0.1:6379');
+  const o = validate(WorkerOptions, values);
+  const redis = await connectRedis(o.redis);
+  const pool = new PoolRunner(o.concurrency, HEAP_CHUNK_BYTES);
+  const workers = new Map<string, { worker: Worker; connection: Redis }>();
+  const say = (message: string): void => out.stderr(`gdpmr worker ${hostname()}:${process.pid}: ${message}`);
+  const process_ = async (job: Job<Task>): Promise<unknown> => {
+    checkVisible(job.data);
+    return pool.run(job.data);
+  };
+  let stopping = false;
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      say(`${signal}: finishing the tasks in hand`);
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  say(`taking tasks from Redis at ${o.redis}, ${o.concurrency} at a time`);
+  // New runs announce their queues in a set; a queue that leaves it is a finished run.
+  const follow = async (): Promise<void> => {
+    let names: string[];
+    try {
+      names = await redis.smembers(ACTIVE_QUEUES_KEY);
+    } catch {
+      return; // Redis away for a moment: ioredis reconnects, and the next poll catches up.
+    }
+    for (const name of names) {
+      if (workers.has(name) || stopping) continue;
+      // BullMQ leaves a connection it is given open on close(): ours to end.
+      const connection = redis.duplicate();
+      const worker = new Worker<Task>(name, process_, {
+        connection,
+        concurrency: o.concurrency,
+        lockDuration: LOCK_MS,
+        stalledInterval: STALLED_CHECK_MS,
+        maxStalledCount: MAX_STALLED,
+      });
+      worker.on('error', () => undefined);
+      workers.set(name, { worker, connection });
+      say(`joined run queue ${name}`);
+    }
+    for (const [name, w] of workers) {
+      if (!names.includes(name)) {
+        workers.delete(name);
+        void w.worker.close().finally(() => w.connection.disconnect());
+      }
+    }
+  };
+  await follow();
+  const timer = setInterval(() => void follow(), POLL_MS);
+  await stopped;
+  clearInterval(timer);
+  await Promise.all([...workers.values()].map((w) => w.worker.close().finally(() => w.connection.disconnect())));
+  await pool.close();
+  redis.disconnect();
+  say('stopped');
+  return 0;
+}

@@ -1,0 +1,116 @@
+// Runs tasks on a BullMQ queue in Redis, taken by `gdpmr worker` processes on any machine that
+// sees the same files. The coordinator enqueues the same plain-data tasks as the other runners
+// and checks results with the same zod schemas; retries stay the coordinator's
+// (runWithRetries), each attempt one job, while BullMQ's stalled check re-runs the job of a
+// worker that died.
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { GdpmrError } from '../errors.js';
+import { RESULT_SCHEMAS, taskName, type ResultOf, type Task } from '../engine/messages.js';
+import type { TaskRunner } from '../engine/runner.js';
+import type { RunnerOptions } from '../engine/runners.js';
+import { ACTIVE_QUEUES_KEY, connectRedis, LOST_AFTER_MS } from './settings.js';
+
+interface Waiting {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+export class QueueRunner implements TaskRunner {
+  readonly kind = 'queue';
+  private readonly waiting = new Map<string, Waiting>();
+  private lost: GdpmrError | undefined;
+  private readonly watchdog: NodeJS.Timeout;
+  private lastAnswer = Date.now();
+
+  private constructor(
+    readonly slots: number,
+    private readonly url: string,
+    private readonly name: string,
+    private readonly redis: Redis,
+    private readonly queue: Queue,
+    private readonly events: QueueEvents,
+    private readonly connections: Redis[],
+  ) {
+    events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, undefined, returnvalue));
+    events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, failedReason || 'the task failed', undefined));
+    // Redis going away mid-run must end the run, not leave it waiting for ever.
+    this.watchdog = setInterval(() => {
+      this.redis.ping().then(
+        () => (this.lastAnswer = Date.now()),
+        () => undefined,
+      );
+      if (Date.now() - this.lastAnswer > LOST_AFTER_MS) this.fail(new GdpmrError('RUNNER_FAILED', `lost Redis at ${this.url} (no answer for ${LOST_AFTER_MS / 1000} s)`));
+    }, 1_000);
+    this.watchdog.unref();
+  }
+
+  static async connect(o: RunnerOptions): Promise<QueueRunner> {
+    const url = o.redisUrl as string;
+    const redis = await connectRedis(url);
+    // BullMQ leaves connections it is given open on close(): they are ours to end.
+    const connections = [redis.duplicate(), redis.duplicate()];
+    const events = new QueueEvents(o.queueName, { connection: connections[0] });
+    const queue = new Queue(o.queueName, { connection: connections[1] });
+    await Promise.all([events.waitUntilReady(), queue.waitUntilReady()]);
+    // A resumed run reuses its queue's name: jobs of the interrupted attempt are dropped first.
+    await queue.obliterate({ force: true });
+    // Announced only once its events are listened to: no result can be missed.
+    await redis.sadd(ACTIVE_QUEUES_KEY, o.queueName);
+    return new QueueRunner(o.slots, url, o.queueName, redis, queue, events, connections);
+  }
+
+  private settle(jobId: string, failure: string | undefined, value: string | undefined): void {
+    const w = this.waiting.get(jobId);
+    if (w === undefined) return;
+    this.waiting.delete(jobId);
+    if (failure !== undefined) w.reject(new Error(failure));
+    else {
+      try {
+        w.resolve(typeof value === 'string' ? JSON.parse(value) : value);
+      } catch (error) {
+        w.reject(error as Error);
+      }
+    }
+  }
+
+  private fail(error: GdpmrError): void {
+    if (this.lost !== undefined) return;
+    this.lost = error;
+    for (const w of this.waiting.values()) w.reject(error);
+    this.waiting.clear();
+  }
+
+  async run<T extends Task>(task: T): Promise<ResultOf[T['kind']]> {
+    if (this.lost !== undefined) throw this.lost;
+    const jobId = `${taskName(task).replace(':', '-')}-a${task.attempt}-${randomUUID().slice(0, 8)}`;
+    const result = new Promise<unknown>((resolve, reject) => this.waiting.set(jobId, { resolve, reject }));
+    try {
+      // One attempt per job: a task that throws comes back to runWithRetries.
+      await this.queue.add(task.kind, task, { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true });
+    } catch (error) {
+      this.waiting.delete(jobId);
+      throw this.lost ?? new GdpmrError('RUNNER_FAILED', `could not enqueue ${taskName(task)} on Redis at ${this.url} (${(error as Error).message})`);
+    }
+    return RESULT_SCHEMAS[task.kind].parse(await result) as ResultOf[T['kind']];
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.watchdog);
+    const quietly = async (step: () => Promise<unknown>): Promise<void> => {
+      try {
+        await Promise.race([step(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+      } catch {
+        // Redis is gone: nothing left to tidy there.
+      }
+    };
+    if (this.lost === undefined) {
+      await quietly(() => this.redis.srem(ACTIVE_QUEUES_KEY, this.name));
+      await quietly(() => this.queue.obliterate({ force: true }));
+    }
+    await quietly(() => this.events.close());
+    await quietly(() => this.queue.close());
+    for (const c of [...this.connections, this.redis]) c.disconnect();
+  }
+}

@@ -1,0 +1,55 @@
+// What the coordinator and `gdpmr worker` processes agree on, in one place: how a run's queue
+// is announced, how jobs are locked, and how long Redis may take to answer.
+import { Redis, type RedisOptions } from 'ioredis';
+import { GdpmrError } from '../errors.js';
+
+/** A Redis set of the queues of runs in progress: workers take tasks from each. */
+export const ACTIVE_QUEUES_KEY = 'gdpmr:queues';
+
+/**
+ * A job's lock: renewed every LOCK_MS / 2 by the worker holding it. A worker that dies stops
+ * renewing; the next stalled check (every STALLED_CHECK_MS, by any live worker) moves the job
+ * back to wait, so a dead worker's task runs again within about LOCK_MS + STALLED_CHECK_MS.
+ * Tasks run in worker threads, so a long task never blocks the renewals.
+ */
+export const LOCK_MS = 5_000;
+export const STALLED_CHECK_MS = 3_000;
+/** Stalls of one job before BullMQ fails it; the coordinator's retries take over from there. */
+export const MAX_STALLED = 2;
+
+/** Redis must answer within this at start (SPEC §11: exit 1 within 15 s). */
+export const CONNECT_DEADLINE_MS = 10_000;
+/** Redis silent this long in the middle of a run: the run fails (and can be resumed). */
+export const LOST_AFTER_MS = 8_000;
+
+export function redisOptions(): RedisOptions {
+  return {
+    // BullMQ's blocking commands need unlimited retries per request; reconnects are bounded
+    // by our own deadlines instead.
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    connectTimeout: 3_000,
+    retryStrategy: (times: number) => Math.min(200 * times, 1_000),
+    lazyConnect: true,
+  };
+}
+
+/** Connects and pings, or fails naming the URL before the deadline. */
+export async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, redisOptions());
+  let lastError = 'no answer';
+  redis.on('error', (error: Error) => {
+    lastError = error.message;
+  });
+  const deadline = new Promise<never>((_, reject) => {
+    const timer = setTimeout(() => reject(new Error(lastError)), CONNECT_DEADLINE_MS);
+    timer.unref();
+  });
+  try {
+    await Promise.race([redis.connect().then(() => redis.ping()), deadline]);
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    throw new GdpmrError('RUNNER_FAILED', `Redis at ${url} is unreachable (${(error as Error).message || lastError}); start it, or check --redis`);
+  }
+}

@@ -1,0 +1,155 @@
+// SPEC §11: the same tasks on a BullMQ queue in Redis, run by `gdpmr worker` processes: the
+// same warehouse as a local run, whatever dies or goes away meanwhile.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDump } from '../../src/generate/dump.js';
+import { cleanTempDirs, cli, CLI, runEngine, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { freePort, HAVE_REDIS, INSTALL_HINT, startRedis, startWorker, stopProcess, until, type RedisServer, type WorkerProcess } from './redis.js';
+
+afterAll(cleanTempDirs);
+if (!HAVE_REDIS) console.warn(`skipping the queue runner tests: ${INSTALL_HINT}`);
+
+function dumpFile(dir: string, bytes: number, seed: number): string {
+  const path = join(dir, `dump-${seed}.csv`);
+  writeFileSync(path, [...generateDump(bytes, { seed, territories: 400 })].join(''));
+  return path;
+}
+
+/** How many map tasks the unfinished run in DIR has journaled. */
+function mapsJournaled(out: string): number {
+  const runs = join(out, '.runs');
+  if (!existsSync(runs)) return 0;
+  return readdirSync(runs).reduce((n, run) => {
+    const journal = join(runs, run, 'journal.ndjson');
+    return n + (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"task":"map"')).length : 0);
+  }, 0);
+}
+
+function runInBackground(args: string[]) {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
+}
+
+describe.skipIf(!HAVE_REDIS)('the queue runner with two worker processes', () => {
+  let redis: RedisServer;
+  let workers: WorkerProcess[];
+  beforeAll(async () => {
+    redis = await startRedis();
+    workers = [startWorker(redis.url), startWorker(redis.url)];
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => stopProcess(w.child)));
+    await redis.stop();
+  });
+
+  it('gives the same warehouse as a one-chunk inline run, for random dumps and splits', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 500, max: 30_000 }), fc.integer({ min: 64, max: 4096 }), async (seed, bytes, chunkBytes) => {
+        const dir = tempDir();
+        const input = writeInput(dir, 'd.csv', [...generateDump(bytes, { seed, territories: 8 })].join(''));
+        await runEngine(input, join(dir, 'whole'), { chunkBytes: 1 << 30 });
+        await runEngine(input, join(dir, 'queue'), { chunkBytes, runner: 'queue', redisUrl: redis.url, workers: 2 });
+        expect(snapshot(join(dir, 'queue'))).toEqual(snapshot(join(dir, 'whole')));
+      }),
+      { numRuns: 5 },
+    );
+  });
+
+  it('a worker SIGKILLed mid-run: its task runs again elsewhere, and the warehouse is a clean run\'s', async () => {
+    const dir = tempDir();
+    const input = dumpFile(dir, 3 * 1024 * 1024, 21);
+    const out = join(dir, 'q');
+    const run = runInBackground(['run', input, '--out', out, '--chunk-size', '64KB', '--redis', redis.url, '--workers', '2']);
+    await until(() => mapsJournaled(out) >= 4, 60_000, 'map tasks');
+    await stopProcess(workers[0].child, 'SIGKILL');
+    expect(await run.exited).toBe(0);
+    workers[0] = startWorker(redis.url);
+    await runEngine(input, join(dir, 'local'), { chunkBytes: 1 << 30 });
+    expect(snapshot(out)).toEqual(snapshot(join(dir, 'local')));
+  });
+
+  it('SIGTERM drains: the worker finishes its task and exits 0; the run goes on', async () => {
+    const dir = tempDir();
+    const input = dumpFile(dir, 2 * 1024 * 1024, 22);
+    const out = join(dir, 'q');
+    const extra = startWorker(redis.url);
+    await until(() => extra.log().includes('taking tasks'), 10_000, 'the worker to start');
+    const run = runInBackground(['run', input, '--out', out, '--chunk-size', '64KB', '--redis', redis.url]);
+    await until(() => extra.log().includes('joined run queue') && mapsJournaled(out) >= 2, 60_000, 'map tasks');
+    extra.child.kill('SIGTERM');
+    expect(await extra.exited).toBe(0);
+    expect(extra.log()).toContain('SIGTERM: finishing the tasks in hand');
+    expect(await run.exited).toBe(0);
+    await runEngine(input, join(dir, 'local'), { chunkBytes: 1 << 30 });
+    expect(snapshot(out)).toEqual(snapshot(join(dir, 'local')));
+  });
+});
+
+describe.skipIf(!HAVE_REDIS)('Redis away', () => {
+  it('unreachable at start: exit 1 within 15 s naming the URL, nothing published', async () => {
+    const port = await freePort();
+    const out = join(tempDir(), 'w');
+    const t0 = Date.now();
+    const r = await cli(['run', WIKIPEDIA, '--out', out, '--redis', `redis://127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(r.stderr).toContain(`Redis at redis://127.0.0.1:${port} is unreachable`);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+  });
+
+  it('lost mid-run: exit 1 with the old warehouse intact; --resume once it is back publishes the same warehouse', async () => {
+    const dir = tempDir();
+    const input = dumpFile(dir, 3 * 1024 * 1024, 23);
+    const out = join(dir, 'q');
+    expect((await cli(['run', WIKIPEDIA, '--out', out])).code).toBe(0);
+    const before = snapshot(out);
+    let redis = await startRedis();
+    const worker = startWorker(redis.url);
+    try {
+      const run = runInBackground(['run', input, '--out', out, '--chunk-size', '64KB', '--redis', redis.url]);
+      await until(() => mapsJournaled(out) >= 3, 60_000, 'map tasks');
+      await redis.stop();
+      expect(await run.exited).toBe(1);
+      expect(run.stderr()).toContain(`lost Redis at ${redis.url}`);
+      expect(snapshot(out)).toEqual(before);
+      redis = await startRedis(redis.port);
+      const resumed = await cli(['run', input, '--out', out, '--chunk-size', '64KB', '--redis', redis.url, '--resume']);
+      expect(resumed.stderr).not.toContain('failed');
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toMatch(/resumed +reused \d+ scans, [1-9]\d* map tasks/);
+      await runEngine(input, join(dir, 'local'), { chunkBytes: 1 << 30 });
+      expect(snapshot(out)).toEqual(snapshot(join(dir, 'local')));
+    } finally {
+      await stopProcess(worker.child);
+      await redis.stop();
+    }
+  });
+});
+
+const CAN_UNSHARE = HAVE_REDIS && spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
+
+describe.skipIf(!CAN_UNSHARE)('a worker that cannot see the shared files', () => {
+  it('fails the task with a message naming the path it could not see', async () => {
+    const dir = tempDir();
+    const input = writeInput(dir, 'd.csv', readFileSync(WIKIPEDIA));
+    const redis = await startRedis();
+    // This worker's view of the file system has an empty directory where the run's files are.
+    const worker = startWorker(redis.url, 1, {}, ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs tmpfs '${dir}' && exec "$0" "$@"`]);
+    try {
+      await until(() => worker.log().includes('taking tasks'), 10_000, 'the worker to start');
+      const r = await cli(['run', input, '--out', join(dir, 'w'), '--redis', redis.url]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`cannot see ${input}`);
+      expect(r.stderr).toContain('every worker must see the input, the region map and the warehouse at the same paths');
+    } finally {
+      await stopProcess(worker.child);
+      await redis.stop();
+    }
+  });
+});
