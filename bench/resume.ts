@@ -8,7 +8,8 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { DEFAULTS, formatBytes } from '../src/config.js';
+import { DEFAULTS } from '../src/config.js';
+import { formatBytes } from '../src/format.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = join(ROOT, 'bench', 'data');

@@ -11,7 +11,8 @@ import { cpus, totalmem, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { DEFAULTS, formatBytes } from '../src/config.js';
+import { DEFAULTS } from '../src/config.js';
+import { formatBytes } from '../src/format.js';
 import { duckdbClientEntry } from './duckdb-client.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,17 +1,14 @@
 // Command-line options: parsed once, checked by zod, defaults in one place. Every message has
 // the form "--flag must be X, got Y" so a user sees what was wrong and what was expected.
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { usage } from './errors.js';
+import { formatBytes } from './format.js';
+import { PACKAGE_ROOT } from './package-root.js';
 import { isCalendarDate } from './rules/normalize.js';
 
-const PACKAGE_ROOT = (() => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return here.endsWith(join('dist', 'src')) ? join(here, '..', '..') : join(here, '..');
-})();
 
 export const DEFAULTS = {
   warehouse: 'warehouse',
@@ -48,14 +45,6 @@ export function parseByteSize(text: string): number | undefined {
   if (m === null) return undefined;
   const bytes = Math.floor(Number(m[1]) * UNITS[(m[2] ?? '').toUpperCase()]);
   return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : undefined;
-}
-
-export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['GB', 1024 ** 3], ['MB', 1024 ** 2], ['KB', 1024]] as const) {
-    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
-  }
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)}MB`;
-  return `${bytes}B`;
 }
 
 const got = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));

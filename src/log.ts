@@ -13,8 +13,3 @@ export function createRunLogger(path: string, runId: string): RunLogger {
   const destination = pino.destination({ dest: path, sync: true, mkdir: true });
   return pino({ base: { run_id: runId }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
-
-/** A logger that writes nowhere, for runs whose warehouse directory could not be made. */
-export function silentLogger(): RunLogger {
-  return pino({ enabled: false });
-}

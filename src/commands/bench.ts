@@ -4,15 +4,15 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { makeDirectory } from '../store/files.js';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { throughputChart } from '../bench/chart.js';
-import { BenchOptions, formatBytes, parseCommandLine, validate } from '../config.js';
+import { BenchOptions, parseCommandLine, validate } from '../config.js';
 import { identifyInput, readHeader } from '../engine/plan.js';
 import type { RunRequest } from '../engine/run.js';
 import { GdpmrError, usage } from '../errors.js';
-import { formatMs, table } from '../format.js';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { formatBytes, formatMs, table } from '../format.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import type { Output } from '../output.js';
 
@@ -43,7 +43,7 @@ interface Measurement {
   stages: Record<string, { ms: number }>;
 }
 
-const MEASURED_RUN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'measured-run.js');
+const MEASURED_RUN = join(PACKAGE_ROOT, 'dist', 'src', 'bench', 'measured-run.js');
 
 async function measure(request: RunRequest): Promise<Measurement> {
   const t0 = performance.now();

@@ -1,7 +1,8 @@
 // `gdpmr run INPUT.csv`: build (or append to) a warehouse.
-import { DEFAULTS, formatBytes, parseCommandLine, RunOptions, validate } from '../config.js';
-import { runJob, type RunProgress } from '../engine/run.js';
-import { formatMs } from '../format.js';
+import { DEFAULTS, parseCommandLine, RunOptions, validate } from '../config.js';
+import { RESUMABLE, runJob, type RunProgress } from '../engine/run.js';
+import { GdpmrError } from '../errors.js';
+import { formatBytes, formatMs } from '../format.js';
 import type { Output } from '../output.js';
 
 export const RUN_HELP = `gdpmr run INPUT.csv [options]
@@ -53,7 +54,12 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
       progress: showProgress ? (p) => out.progress(progressLine(p)) : undefined,
       notice: (message) => out.stderr(`gdpmr: ${message}`),
     },
-  );
+  ).catch((error: unknown) => {
+    if (error instanceof GdpmrError && RESUMABLE.has(error.code)) {
+      throw new GdpmrError(error.code, `${error.message}; \`gdpmr run ${options.input} --out ${options.out} --resume${options.redis === undefined ? '' : ` --redis ${options.redis}`}\` continues this run`);
+    }
+    throw error;
+  });
   if (showProgress) out.progress('');
   const { manifest, reused } = outcome;
   const c = manifest.counts;

@@ -76,6 +76,7 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
       return; // Redis away for a moment: ioredis reconnects, and the next poll catches up.
     }
     for (const name of names) {
+      // A stop may have come while Redis answered: no new queue then.
       if (workers.has(name) || stopping) continue;
       // BullMQ leaves a connection it is given open on close(): ours to end.
       const connection = redis.duplicate();
@@ -93,15 +94,21 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
     for (const [name, w] of workers) {
       if (!names.includes(name)) {
         workers.delete(name);
-        void w.worker.close().finally(() => w.connection.disconnect());
+        w.worker
+          .close()
+          .catch(() => undefined)
+          .finally(() => w.connection.disconnect());
       }
     }
   };
-  await follow();
-  const timer = setInterval(() => void follow(), POLL_MS);
+  let following = follow();
+  const timer = setInterval(() => {
+    following = following.then(follow).catch((error: Error) => say(`could not follow the run queues: ${error.message}`));
+  }, POLL_MS);
   await stopped;
   clearInterval(timer);
-  await Promise.all([...workers.values()].map((w) => w.worker.close().finally(() => w.connection.disconnect())));
+  await following;
+  await Promise.all([...workers.values()].map((w) => w.worker.close().catch((error: Error) => say(`closing a run queue: ${error.message}`)).finally(() => w.connection.disconnect())));
   await pool.close();
   redis.disconnect();
   say('stopped');

@@ -3,8 +3,9 @@
 // are checked with zod when they come back from a worker.
 import { z } from 'zod';
 import type { ColumnIndex } from '../rules/header.js';
-import { REGIONS, REJECT_REASONS, type Region } from '../rules/normalize.js';
-import type { TokenizerState } from '../rules/tokenizer.js';
+import type { Region } from '../rules/normalize.js';
+import type { RangeScan, TokenizerState } from '../rules/tokenizer.js';
+import { ByReason, ByRegion } from '../store/manifest.js';
 
 /** A byte range of the input, cut without regard to records. */
 export interface InputSplit {
@@ -79,10 +80,7 @@ export const ScanResultSchema = z.object({
   exitStates: z.array(StateSchema).length(5),
   newlines: Count,
 });
-export type ScanResult = { exitStates: TokenizerState[]; newlines: number };
-
-const ByReason = z.partialRecord(z.enum(REJECT_REASONS), Count);
-const ByRegion = z.partialRecord(z.enum(REGIONS), Count);
+export type ScanResult = RangeScan;
 
 export const MapResultSchema = z.object({
   records: Count,

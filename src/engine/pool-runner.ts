@@ -1,17 +1,14 @@
 // Runs tasks on a piscina pool of worker threads; workers/tasks.ts names the handlers.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { Piscina } from 'piscina';
 import { RESULT_SCHEMAS, type ResultOf, type Task } from './messages.js';
 import type { TaskRunner } from './runner.js';
 
 /** The compiled worker entry; the pool needs JavaScript even when tests run TypeScript. */
 export function workerEntry(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // From dist/src/engine (compiled) or src/engine (tests): both lead to the package root.
-  const root = here.includes(`${join('dist', 'src')}`) ? join(here, '..', '..', '..') : join(here, '..', '..');
-  const entry = join(root, 'dist', 'workers', 'tasks.js');
+  const entry = join(PACKAGE_ROOT, 'dist', 'workers', 'tasks.js');
   if (!existsSync(entry)) throw new Error(`worker entry ${entry} is missing: run \`npm run build\` first`);
   return entry;
 }

@@ -5,7 +5,7 @@
 //           behind the scans: map i starts once scans 0..i-1 are known)
 //   reduce  per region: merge runs (and earlier loads' rows), mark current, load SQLite
 //   publish rejects in input order, manifest, swap the new generation in
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULTS } from '../config.js';
@@ -13,14 +13,14 @@ import { errorText, GdpmrError } from '../errors.js';
 import { createRunLogger, type RunLogger } from '../log.js';
 import { readSourceInfo } from '../extract/dump-file.js';
 import { FACT_LINE_FORMAT } from '../rules/current.js';
-import { REGIONS, type Region, type RejectReason } from '../rules/normalize.js';
-import { REC_START, type TokenizerState } from '../rules/tokenizer.js';
+import { REGIONS, type Region } from '../rules/normalize.js';
+import { REC_START, stateAfter, type TokenizerState } from '../rules/tokenizer.js';
 import { fsReason, makeDirectory } from '../store/files.js';
 import { currentGeneration, readPublished, WarehousePaths, type RunPaths } from '../store/layout.js';
-import { addCounts, readManifest, writeManifest, type LoadCounts, type Manifest, type WarehouseCounts } from '../store/manifest.js';
+import { assembleManifest, sumLoadCounts, writeRejects } from '../store/generation.js';
+import { readManifest, writeManifest, type Manifest } from '../store/manifest.js';
 import { countRows, sorterThreadsFor } from '../store/region-db.js';
 import { loadRegionMap } from '../store/region-map-file.js';
-import { REJECTS_HEADER } from '../store/rejects.js';
 import { requireSound } from '../store/verify.js';
 import { Journal } from './journal.js';
 import type { InputSplit, MapResult, ReduceResult, ScanResult } from './messages.js';
@@ -30,6 +30,9 @@ import { loadPlanToResume, pendingRuns, savePlan, type RunPlan } from './run-pla
 import { runWithRetries, type TaskRunner } from './runner.js';
 import { createRunner, queueNameFor, type RunnerKind } from './runners.js';
 import { PriorityScheduler } from './schedule.js';
+
+/** Failures after which the run's work is kept for --resume. */
+export const RESUMABLE: ReadonlySet<string> = new Set(['TASK_FAILED', 'RUNNER_FAILED', 'RUN_FAILED']);
 
 const LOAD_PRIORITY = 1;
 const INDEX_PRIORITY = 0;
@@ -181,8 +184,9 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     return { runId, manifest, logPath: paths.log(runId), reused: job.reused };
   } catch (error) {
     log?.error({ stage: 'run', code: (error as GdpmrError).code, err: errorText(error) }, 'run failed; the published warehouse is unchanged');
-    const after = `the published warehouse is unchanged; \`gdpmr run ${request.inputPath} --out ${request.outDir} --resume\` continues this run (log: ${paths.log(runId)})`;
-    if (error instanceof GdpmrError) throw error.code === 'TASK_FAILED' || error.code === 'RUNNER_FAILED' ? new GdpmrError(error.code, `${error.message}; ${after}`) : error;
+    // The command adds how to go on (--resume): the engine only says what happened.
+    const after = `the published warehouse is unchanged (log: ${paths.log(runId)})`;
+    if (error instanceof GdpmrError) throw RESUMABLE.has(error.code) ? new GdpmrError(error.code, `${error.message}; ${after}`) : error;
     throw new GdpmrError('RUN_FAILED', `run ${runId} failed: ${errorText(error)}; ${after}`);
   } finally {
     await runner?.close();
@@ -285,7 +289,7 @@ class Job {
       while (nextMap < splits.length && (nextMap === 0 || scanned[nextMap - 1] !== undefined)) {
         if (nextMap > 0) {
           const before = scanned[nextMap - 1] as ScanResult;
-          state = before.exitStates[state];
+          state = stateAfter(before, state);
           line += before.newlines;
         }
         const split = splits[nextMap];
@@ -430,73 +434,18 @@ class Job {
     const t = performance.now();
     const staging = this.work.staging;
     mkdirSync(staging.regionsDir, { recursive: true });
-    this.writeRejects(staging.rejects);
-    const load = this.loadCounts(maps);
-    const earlier = this.plan.append && this.previous !== null ? this.previous : null;
-    const byRegion: Partial<Record<Region, number>> = {};
-    let superseded = 0;
-    for (const [region, result] of reduces) {
-      if (result.rows > 0) byRegion[region] = result.rows;
-      superseded += result.superseded;
-    }
-    const counts: WarehouseCounts = {
-      records: (earlier?.counts.records ?? 0) + load.records,
-      loaded: (earlier?.counts.loaded ?? 0) + load.loaded,
-      rejected: (earlier?.counts.rejected ?? 0) + load.rejected,
-      superseded,
-      by_reason: earlier === null ? load.by_reason : addCounts(earlier.counts.by_reason, load.by_reason),
-      by_region: byRegion,
-    };
-    const finishedAt = new Date();
-    const input = { path: this.plan.input_arg, bytes: this.plan.input.bytes, mtime_ms: this.plan.input.mtimeMs, fingerprint: this.plan.input.fingerprint };
-    const manifest: Manifest = {
-      format: 'gdpmr-warehouse/1',
-      run_id: this.plan.run_id,
-      generation: this.plan.run_id,
-      input,
-      config: { chunk_bytes: this.plan.chunk_bytes, workers: this.request.workers, region_map: this.plan.region_map, append: this.plan.append },
-      counts,
+    const previous = this.plan.previous_generation === null ? null : this.paths.generation(this.plan.previous_generation).rejects;
+    writeRejects(staging.rejects, previous, this.splits.map((s) => this.work.mapRejects(s.chunk)));
+    const manifest = assembleManifest({
+      plan: this.plan,
+      workers: this.request.workers,
+      earlier: this.plan.append ? this.previous : null,
+      load: sumLoadCounts(this.splits.map((s) => maps.get(s.chunk) as MapResult)),
+      regions: reduces,
       stages: { ...this.stages, publish: { ms: Math.round(performance.now() - t) } },
-      loads: [
-        ...(earlier?.loads ?? []),
-        {
-          run_id: this.plan.run_id,
-          input,
-          started_at: this.plan.started_at,
-          finished_at: finishedAt.toISOString(),
-          counts: load,
-          ...(this.plan.source === undefined ? {} : { source: this.plan.source }),
-        },
-      ],
-    };
+      finishedAt: new Date(),
+    });
     writeManifest(staging.manifest, manifest);
-  }
-
-  private loadCounts(maps: Map<number, MapResult>): LoadCounts {
-    let records = 0;
-    let rejected = 0;
-    let byReason: Partial<Record<RejectReason, number>> = {};
-    let byRegion: Partial<Record<Region, number>> = {};
-    for (const split of this.splits) {
-      const r = maps.get(split.chunk) as MapResult;
-      records += r.records;
-      rejected += r.rejected;
-      byReason = addCounts(byReason, r.byReason);
-      byRegion = addCounts(byRegion, r.byRegion);
-    }
-    return { records, loaded: records - rejected, rejected, by_reason: byReason, by_region: byRegion };
-  }
-
-  /** Earlier loads' rejects, then this load's, split by split: input order. */
-  private writeRejects(path: string): void {
-    const tmp = `${path}.tmp`;
-    if (this.plan.previous_generation !== null) copyFileSync(this.paths.generation(this.plan.previous_generation).rejects, tmp);
-    else writeFileSync(tmp, REJECTS_HEADER);
-    for (const split of this.splits) {
-      const rows = readFileSync(this.work.mapRejects(split.chunk));
-      if (rows.length > 0) writeFileSync(tmp, rows, { flag: 'a' });
-    }
-    renameSync(tmp, path);
   }
 }
 

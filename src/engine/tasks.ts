@@ -5,9 +5,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSyn
 import { join } from 'node:path';
 import { errorText } from '../errors.js';
 import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFact, type FactLine } from '../rules/current.js';
-import { FactRunBuffer } from '../map/fact-run.js';
+import { mapBuffers } from '../map/buffers.js';
 import { countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../rules/normalize.js';
-import { appendPlainFigure, type RegionRuns } from '../map/plain-record.js';
+import { appendPlainFigure } from '../map/plain-record.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import type { RegionMap } from '../rules/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../rules/tokenizer.js';
@@ -54,52 +54,18 @@ function regionMap(path: string): RegionMap {
   return map;
 }
 
-/** A map task's fact lines, one buffer per region. */
-class MapTaskRuns implements RegionRuns {
-  readonly byRegion = new Map<Region, FactRunBuffer>();
-
-  clear(): void {
-    for (const run of this.byRegion.values()) run.clear();
-  }
-
-  of(region: Region): FactRunBuffer {
-    let run = this.byRegion.get(region);
-    if (run === undefined) {
-      run = new FactRunBuffer();
-      this.byRegion.set(region, run);
-    }
-    return run;
-  }
-}
-
-/**
- * A worker's map buffers, kept from one task to the next: the split's bytes and the region
- * runs. Tasks of one thread never overlap, and allocating them afresh per task cost tens of MB
- * of dead buffers per worker (see FactRunBuffer).
- */
-let splitBuffer = Buffer.allocUnsafe(0);
-let taskRuns = new MapTaskRuns();
-
-/** Map tasks are over once a worker gets a reduce or index task: their buffers can go. */
-function releaseMapBuffers(): void {
-  splitBuffer = Buffer.allocUnsafe(0);
-  taskRuns = new MapTaskRuns();
-}
-
 export function map(task: MapTask): MapResult {
   const { split, columns } = task;
   const regions = regionMap(task.regionMapPath);
   const fd = openSync(task.inputPath, 'r');
-  if (splitBuffer.length < split.end - split.start) splitBuffer = Buffer.allocUnsafe(split.end - split.start);
-  let bytes = splitBuffer;
+  let bytes = mapBuffers.splitBuffer(split.end - split.start);
   let loaded: number;
   try {
     loaded = readFully(fd, bytes, 0, split.end - split.start, split.start);
     if (loaded < split.end - split.start) throw inputShrank(task.inputPath, task.inputBytes, split.start + loaded);
     const splitLength = loaded;
     const first = skipToRecordStart(bytes, 0, splitLength, task.startState);
-    const runs = taskRuns;
-    runs.clear();
+    const runs = mapBuffers.runs();
     const loadSeq = loadSeqText(task.loadSeq);
     const loadSeqBytes = Buffer.from(loadSeq, 'latin1');
     const rejectRows: Buffer[] = [];
@@ -124,8 +90,7 @@ export function map(task: MapTask): MapResult {
         if (loaded + more > bytes.length) {
           const grown = Buffer.allocUnsafe(loaded + more);
           bytes.copy(grown, 0, 0, loaded);
-          bytes = grown;
-          splitBuffer = grown;
+          bytes = mapBuffers.keep(grown);
         }
         const want = Math.min(more, task.inputBytes - split.start - loaded);
         const got = readFully(fd, bytes, loaded, want, split.start + loaded);
@@ -207,7 +172,7 @@ function readFully(fd: number, into: Buffer, offset: number, length: number, pos
 }
 
 export function reduce(task: ReduceTask): ReduceResult {
-  releaseMapBuffers();
+  mapBuffers.release();
   rmSync(task.scratchDir, { recursive: true, force: true });
   mkdirSync(task.scratchDir, { recursive: true });
   const inputRuns = [...task.runPaths];
@@ -242,7 +207,7 @@ export function reduce(task: ReduceTask): ReduceResult {
 }
 
 export function index(task: IndexTask): IndexResult {
-  releaseMapBuffers();
+  mapBuffers.release();
   return { indexes: indexRegionDb(task.dbPath, task.sorterThreads) };
 }
 

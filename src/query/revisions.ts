@@ -27,8 +27,8 @@ const F_VALID_TO = VALID_TO_KEY.replace('valid_to', 'f.valid_to');
 
 const REVISED = `
 SELECT t.region, t.country, t.year, t.gdp_usd_billion AS to_value, t.published,
-  (SELECT f.gdp_usd_billion FROM gdp f
-     WHERE f.year = t.year AND f.country_key = t.country_key
+  (SELECT f.gdp_usd_billion FROM gdp f INDEXED BY gdp_country
+     WHERE f.country_key = t.country_key AND f.year = t.year
        AND ${F_VALID_TO} > coalesce(f.valid_from, '') AND ${F_VALID_TO} > @from
        AND (f.valid_from IS NULL OR f.valid_from <= @from)) AS from_value
 FROM gdp t

@@ -6,7 +6,7 @@ import { WarehousePaths } from '../store/layout.js';
 import { requireSound } from '../store/verify.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { Manifest } from '../store/manifest.js';
-import { EVER_LATEST, openReadOnly, VALID_TO_KEY } from '../store/region-db.js';
+import { EVER_CURRENT, EVER_LATEST, openReadOnly, VALID_TO_KEY } from '../store/region-db.js';
 
 export interface OpenWarehouse {
   manifest: Manifest;
@@ -72,21 +72,19 @@ export interface CountryFigure {
  * SQL for one region's figures in the view, highest GDP first (ties: country ascending),
  * with `@min` as a floor and `@limit` as a cap (-1: none). Without --as-of the flags set at
  * load time answer it through an index. With --as-of the validity intervals do (SPEC §9): a
- * country's figure as of D is the one whose interval, of the few that do not overlap, is the
- * first to end after D, provided it had begun by D. SQLite takes the other columns of a
- * `min()` aggregate from the row that has the minimum.
+ * country's figure as of D is its one row whose interval holds D, read in GDP order from an
+ * index of the rows whose interval is not empty.
  */
 export function figuresSql(view: FigureView): string {
   const order = 'ORDER BY gdp_usd_billion DESC, country ASC LIMIT @limit';
   if (view.asOf === undefined) {
-    const where = view.year === undefined ? 'is_latest = 1' : 'year = @year AND is_current = 1';
+    const where = view.year === undefined ? 'is_latest = 1' : `year = @year AND is_current = 1 AND ${EVER_CURRENT}`;
     return `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE ${where} AND gdp_usd_billion >= @min ${order}`;
   }
-  const inner =
-    view.year === undefined
-      ? `SELECT country, region, year, gdp_usd_billion, valid_from, min(latest_to) FROM gdp WHERE ${EVER_LATEST} AND latest_to > @asOf GROUP BY country_key`
-      : `SELECT country, region, year, gdp_usd_billion, valid_from, min(${VALID_TO_KEY}) FROM gdp WHERE year = @year AND ${VALID_TO_KEY} > coalesce(valid_from, '') AND ${VALID_TO_KEY} > @asOf GROUP BY country_key`;
-  return `SELECT country, region, year, gdp_usd_billion FROM (${inner}) WHERE (valid_from IS NULL OR valid_from <= @asOf) AND gdp_usd_billion >= @min ${order}`;
+  const began = '(valid_from IS NULL OR valid_from <= @asOf)';
+  return view.year === undefined
+    ? `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE ${EVER_LATEST} AND latest_to > @asOf AND ${began} AND gdp_usd_billion >= @min ${order}`
+    : `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE year = @year AND ${EVER_CURRENT} AND ${VALID_TO_KEY} > @asOf AND ${began} AND gdp_usd_billion >= @min ${order}`;
 }
 
 export function regionFigures(db: Database.Database, view: FigureView, min: number, limit: number): CountryFigure[] {

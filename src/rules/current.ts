@@ -174,7 +174,10 @@ export class CurrentMarker {
   private readonly published: string[] = [];
   private readonly factStarts: number[] = [];
   private heldKey = '';
+  private readonly latestTo: string[] = [];
+  private readonly fact: MarkedFact = { text: '', isCurrent: false, isLatest: false, validTo: null, latestTo: LATEST_FOREVER };
 
+  /** `emit` gets one object, reused for every row: copy what is kept beyond the call. */
   constructor(private readonly emit: (fact: MarkedFact) => void) {}
 
   push(text: string): void {
@@ -201,23 +204,34 @@ export class CurrentMarker {
   }
 
   private flush(): void {
-    const { lines, published, factStarts } = this;
+    const { lines, published, factStarts, fact } = this;
     const count = lines.length;
     // Facts from the greatest year down: `cut` is the first vintage of any greater year.
+    const latestTo = this.latestTo;
+    latestTo.length = count;
     let cut = LATEST_FOREVER;
-    const out: MarkedFact[] = new Array(count);
     for (let f = factStarts.length - 1; f >= 0; f--) {
       const from = factStarts[f];
       const to = f + 1 < factStarts.length ? factStarts[f + 1] : count;
       for (let i = from; i < to; i++) {
-        const last = i === to - 1;
-        const validTo = last ? null : published[i + 1];
-        const until = validTo ?? LATEST_FOREVER;
-        out[i] = { text: lines[i], isCurrent: last, isLatest: last && f === factStarts.length - 1, validTo, latestTo: until < cut ? until : cut };
+        const until = i === to - 1 ? LATEST_FOREVER : published[i + 1];
+        latestTo[i] = until < cut ? until : cut;
       }
       if (published[from] < cut) cut = published[from];
     }
-    for (let i = 0; i < count; i++) this.emit(out[i]);
+    // One object, reused for every row: the reduce reads it before the next one comes.
+    let f = 0;
+    const lastFact = factStarts.length - 1;
+    for (let i = 0; i < count; i++) {
+      if (f < lastFact && i === factStarts[f + 1]) f++;
+      const last = i === (f < lastFact ? factStarts[f + 1] : count) - 1;
+      fact.text = lines[i];
+      fact.isCurrent = last;
+      fact.isLatest = last && f === lastFact;
+      fact.validTo = last ? null : published[i + 1];
+      fact.latestTo = latestTo[i];
+      this.emit(fact);
+    }
     lines.length = 0;
     published.length = 0;
     factStarts.length = 0;
@@ -227,7 +241,7 @@ export class CurrentMarker {
 /** The whole rule on an unsorted list, for tests and the sequential reference. */
 export function markAll(lines: readonly string[]): MarkedFact[] {
   const out: MarkedFact[] = [];
-  const marker = new CurrentMarker((f) => out.push(f));
+  const marker = new CurrentMarker((f) => out.push({ ...f }));
   for (const text of [...lines].sort()) marker.push(text);
   marker.finish();
   return out;

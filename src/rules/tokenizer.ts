@@ -16,8 +16,6 @@ export const QUOTED = 3;
 export const QUOTE_SEEN = 4;
 export const STATE_COUNT = 5;
 export type TokenizerState = 0 | 1 | 2 | 3 | 4;
-export const STATE_NAMES = ['REC_START', 'START', 'UNQUOTED', 'QUOTED', 'QUOTE_SEEN'] as const;
-
 const OTHER = 0;
 const QUOTE = 1;
 const COMMA = 2;
@@ -95,13 +93,18 @@ export function scanRange(bytes: Uint8Array, from = 0, to = bytes.length): Range
   return { exitStates: [exit, exit, exit, exit, exit], newlines };
 }
 
+/** The state after a scanned range entered in `state`: one link of the chain. */
+export function stateAfter(scan: RangeScan, state: TokenizerState): TokenizerState {
+  return scan.exitStates[state];
+}
+
 /** Chains scans left to right: the state at the start of each range, given the first. */
 export function chainStates(first: TokenizerState, scans: readonly RangeScan[]): TokenizerState[] {
   const starts: TokenizerState[] = [];
   let state = first;
   for (const scan of scans) {
     starts.push(state);
-    state = scan.exitStates[state];
+    state = stateAfter(scan, state);
   }
   return starts;
 }

@@ -18,29 +18,38 @@ CREATE TABLE gdp (
   is_latest       INTEGER NOT NULL,
   run_id          TEXT    NOT NULL,
   load_seq        INTEGER NOT NULL,
-  valid_from      TEXT,
   valid_to        TEXT,
-  latest_to       TEXT    NOT NULL
+  latest_cut      TEXT,
+  valid_from      TEXT    GENERATED ALWAYS AS (published) VIRTUAL,
+  latest_to       TEXT    GENERATED ALWAYS AS (coalesce(latest_cut, valid_to, '${LATEST_FOREVER}')) VIRTUAL
 )`;
+// valid_from is published, and latest_to mostly valid_to's end: both are computed, not stored
+// (256 MB dump: 1.1 M rows a region, 30 bytes a row less to write and to read for the indexes);
+// latest_cut is stored only where a greater year cut a figure's "latest" interval short.
 
-// Queries without --year read the latest figures in GDP order; with --year, one year's current
-// figures. Both are partial indexes: they hold only the rows those queries can return, a
-// fraction of the table, so they build fast.
+// Queries without --year read the latest figures in GDP order, from a partial index that holds
+// only the rows they can return, a fraction of the table, so it builds fast; with --year, one
+// year's figures in GDP order (gdp_fact_as_of below).
 //
 // --as-of reads validity intervals (SPEC §9). A fact's non-empty intervals [valid_from,
-// valid_to) do not overlap, so its figure as of D is the row with the least valid_to after D,
-// if that interval starts by D: with --year, one range of gdp_fact_as_of. A country's
-// non-empty "latest" intervals [valid_from, latest_to) do not overlap either, and only a few
-// rows of a country were ever its latest: gdp_latest_as_of holds just those. VALID_TO_KEY
-// puts a current figure (valid_to NULL) after every date. History reads gdp_country.
+// valid_to) do not overlap, so at most one of its rows holds a date D; a country's non-empty
+// "latest" intervals [valid_from, latest_to) do not overlap either. So both indexes below,
+// in GDP order and holding only rows whose interval is not empty, give the as-of answer in
+// GDP order: a scan that stops after k rows that hold D, as the plain top 5 does.
+// gdp_latest_as_of holds the few rows of a country that ever were its latest. VALID_TO_KEY
+// puts a current figure (valid_to NULL) after every date. History and revisions read
+// gdp_country.
 export const VALID_TO_KEY = "coalesce(valid_to, '9999-12-31')";
 export const EVER_LATEST = "latest_to > coalesce(valid_from, '')";
+export const EVER_CURRENT = `${VALID_TO_KEY} > coalesce(valid_from, '')`;
 const CREATE_INDEXES = [
   'CREATE INDEX IF NOT EXISTS gdp_latest_by_gdp ON gdp (gdp_usd_billion DESC, country) WHERE is_latest = 1',
-  'CREATE INDEX IF NOT EXISTS gdp_current_by_year ON gdp (year, gdp_usd_billion DESC, country) WHERE is_current = 1',
   'CREATE INDEX IF NOT EXISTS gdp_country ON gdp (country_key, year)',
-  `CREATE INDEX IF NOT EXISTS gdp_fact_as_of ON gdp (year, country_key, ${VALID_TO_KEY}, valid_from) WHERE ${VALID_TO_KEY} > coalesce(valid_from, '')`,
-  `CREATE INDEX IF NOT EXISTS gdp_latest_as_of ON gdp (country_key, latest_to, valid_from) WHERE ${EVER_LATEST}`,
+  // Only (year, GDP): the interval test reads the few rows the scan meets before k match, and
+  // the narrower key builds in 2/3 of the time of one that carries the interval too. It also
+  // serves --year without --as-of (current rows are among its rows): one index fewer to build.
+  `CREATE INDEX IF NOT EXISTS gdp_fact_as_of ON gdp (year, gdp_usd_billion DESC) WHERE ${EVER_CURRENT}`,
+  `CREATE INDEX IF NOT EXISTS gdp_latest_as_of ON gdp (gdp_usd_billion DESC, country, latest_to, valid_from) WHERE ${EVER_LATEST}`,
 ];
 
 const ROWS_PER_INSERT = 200;
@@ -133,8 +142,8 @@ export class RegionDbWriter {
 
 /**
  * One row's values are (country, country_key or NULL, year, gdp, published, line, flags,
- * valid_to, latest_to or NULL when it equals valid_to's end, and run_id when it is bound),
- * flags being load_seq * 4 + is_current * 2 + is_latest; valid_from is published. The rows
+ * valid_to, latest_cut (latest_to, or NULL when it equals valid_to's end), and run_id when it
+ * is bound), flags being load_seq * 4 + is_current * 2 + is_latest. The rows
  * are a VALUES list read by a SELECT, whose columns (column1, column2, …) SQL can use twice:
  * a bound parameter of better-sqlite3's arrays is a plain `?`, usable once.
  */
@@ -142,9 +151,8 @@ function insertSqlFor(region: Region, runIds: readonly string[], bindsRunId: boo
   const runId = bindsRunId ? 'column10' : `CASE column7 >> 2 ${runIds.map((id, seq) => `WHEN ${seq} THEN ${sqlText(id)}`).join(' ')} END`;
   const tuple = bindsRunId ? '(?,?,?,?,?,?,?,?,?,?)' : '(?,?,?,?,?,?,?,?,?)';
   return (rows) =>
-    'INSERT INTO gdp (country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, run_id, valid_from, valid_to, latest_to) ' +
-    `SELECT column1, coalesce(column2, lower(column1)), ${sqlText(region)}, column3, column4, column5, column6, (column7 >> 1) & 1, column7 & 1, column7 >> 2, ${runId}, ` +
-    `column5, column8, coalesce(column9, column8, '${LATEST_FOREVER}') ` +
+    'INSERT INTO gdp (country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, run_id, valid_to, latest_cut) ' +
+    `SELECT column1, coalesce(column2, lower(column1)), ${sqlText(region)}, column3, column4, column5, column6, (column7 >> 1) & 1, column7 & 1, column7 >> 2, ${runId}, column8, column9 ` +
     `FROM (VALUES ${new Array(rows).fill(tuple).join(',')})`;
 }
 

@@ -83,8 +83,8 @@ describe.skipIf(!HAVE_REDIS)('the queue runner with two worker processes', () =>
     const run = runInBackground(['run', input, '--out', out, '--chunk-size', '64KB', '--redis', redis.url]);
     await until(() => extra.log().includes('joined run queue') && mapsJournaled(out) >= 2, 60_000, 'map tasks');
     extra.child.kill('SIGTERM');
-    expect(await extra.exited).toBe(0);
-    expect(extra.log()).toContain('SIGTERM: finishing the tasks in hand');
+    const code = await extra.exited;
+    expect({ code, log: extra.log() }).toMatchObject({ code: 0, log: expect.stringContaining('SIGTERM: finishing the tasks in hand') });
     expect(await run.exited).toBe(0);
     await runEngine(input, join(dir, 'local'), { chunkBytes: 1 << 30 });
     expect(snapshot(out)).toEqual(snapshot(join(dir, 'local')));

@@ -1,0 +1,214 @@
+// `npm run bench:features -- [--scenario 1GB] [--baseline DIR] [--repeat N] [--no-queue]`
+//
+// The figures the time-travel, export and queue work is held to, measured side by side in one
+// run on the generated dump of bench/run.ts, each command a process of its own timed from
+// outside with its peak RSS (GNU time):
+//   run       this build against --baseline (a checkout of an earlier build, built), alternating
+//   queries   CLI start included, median of --repeat: top5, top5/over --as-of, history, revisions
+//   export    Parquet of the whole warehouse: time, peak RSS, bytes on disk
+//   queue     the same run on a BullMQ queue with two local `gdpmr worker` processes, against
+//             the pool; and the queue's overhead per task on a dump cut into many small tasks
+// The figures are appended to bench/RESULTS.md with the date, the machine and the command.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DATA = join(ROOT, 'bench', 'data');
+const CLI = join(ROOT, 'bin', 'gdpmr.js');
+const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
+const exec = promisify(execFile);
+
+const SCENARIOS: Record<string, { size: string; seed: number }> = {
+  '256MB': { size: '256MB', seed: 1 },
+  '1GB': { size: '1GB', seed: 1 },
+};
+
+interface Timed {
+  s: number;
+  rssMb: number;
+  stdout: string;
+}
+
+/** One command under GNU time: wall seconds and peak RSS of the process tree's largest. */
+async function timed(cli: string, args: string[]): Promise<Timed> {
+  const { stdout, stderr } = await exec('/usr/bin/time', ['-f', 'GDPMR_TIME %e %M', process.execPath, cli, ...args], { maxBuffer: 256 << 20 });
+  const m = /GDPMR_TIME ([\d.]+) (\d+)/.exec(stderr);
+  if (m === null) throw new Error(`no timing in: ${stderr.slice(-500)}`);
+  return { s: Number(m[1]), rssMb: Number(m[2]) / 1024, stdout };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const f = (x: number, d = 1): string => x.toFixed(d);
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
+  return n;
+}
+
+// run_id differs from run to run by design; everything else must not.
+const BASE_COLUMNS = 'country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq';
+
+function sameWarehouse(a: string, b: string): boolean {
+  const counts = (dir: string): string => JSON.stringify((JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { counts: unknown }).counts);
+  if (counts(a) !== counts(b)) return false;
+  if (!readFileSync(join(a, 'rejects.csv')).equals(readFileSync(join(b, 'rejects.csv')))) return false;
+  for (const file of readdirSync(join(a, 'regions'))) {
+    const hash = (dir: string): string => {
+      const db = new Database(join(dir, 'regions', file), { readonly: true });
+      try {
+        const h = createHash('sha256');
+        for (const row of db.prepare(`SELECT ${BASE_COLUMNS} FROM gdp ORDER BY load_seq, line`).raw(true).iterate()) h.update(JSON.stringify(row));
+        return h.digest('hex');
+      } finally {
+        db.close();
+      }
+    };
+    if (hash(a) !== hash(b)) return false;
+  }
+  return true;
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise<void>((resolve, reject) => {
+    let text = '';
+    child.stdout?.on('data', (d) => {
+      text += d;
+      if (text.includes('Ready to accept')) resolve();
+    });
+    child.once('exit', () => reject(new Error('redis-server did not start')));
+  });
+  return child;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string, fallback: string): string => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : fallback;
+  };
+  const name = opt('--scenario', '1GB');
+  const repeat = Number(opt('--repeat', '5'));
+  const baseline = args.includes('--baseline') ? opt('--baseline', '') : undefined;
+  const scenario = SCENARIOS[name];
+  if (scenario === undefined) throw new Error(`--scenario must be one of ${Object.keys(SCENARIOS).join(', ')}, got ${name}`);
+  mkdirSync(DATA, { recursive: true });
+  const input = join(DATA, `dump-${name}-seed${scenario.seed}.csv`);
+  if (!existsSync(input)) {
+    process.stderr.write(`generating ${input}\n`);
+    await exec(process.execPath, [CLI, 'generate', '--size', scenario.size, '--out', input, '--seed', String(scenario.seed)]);
+  }
+  const out = join(DATA, 'features-warehouse');
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${f(totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}`;
+  const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:features -- ${args.join(' ')}\``, '', `Machine: ${machine}. Dump: ${name} (${f(statSync(input).size / 1024 ** 2, 0)} MB), seed ${scenario.seed}.`, ''];
+
+  // Run: this build against the baseline, alternating.
+  lines.push('| build | gdpmr run s | peak RSS MB |', '|---|---|---|');
+  const builds: Array<[string, string]> = [['this build', CLI], ...(baseline === undefined ? [] : [['baseline ' + baseline, join(baseline, 'bin', 'gdpmr.js')] as [string, string]])];
+  const runs = new Map<string, Timed[]>(builds.map(([b]) => [b, []]));
+  for (let round = 0; round < Math.max(1, Math.min(repeat, 2)); round++) {
+    for (const [label, cli] of builds) {
+      rmSync(out, { recursive: true, force: true });
+      process.stderr.write(`run (${label}), round ${round + 1}\n`);
+      runs.get(label)?.push(await timed(cli, ['run', input, '--out', out, '--workers', '2']));
+    }
+  }
+  for (const [label, rs] of runs) lines.push(`| ${label} | ${f(median(rs.map((r) => r.s)))} | ${f(Math.max(...rs.map((r) => r.rssMb)), 0)} |`);
+  if (baseline !== undefined) {
+    const [mine, base] = [...runs.values()].map((rs) => median(rs.map((r) => r.s)));
+    lines.push('', `Run time, this build / baseline: ${f(mine / base, 3)}.`);
+    // The baseline's last warehouse is in `out`: compare this build's, byte for byte, on the
+    // columns both have, the rejects and the counts.
+    const theirs = join(DATA, 'features-baseline-warehouse');
+    rmSync(theirs, { recursive: true, force: true });
+    await exec('cp', ['-r', out, theirs]);
+    rmSync(out, { recursive: true, force: true });
+    await timed(CLI, ['run', input, '--out', out, '--workers', '2']);
+    lines.push('', `Rows (columns of the baseline), rejects.csv and counts of this build equal the baseline's: ${sameWarehouse(out, theirs) ? 'yes, byte for byte' : 'NO'}.`);
+    rmSync(theirs, { recursive: true, force: true });
+  }
+  // The last run of this build is the warehouse the rest asks.
+  rmSync(out, { recursive: true, force: true });
+  await timed(CLI, ['run', input, '--out', out, '--workers', '2']);
+  lines.push('', `Warehouse on disk: ${f(dirBytes(join(out, '.gen')) / 1024 ** 2, 0)} MB for a ${f(statSync(input).size / 1024 ** 2, 0)} MB dump.`, '');
+
+  // Queries, CLI start included.
+  const queries: Array<[string, string[]]> = [
+    ['gdpmr --version', ['--version']],
+    ['query top5', ['query', 'top5', '--warehouse', out, '--json']],
+    ['query top5 --as-of 2024-01-01', ['query', 'top5', '--as-of', '2024-01-01', '--warehouse', out, '--json']],
+    ['query top5 --year 2020 --as-of 2024-01-01', ['query', 'top5', '--year', '2020', '--as-of', '2024-01-01', '--warehouse', out, '--json']],
+    ['query over --as-of 2024-01-01', ['query', 'over', '--as-of', '2024-01-01', '--warehouse', out, '--json']],
+    ['query history --country China', ['query', 'history', '--country', 'China', '--warehouse', out, '--json']],
+    ['query revisions --from 2023-12-31 --to 2024-12-31 --min-change 15', ['query', 'revisions', '--from', '2023-12-31', '--to', '2024-12-31', '--min-change', '15', '--warehouse', out, '--json']],
+    ['query revisions --from 2023-12-31 --to 2024-12-31', ['query', 'revisions', '--from', '2023-12-31', '--to', '2024-12-31', '--warehouse', out, '--json']],
+  ];
+  lines.push(`| command (CLI start included) | median ms of ${repeat} | answer size | × query top5 |`, '|---|---|---|---|');
+  let top5Ms = NaN;
+  for (const [label, q] of queries) {
+    const ts: Timed[] = [];
+    for (let i = 0; i < repeat; i++) ts.push(await timed(CLI, q));
+    const ms = median(ts.map((t) => t.s)) * 1000;
+    if (label === 'query top5') top5Ms = ms;
+    lines.push(`| ${label} | ${f(ms, 0)} | ${f(ts[0].stdout.length / 1024, 0)} KB | ${label.startsWith('query') ? f(ms / top5Ms, 2) : ''} |`);
+  }
+
+  // Export.
+  const exported = join(DATA, 'features-export');
+  rmSync(exported, { recursive: true, force: true });
+  const e = await timed(CLI, ['export', '--warehouse', out, '--out', exported]);
+  lines.push('', '| export | s | peak RSS MB | on disk MB |', '|---|---|---|---|', `| parquet, all rows | ${f(e.s)} | ${f(e.rssMb, 0)} | ${f(dirBytes(exported) / 1024 ** 2, 0)} |`);
+  rmSync(exported, { recursive: true, force: true });
+  const c = await timed(CLI, ['export', '--warehouse', out, '--out', exported, '--format', 'csv']);
+  lines.push(`| csv, all rows | ${f(c.s)} | ${f(c.rssMb, 0)} | ${f(dirBytes(exported) / 1024 ** 2, 0)} |`);
+  rmSync(exported, { recursive: true, force: true });
+
+  if (!args.includes('--no-queue')) {
+    const port = 6400 + Math.floor(Math.random() * 500);
+    const redis = await startRedis(port);
+    const url = `redis://127.0.0.1:${port}`;
+    const workers = [0, 1].map(() => spawn(process.execPath, [CLI, 'worker', '--redis', url, '--concurrency', '1'], { stdio: 'ignore' }));
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      lines.push('', '| runner | gdpmr run s | coordinator peak RSS MB |', '|---|---|---|');
+      for (const [label, extra] of [['pool, 2 threads', ['--workers', '2']], ['queue, 2 worker processes (1 task each)', ['--redis', url, '--workers', '2']]] as const) {
+        rmSync(out, { recursive: true, force: true });
+        process.stderr.write(`run on ${label}\n`);
+        const t = await timed(CLI, ['run', input, '--out', out, ...extra]);
+        lines.push(`| ${label} | ${f(t.s)} | ${f(t.rssMb, 0)} |`);
+      }
+      // Per-task overhead: a small dump cut into many tiny tasks, both ways.
+      const small = join(DATA, 'features-small.csv');
+      if (!existsSync(small)) await exec(process.execPath, [CLI, 'generate', '--size', '4MB', '--out', small, '--seed', '3']);
+      const chunk = 16 * 1024;
+      const tasks = Math.ceil(statSync(small).size / chunk) * 2 + 10;
+      const each: Record<string, number[]> = { pool: [], queue: [] };
+      for (let i = 0; i < 3; i++) {
+        rmSync(out, { recursive: true, force: true });
+        each.pool.push((await timed(CLI, ['run', small, '--out', out, '--chunk-size', '16KB', '--workers', '2'])).s);
+        rmSync(out, { recursive: true, force: true });
+        each.queue.push((await timed(CLI, ['run', small, '--out', out, '--chunk-size', '16KB', '--redis', url, '--workers', '2'])).s);
+      }
+      const over = ((median(each.queue) - median(each.pool)) / tasks) * 1000;
+      lines.push('', `Queue overhead per task: ${f(over, 2)} ms (4 MB dump in 16 KB splits, about ${tasks} tasks (scan + map per split, reduce and index per region): pool ${f(median(each.pool), 2)} s, queue ${f(median(each.queue), 2)} s, medians of 3).`);
+    } finally {
+      for (const w of workers) w.kill('SIGTERM');
+      redis.kill('SIGKILL');
+    }
+  }
+  rmSync(out, { recursive: true, force: true });
+  appendFileSync(RESULTS, lines.join('\n') + '\n');
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+await main();
