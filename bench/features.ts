@@ -1,4 +1,4 @@
-// `npm run bench:features -- [--scenario 1GB] [--baseline DIR] [--repeat N] [--no-queue]`
+// `npm run bench:features -- [--scenario 1GB] [--baseline DIR] [--repeat N] [--no-queue] [--only-run]`
 //
 // The figures the time-travel, export and queue work is held to, measured side by side in one
 // run on the generated dump of bench/run.ts, each command a process of its own timed from
@@ -110,6 +110,14 @@ async function main(): Promise<void> {
   }
   const out = join(DATA, 'features-warehouse');
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${f(totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}`;
+  let written = 0;
+  /** Appends what is new since the last call: a crash later keeps the figures measured so far. */
+  const emit = (): void => {
+    const fresh = lines.slice(written);
+    written = lines.length;
+    appendFileSync(RESULTS, fresh.join('\n') + '\n');
+    process.stdout.write(fresh.join('\n') + '\n');
+  };
   const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:features -- ${args.join(' ')}\``, '', `Machine: ${machine}. Dump: ${name} (${f(statSync(input).size / 1024 ** 2, 0)} MB), seed ${scenario.seed}.`, ''];
 
   // Run: this build against the baseline, alternating.
@@ -137,6 +145,11 @@ async function main(): Promise<void> {
     lines.push('', `Rows (columns of the baseline), rejects.csv and counts of this build equal the baseline's: ${sameWarehouse(out, theirs) ? 'yes, byte for byte' : 'NO'}.`);
     rmSync(theirs, { recursive: true, force: true });
   }
+  emit();
+  if (args.includes('--only-run')) {
+    rmSync(out, { recursive: true, force: true });
+    return;
+  }
   // The last run of this build is the warehouse the rest asks.
   rmSync(out, { recursive: true, force: true });
   await timed(CLI, ['run', input, '--out', out, '--workers', '2']);
@@ -163,6 +176,7 @@ async function main(): Promise<void> {
     lines.push(`| ${label} | ${f(ms, 0)} | ${f(ts[0].stdout.length / 1024, 0)} KB | ${label.startsWith('query') ? f(ms / top5Ms, 2) : ''} |`);
   }
 
+  emit();
   // Export.
   const exported = join(DATA, 'features-export');
   rmSync(exported, { recursive: true, force: true });
@@ -173,6 +187,7 @@ async function main(): Promise<void> {
   lines.push(`| csv, all rows | ${f(c.s)} | ${f(c.rssMb, 0)} | ${f(dirBytes(exported) / 1024 ** 2, 0)} |`);
   rmSync(exported, { recursive: true, force: true });
 
+  emit();
   if (!args.includes('--no-queue')) {
     const port = 6400 + Math.floor(Math.random() * 500);
     const redis = await startRedis(port);
@@ -207,8 +222,7 @@ async function main(): Promise<void> {
     }
   }
   rmSync(out, { recursive: true, force: true });
-  appendFileSync(RESULTS, lines.join('\n') + '\n');
-  process.stdout.write(lines.join('\n') + '\n');
+  emit();
 }
 
 await main();

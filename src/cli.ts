@@ -44,7 +44,7 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     load: async () => (await import('./commands/bench.js')).benchCommand,
   },
   generate: {
-    usage: 'gdpmr generate --size SIZE --out FILE [--seed N] [--skew REGION=SHARE,...]',
+    usage: 'gdpmr generate --size SIZE --out FILE [--seed N] [--skew REGION=SHARE,...] [--dirt low|default|high]',
     load: async () => (await import('./commands/generate.js')).generateCommand,
   },
 };

@@ -208,6 +208,7 @@ export const GenerateOptions = z.object({
   out: z.string({ error: 'gdpmr generate needs --out FILE' }).pipe(PathArg('--out')),
   seed: PositiveInt('--seed', 'a whole number, at least 1').prefault('1'),
   skew: z.string().optional(),
+  dirt: z.enum(['low', 'default', 'high'], { error: (issue) => `--dirt must be one of low, default, high, got ${got(issue.input)}` }).default('default'),
 });
 
 type Flags = NonNullable<ParseArgsConfig['options']>;

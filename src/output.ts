@@ -2,6 +2,8 @@
 // Commands take it as a parameter, so tests can capture what they print.
 export interface Output {
   stdout(text: string): void;
+  /** Writes `text` as it is, waiting while the reader is behind: for answers of any size. */
+  stream(text: string): Promise<void>;
   stderr(text: string): void;
   /** Rewrites the one progress line on a terminal; '' clears it. */
   progress(text: string): void;
@@ -16,6 +18,7 @@ export function processOutput(): Output {
   });
   return {
     stdout: (text) => process.stdout.write(text + '\n'),
+    stream: (text) => (process.stdout.write(text) ? Promise.resolve() : new Promise((resolve) => process.stdout.once('drain', () => resolve()))),
     stderr: (text) => process.stderr.write(text + '\n'),
     progress: (text) => process.stderr.write(`\r\x1b[2K${text}`),
     stderrIsTTY: process.stderr.isTTY === true,

@@ -75,8 +75,14 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
     );
     // Swap in whole: an earlier export moves aside first and goes once the new one is in.
     const old = existsSync(target) ? `${tmp}.old` : null;
-    if (old !== null) renameSync(target, old);
-    renameSync(tmp, target);
+    try {
+      if (old !== null) renameSync(target, old);
+      renameSync(tmp, target);
+    } catch (error) {
+      // Another export (or anything else) took the name meanwhile: leave theirs, drop ours.
+      if (old !== null && !existsSync(target)) renameSync(old, target);
+      throw new GdpmrError('OUTPUT_UNWRITABLE', `--out ${target} changed while this export was written (${fsReason(error)}); nothing of this export was kept`);
+    }
     if (old !== null) rmSync(old, { recursive: true, force: true });
     out.stdout(`exported ${rows} rows${o.currentOnly ? ' (current figures only)' : ''} of ${Object.keys(summary.regions).length} regions as ${o.format} into ${target} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     return 0;

@@ -7,7 +7,7 @@ import { usage } from '../errors.js';
 import { table } from '../format.js';
 import { history } from '../query/history.js';
 import { over } from '../query/over.js';
-import { largestFirst, revisions } from '../query/revisions.js';
+import { largestRevisions, revisionRows, type Revision } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
 import { withWarehouse, type OpenWarehouse } from '../query/warehouse.js';
 import type { Output } from '../output.js';
@@ -46,9 +46,16 @@ interface Rendered {
 interface Subcommand<S extends z.ZodType, A> {
   flags: Record<string, { type: 'string' | 'boolean' }>;
   schema: S;
-  ask(w: OpenWarehouse, o: z.infer<S>): A;
-  render(answer: A, o: z.infer<S>): Rendered;
+  /** Either ask and render, for an answer that is held, or write, for one that streams. */
+  ask?(w: OpenWarehouse, o: z.infer<S>): A;
+  render?(answer: A, o: z.infer<S>): Rendered;
+  write?(w: OpenWarehouse, o: z.infer<S>, out: Output): Promise<void>;
 }
+
+/** The readable table shows at most this many rows; --json and --csv give every one. */
+const TABLE_ROWS = 10_000;
+/** Rows written at a time when an answer streams. */
+const BATCH = 5_000;
 
 function subcommand<S extends z.ZodType, A>(s: Subcommand<S, A>): Subcommand<z.ZodType, unknown> {
   return s as unknown as Subcommand<z.ZodType, unknown>;
@@ -98,19 +105,45 @@ const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
   revisions: subcommand({
     flags: { from: { type: 'string' }, to: { type: 'string' }, 'min-change': { type: 'string' } },
     schema: RevisionsOptions,
-    ask: (w, o) => revisions(w, o.from, o.to, o.minChange),
-    render: (a) => {
-      const cells = (f: (typeof a.figures)[number]): Cell[] => [f.region, f.country, f.year, f.from_usd_billion, f.to_usd_billion, f.change_pct, f.published];
-      return {
-        title: `${a.figures.length} revisions between ${a.from} and ${a.to}${a.min_change_pct === null ? '' : ` of at least ${a.min_change_pct} %`}, largest first`,
-        headers: ['region', 'country', 'year', 'from_usd_billion', 'to_usd_billion', 'change_pct', 'published'],
-        rows: largestFirst(a.figures).map((f) => [f.region, f.country, String(f.year), f.from_usd_billion ?? 'new', f.to_usd_billion, f.change_pct ?? '', f.published ?? '']),
-        rightAligned: [2, 3, 4, 5],
-        csv: a.figures.map(cells),
-      };
+    // A year of vintages can revise millions of facts: the answer streams in the SPEC's order.
+    write: async (w, o, out) => {
+      const rows = revisionRows(w, o.from, o.to, o.minChange);
+      const cells = (f: Revision): Cell[] => [f.region, f.country, f.year, f.from_usd_billion, f.to_usd_billion, f.change_pct, f.published];
+      const headers = ['region', 'country', 'year', 'from_usd_billion', 'to_usd_billion', 'change_pct', 'published'];
+      if (o.json) {
+        await out.stream(`{"query":"revisions","from":${JSON.stringify(o.from)},"to":${JSON.stringify(o.to)},"min_change_pct":${JSON.stringify(o.minChange ?? null)},"figures":[`);
+        await streamBatches(rows, (batch, first) => (first ? '' : ',') + batch.map(({ pct: _, ...f }) => JSON.stringify(f)).join(','), out);
+        await out.stream(']}\n');
+      } else if (o.csv) {
+        const { stringify } = await import('csv-stringify/sync');
+        await out.stream(stringify([headers]));
+        await streamBatches(rows, (batch) => stringify(batch.map(cells)), out);
+      } else {
+        const { largest, total } = largestRevisions(rows, TABLE_ROWS);
+        const more = total > largest.length ? `\n… ${total - largest.length} more (--csv or --json gives every one)` : '';
+        out.stdout(
+          `${total} revisions between ${o.from} and ${o.to}${o.minChange === undefined ? '' : ` of at least ${o.minChange} %`}, largest first\n` +
+            table(headers, largest.map((f) => [f.region, f.country, String(f.year), f.from_usd_billion ?? 'new', f.to_usd_billion, f.change_pct ?? '', f.published ?? '']), [2, 3, 4, 5]) +
+            more,
+        );
+      }
     },
   }),
 };
+
+async function streamBatches<T>(rows: Iterable<T>, text: (batch: T[], first: boolean) => string, out: Output): Promise<void> {
+  let batch: T[] = [];
+  let first = true;
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length === BATCH) {
+      await out.stream(text(batch, first));
+      first = false;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await out.stream(text(batch, first));
+}
 
 export async function queryCommand(argv: string[], out: Output): Promise<number> {
   const [which, ...rest] = argv;
@@ -127,12 +160,18 @@ export async function queryCommand(argv: string[], out: Output): Promise<number>
   }
   const o = validate(sub.schema, values) as { warehouse: string; json: boolean; csv: boolean };
   if (o.json && o.csv) throw usage(`gdpmr query ${which} takes --json or --csv, not both`);
-  const answer = withWarehouse(o.warehouse, (w) => sub.ask(w, o));
+  if (sub.write !== undefined) {
+    const write = sub.write;
+    await withWarehouse(o.warehouse, (w) => write(w, o, out));
+    return 0;
+  }
+  const { ask, render } = sub as Required<typeof sub>;
+  const answer = withWarehouse(o.warehouse, (w) => ask(w, o));
   if (o.json) {
     out.stdout(JSON.stringify(answer));
     return 0;
   }
-  const r = sub.render(answer, o);
+  const r = render(answer, o);
   if (o.csv) out.stdout((await import('csv-stringify/sync')).stringify([r.headers, ...(r.csv ?? r.rows)]).trimEnd());
   else out.stdout(`${r.title}\n${table(r.headers, r.rows.map((row) => row.map((c) => c ?? '')), r.rightAligned)}`);
   return 0;

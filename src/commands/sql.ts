@@ -53,6 +53,53 @@ function jsonValue(value: unknown): unknown {
   return value;
 }
 
+/** The readable table holds at most this many rows; --csv and --json hold every one. */
+const TABLE_ROWS = 10_000;
+/** Rows written to stdout at a time, so that an answer of any size streams in flat memory. */
+const BATCH = 5_000;
+
+async function writeAnswer(rows: IterableIterator<unknown[]>, columns: string[], o: { json: boolean; csv: boolean }, out: Output): Promise<void> {
+  if (o.json) {
+    await out.stream(`{"query":"sql","columns":${JSON.stringify(columns)},"rows":[`);
+    let n = 0;
+    let batch: string[] = [];
+    for (const row of rows) {
+      batch.push(JSON.stringify(row.map(jsonValue)));
+      if (batch.length === BATCH) {
+        await out.stream((n === 0 ? '' : ',') + batch.join(','));
+        n += batch.length;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await out.stream((n === 0 ? '' : ',') + batch.join(','));
+    await out.stream(']}\n');
+    return;
+  }
+  if (o.csv) {
+    const { stringify } = await import('csv-stringify/sync');
+    await out.stream(stringify([columns]));
+    let batch: unknown[][] = [];
+    for (const row of rows) {
+      batch.push(row.map(jsonValue));
+      if (batch.length === BATCH) {
+        await out.stream(stringify(batch));
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await out.stream(stringify(batch));
+    return;
+  }
+  const shown: unknown[][] = [];
+  let total = 0;
+  for (const row of rows) {
+    if (shown.length < TABLE_ROWS) shown.push(row);
+    total++;
+  }
+  const numeric = shown.length > 0 ? shown[0].flatMap((v, i) => (typeof v === 'number' ? [i] : [])) : [];
+  const more = total > shown.length ? `\n… ${total - shown.length} more rows (--csv or --json gives every row)` : '';
+  out.stdout(`${total} row${total === 1 ? '' : 's'}\n${table(columns, shown.map((r) => r.map(cellText)), numeric)}${more}`);
+}
+
 export async function sqlCommand(argv: string[], out: Output): Promise<number> {
   const values = parseCommandLine('gdpmr sql', argv, { warehouse: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' } }, ['statement']);
   if (values.help === true) {
@@ -76,15 +123,12 @@ export async function sqlCommand(argv: string[], out: Output): Promise<number> {
       return 0;
     }
     const columns = statement.columns().map((c) => c.name);
-    let rows: unknown[][];
     try {
-      rows = statement.raw(true).all() as unknown[][];
+      await writeAnswer(statement.raw(true).iterate() as IterableIterator<unknown[]>, columns, o, out);
     } catch (error) {
+      if (error instanceof GdpmrError) throw error;
       throw new GdpmrError('RUN_FAILED', `the statement failed: ${errorText(error, 500)}`);
     }
-    if (o.json) out.stdout(JSON.stringify({ query: 'sql', columns, rows: rows.map((r) => r.map(jsonValue)) }));
-    else if (o.csv) out.stdout((await import('csv-stringify/sync')).stringify([columns, ...rows.map((r) => r.map(jsonValue))]).trimEnd());
-    else out.stdout(`${rows.length} row${rows.length === 1 ? '' : 's'}\n${table(columns, rows.map((r) => r.map(cellText)), rows.length > 0 ? rows[0].flatMap((v, i) => (typeof v === 'number' ? [i] : [])) : [])}`);
     return 0;
   } finally {
     db.close();

@@ -3,9 +3,10 @@
 // The lock is a file created with O_EXCL that names its holder; a lock whose process is gone
 // is stale and is taken over. Publishing renames the staged generation into .gen/ and then
 // swaps the one `.current` symlink (rename over a symlink is atomic): that is the commit.
-import { existsSync, lstatSync, mkdirSync, statSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { GdpmrError } from '../errors.js';
+import { kindOf } from '../store/files.js';
 import { currentGeneration, FIXED_LINKS, linkTarget, type WarehousePaths } from '../store/layout.js';
 
 export interface LockHolder {
@@ -77,31 +78,15 @@ function pointLink(link: string, target: string): void {
  * link: checked before anything is written there, so a refused directory is left as it was.
  */
 export function checkOutDirectory(paths: WarehousePaths): void {
-  if (existsSync(paths.root) && !lstatSync(paths.root).isDirectory() && !statSafe(paths.root)) {
-    throw new GdpmrError('NOT_A_WAREHOUSE', `--out must be a directory, got ${paths.root} (a file)`);
+  const kind = kindOf(paths.root);
+  if (kind !== null && kind !== 'directory') {
+    throw new GdpmrError('NOT_A_WAREHOUSE', `--out must be a directory, got ${paths.root} (${kind === 'file' ? 'a file' : 'not a directory'})`);
   }
   for (const name of FIXED_LINKS) {
     const link = join(paths.root, name);
-    if (linkTarget(link) === null && lexists(link)) {
+    if (linkTarget(link) === null && kindOf(link) !== null) {
       throw new GdpmrError('NOT_A_WAREHOUSE', `--out must be a gdpmr warehouse or a directory without ${FIXED_LINKS.join(', ')}, got ${paths.root} (${name} is not gdpmr's)`);
     }
-  }
-}
-
-function lexists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function statSafe(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }
 

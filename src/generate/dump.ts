@@ -11,7 +11,9 @@
 // Every figure comes in several vintages: each (territory, year) is published 1–3 times.
 import { REGIONS, type Region } from '../rules/normalize.js';
 
-export const DIRT = {
+export type Dirt = Record<'thousandsSeparators' | 'footnote' | 'missingGdp' | 'invalidGdp' | 'regionFromMap' | 'unknownRegion' | 'quotedNote' | 'strayQuote' | 'crlf' | 'blankLine' | 'malformed' | 'badYearOrDate', number>;
+
+export const DIRT: Dirt = {
   thousandsSeparators: 0.45,
   footnote: 0.03,
   missingGdp: 0.02,
@@ -24,7 +26,20 @@ export const DIRT = {
   blankLine: 0.005,
   malformed: 0.003,
   badYearOrDate: 0.005,
-} as const;
+};
+
+/**
+ * `--dirt`: low is a tidy export (a fifth of the default's faults, formatting as it is); high
+ * is a hard one: 10 % quoted notes, every one holding a line break and doubled quotes, 2 % stray
+ * quotes, 5 % footnotes and twice the default's other faults. Default is DIRT, byte for byte
+ * the dumps of earlier versions.
+ */
+export const DIRT_LEVELS = {
+  low: { ...DIRT, footnote: 0.006, missingGdp: 0.004, invalidGdp: 0.001, unknownRegion: 0.002, quotedNote: 0.008, strayQuote: 0.002, blankLine: 0.001, malformed: 0.0006, badYearOrDate: 0.001 },
+  default: DIRT,
+  high: { ...DIRT, footnote: 0.05, missingGdp: 0.04, invalidGdp: 0.01, unknownRegion: 0.02, quotedNote: 0.1, strayQuote: 0.02, blankLine: 0.01, malformed: 0.006, badYearOrDate: 0.01 },
+} as const satisfies Record<string, Dirt>;
+export type DirtLevel = keyof typeof DIRT_LEVELS;
 
 export const DUMP_HEADER = 'country,region,year,gdp_usd_million,published,note';
 
@@ -39,6 +54,8 @@ const MAPPED_NAMES: Record<Region, string[]> = {
 const UNKNOWN_NAMES = ['World', 'Euro area', 'Atlantis', 'Emerging and Developing Economies'];
 const VINTAGES = ['2023-04-11', '2023-10-10', '2024-04-16', '2024-10-22', ''];
 const NOTES = ['estimate, revised', 'IMF staff "estimate"', 'break in series,\nsee footnote', 'from national accounts, "NA"\r\nprovisional'];
+/** High dirt's notes: each with a line break and doubled quotes, the hardest for a splitter. */
+const HARD_NOTES = ['IMF staff "estimate",\nrevised', 'from national accounts, "NA"\r\nprovisional', 'break in series "b",\nsee "footnote" 2'];
 const SYLLABLES = ['ka', 'lo', 'ri', 'ma', 'tan', 'sur', 'vel', 'do', 'nia', 'qu', 'ber', 'zo', 'el', 'ost', 'mar', 'in'];
 
 /** mulberry32: small, fast and good enough for test data. */
@@ -59,6 +76,8 @@ export interface DumpOptions {
   territories: number;
   /** Share of territories per region; missing regions share what is left evenly. */
   shares?: Partial<Record<Region, number>>;
+  /** How dirty the records are (DIRT_LEVELS); default DIRT. */
+  dirt?: DirtLevel;
 }
 
 /** Parses `Asia=0.5,Europe=0.2`; undefined entries mean "share the rest evenly". */
@@ -99,6 +118,8 @@ function withThousands(n: number): string {
  */
 export function* generateDump(targetBytes: number, options: DumpOptions, pieceBytes = 1 << 20): Generator<string> {
   const random = seededRandom(options.seed);
+  const DIRT = DIRT_LEVELS[options.dirt ?? 'default'];
+  const notes = options.dirt === 'high' ? HARD_NOTES : NOTES;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const weights = regionWeights(options.shares);
   const territories = Array.from({ length: Math.max(1, options.territories) }, (_, i) => {
@@ -145,7 +166,7 @@ export function* generateDump(targetBytes: number, options: DumpOptions, pieceBy
     else if (g < DIRT.missingGdp + DIRT.invalidGdp + DIRT.thousandsSeparators) gdp = quoted(withThousands(millions));
     else gdp = (Math.round(millions * 10) / 10).toFixed(1);
     const countryField = /[",\n\r]/.test(country) && !country.includes('"Old"') ? quoted(country) : country;
-    const note = random() < DIRT.quotedNote ? quoted(pick(NOTES)) : '';
+    const note = random() < DIRT.quotedNote ? quoted(pick(notes)) : '';
     let record = `${countryField},${region},${yearText},${gdp},${published},${note}`;
     if (random() < DIRT.malformed) {
       record = random() < 0.5 ? `${quoted(country)}x,${region},${yearText},${gdp},${published},` : `${countryField},${yearText},${gdp}`;

@@ -25,6 +25,7 @@ export interface RevisionsAnswer {
 
 const F_VALID_TO = VALID_TO_KEY.replace('valid_to', 'f.valid_to');
 
+// SQLite's BINARY order of UTF-8 text is code-point order: the SPEC's country order.
 const REVISED = `
 SELECT t.region, t.country, t.year, t.gdp_usd_billion AS to_value, t.published,
   (SELECT f.gdp_usd_billion FROM gdp f INDEXED BY gdp_country
@@ -32,7 +33,8 @@ SELECT t.region, t.country, t.year, t.gdp_usd_billion AS to_value, t.published,
        AND ${F_VALID_TO} > coalesce(f.valid_from, '') AND ${F_VALID_TO} > @from
        AND (f.valid_from IS NULL OR f.valid_from <= @from)) AS from_value
 FROM gdp t
-WHERE t.valid_from > @from AND t.valid_from <= @to AND (t.valid_to IS NULL OR t.valid_to > @to)`;
+WHERE t.valid_from > @from AND t.valid_from <= @to AND (t.valid_to IS NULL OR t.valid_to > @to)
+ORDER BY t.country, t.year`;
 
 interface Row {
   region: string;
@@ -44,19 +46,17 @@ interface Row {
 }
 
 /**
- * `largest`, when given, keeps only that many of the largest changes (facts new at D2 left
- * out), holding a few times that many at once however many facts changed: the report's view.
+ * The revisions one at a time in the SPEC's order (region, country, year): an answer of
+ * millions of facts streams instead of being held.
  */
-export function revisions(warehouse: OpenWarehouse, from: string, to: string, minChangePct: number | undefined, largest?: number): RevisionsAnswer {
-  let figures: Array<Revision & { pct: number | null }> = [];
-  const byChange = (a: { pct: number | null }, b: { pct: number | null }): number => Math.abs(b.pct ?? 0) - Math.abs(a.pct ?? 0);
-  for (const { db } of warehouse.regions) {
+export function* revisionRows(warehouse: OpenWarehouse, from: string, to: string, minChangePct: number | undefined): Generator<Revision & { pct: number | null }> {
+  const byRegion = [...warehouse.regions].sort((a, b) => REGIONS.indexOf(a.region) - REGIONS.indexOf(b.region));
+  for (const { db } of byRegion) {
     for (const r of db.prepare(REVISED).iterate({ from, to }) as IterableIterator<Row>) {
       if (r.from_value !== null && r.from_value === r.to_value) continue;
       const pct = r.from_value === null ? null : ((r.to_value - r.from_value) / r.from_value) * 100;
       if (pct !== null && minChangePct !== undefined && Math.abs(pct) < minChangePct) continue;
-      if (largest !== undefined && pct === null) continue;
-      figures.push({
+      yield {
         region: r.region,
         country: r.country,
         year: r.year,
@@ -65,16 +65,29 @@ export function revisions(warehouse: OpenWarehouse, from: string, to: string, mi
         change_pct: pct === null ? null : round2(pct),
         published: r.published,
         pct,
-      });
-      if (largest !== undefined && figures.length >= 4 * largest) figures = figures.sort(byChange).slice(0, largest);
+      };
     }
   }
-  if (largest !== undefined) figures = figures.sort(byChange).slice(0, largest);
-  figures.sort((a, b) => REGIONS.indexOf(a.region as never) - REGIONS.indexOf(b.region as never) || Buffer.compare(Buffer.from(a.country), Buffer.from(b.country)) || a.year - b.year);
-  return { query: 'revisions', from, to, min_change_pct: minChangePct ?? null, figures: figures.map(({ pct: _, ...f }) => f) };
 }
 
-/** The readable table's order: the largest changes first, then facts new at D2. */
-export function largestFirst(figures: readonly Revision[]): Revision[] {
-  return [...figures].sort((a, b) => (b.change_pct === null ? -1 : Math.abs(b.change_pct)) - (a.change_pct === null ? -1 : Math.abs(a.change_pct)));
+const strip = ({ pct: _, ...f }: Revision & { pct: number | null }): Revision => f;
+
+export function revisions(warehouse: OpenWarehouse, from: string, to: string, minChangePct: number | undefined): RevisionsAnswer {
+  return { query: 'revisions', from, to, min_change_pct: minChangePct ?? null, figures: [...revisionRows(warehouse, from, to, minChangePct)].map(strip) };
+}
+
+/**
+ * The `n` largest changes (facts new at D2 left out), largest first, and how many revisions
+ * there are in all, holding a few times `n` at once however many facts changed.
+ */
+export function largestRevisions(rows: Iterable<Revision & { pct: number | null }>, n: number): { largest: Revision[]; total: number } {
+  const byChange = (a: { pct: number | null }, b: { pct: number | null }): number => Math.abs(b.pct ?? -1) - Math.abs(a.pct ?? -1);
+  let kept: Array<Revision & { pct: number | null }> = [];
+  let total = 0;
+  for (const r of rows) {
+    total++;
+    kept.push(r);
+    if (kept.length >= 4 * n) kept = kept.sort(byChange).slice(0, n);
+  }
+  return { largest: kept.sort(byChange).slice(0, n).map(strip), total };
 }

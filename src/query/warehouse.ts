@@ -45,14 +45,29 @@ function damaged(dir: string, file: string, error: unknown): GdpmrError {
  */
 export function withWarehouse<T>(dir: string, ask: (w: OpenWarehouse) => T): T {
   const warehouse = openWarehouse(dir);
+  const asDamage = (error: unknown): unknown => (error instanceof GdpmrError || (error as Error)?.name !== 'SqliteError' ? error : damaged(dir, `${resolve(dir)}/regions`, error));
+  let answer: T;
   try {
-    return ask(warehouse);
+    answer = ask(warehouse);
   } catch (error) {
-    if (error instanceof GdpmrError || (error as Error)?.name !== 'SqliteError') throw error;
-    throw damaged(dir, `${resolve(dir)}/regions`, error);
-  } finally {
     warehouse.close();
+    throw asDamage(error);
   }
+  // An answer that streams (a promise) keeps the databases open until it is written.
+  if (answer instanceof Promise) {
+    return answer.then(
+      (value) => {
+        warehouse.close();
+        return value;
+      },
+      (error: unknown) => {
+        warehouse.close();
+        throw asDamage(error);
+      },
+    ) as T;
+  }
+  warehouse.close();
+  return answer;
 }
 
 /** Which figures a query sees: SPEC §3's "latest figure", or one year, as of a date. */

@@ -3,7 +3,7 @@
 // opens offline and asks no network for anything.
 import { basename } from 'node:path';
 import { cleanText, countryKey } from '../rules/normalize.js';
-import { revisions } from '../query/revisions.js';
+import { largestRevisions, revisionRows } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
 import type { OpenWarehouse } from '../query/warehouse.js';
 import { version } from '../version.js';
@@ -83,8 +83,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   const dates = vintageDates(w, o.asOf);
   if (dates.length >= 2) {
     const [from, to] = dates.slice(-2);
-    const r = revisions(w, from, to, undefined, REVISIONS_SHOWN);
-    const shown = r.figures.filter((f) => f.change_pct !== null);
+    const shown = largestRevisions(revisionRows(w, from, to, undefined), REVISIONS_SHOWN).largest.filter((f) => f.change_pct !== null);
     sections.push(
       `<section><h2>Largest revisions between the last two vintages</h2><p>Facts whose current figure as of ${to} differs from the one as of ${from}; the ${REVISIONS_SHOWN} largest changes in per cent. Green: revised up; red: revised down.</p>` +
         (shown.length === 0

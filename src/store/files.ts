@@ -1,6 +1,6 @@
 // File-system steps every command shares: making a directory without Node's recursive mkdir
 // (which spins for ever on some paths, such as /proc/x), and writing a file whole or not at all.
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -45,4 +45,19 @@ export function writeFileWhole(path: string, data: string | Uint8Array): void {
 /** The errno code of a file-system error, or its message. */
 export function fsReason(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+/** What is at `path`: 'file', 'directory', 'other' (a dangling link too), or null for nothing. */
+export function kindOf(path: string): 'file' | 'directory' | 'other' | null {
+  try {
+    const s = statSync(path);
+    return s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other';
+  } catch {
+    try {
+      lstatSync(path);
+      return 'other';
+    } catch {
+      return null;
+    }
+  }
 }

@@ -2,7 +2,8 @@
 // checks (links, manifest, counts adding up, every counted database present) run before
 // every query, append and resume; the full ones also open each database and count its rows
 // and the rejects file's.
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { kindOf } from './files.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { GdpmrError } from '../errors.js';
@@ -145,13 +146,7 @@ export function requireSound(dir: string): { manifest: Manifest; generation: str
   return { manifest: v.manifest as Manifest, generation: v.generation };
 }
 
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
+const isFile = (path: string): boolean => kindOf(path) === 'file';
 
 function firstLine(error: unknown): string {
   return ((error as Error)?.message ?? String(error)).split('\n')[0].slice(0, 300);

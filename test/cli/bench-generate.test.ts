@@ -1,10 +1,14 @@
 // SPEC §6 and the generator: bench's JSON and chart, generate's determinism and dirt.
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanTempDirs, cli, tempDir } from '../helpers.js';
 
 afterAll(cleanTempDirs);
+
+const DEFAULT_DUMP_SHA256 = '83587f77fd1f515f36a9ec4885d1791bcf864d75b57715252e0d134c605d2111';
 
 describe('gdpmr generate', () => {
   it('writes about SIZE bytes, the same bytes for the same seed', async () => {
@@ -26,6 +30,39 @@ describe('gdpmr generate', () => {
     expect(run.code).toBe(0);
     const counts = JSON.parse(readFileSync(join(dir, 'w', 'manifest.json'), 'utf8')).counts;
     expect(counts.by_region.Asia / counts.loaded).toBeGreaterThan(0.6);
+  });
+
+  it('--dirt high: at least 10 % quoted notes with line breaks and doubled quotes, 2 % stray quotes, 5 % footnotes; low is tidier; default is unchanged', async () => {
+    const dir = tempDir();
+    const rates = async (dirt: string) => {
+      const out = join(dir, `${dirt}.csv`);
+      expect((await cli(['generate', '--size', '600KB', '--out', out, '--seed', '7', '--dirt', dirt])).code).toBe(0);
+      const records = parse(readFileSync(out), { relax_column_count: true, relax_quotes: true, skip_empty_lines: true }) as string[][];
+      const data = records.slice(1);
+      const share = (test: (r: string[]) => boolean) => data.filter(test).length / data.length;
+      // A CRLF record's last field keeps its \r here (the parser splits on \n): not a note.
+      const note = (r: string[]) => (r[5] ?? '').replace(/\r$/, '');
+      return {
+        hardNotes: share((r) => /[\r\n]/.test(note(r)) && note(r).includes('"')),
+        notes: share((r) => note(r) !== ''),
+        stray: share((r) => r[0].includes('"Old"')),
+        footnotes: share((r) => /\[n \d\]/.test(r[0])),
+      };
+    };
+    const high = await rates('high');
+    expect(high.hardNotes).toBeGreaterThanOrEqual(0.09);
+    expect(high.stray).toBeGreaterThan(0.015);
+    expect(high.footnotes).toBeGreaterThan(0.04);
+    const low = await rates('low');
+    expect(low.notes).toBeLessThan(0.02);
+    // The default is the dumps of earlier versions, byte for byte (the hash of the build before
+    // --dirt existed, same size and seed), so benchmark figures stay comparable.
+    const a = join(dir, 'plain.csv');
+    expect((await cli(['generate', '--size', '600KB', '--out', a, '--seed', '7', '--dirt', 'default'])).code).toBe(0);
+    expect(createHash('sha256').update(readFileSync(a)).digest('hex')).toBe(DEFAULT_DUMP_SHA256);
+    const bad = await cli(['generate', '--size', '1KB', '--out', join(dir, 'x.csv'), '--dirt', 'filthy']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--dirt must be one of low, default, high, got "filthy"');
   });
 
   it('refuses a bad skew with exit 2', async () => {

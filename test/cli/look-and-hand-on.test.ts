@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, IMF, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { spawnSync } from 'node:child_process';
+import { cleanTempDirs, cli, CLI, IMF, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
@@ -70,6 +71,23 @@ describe('gdpmr sql', () => {
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(fileBytes(out)).toEqual(before);
+  });
+
+  it('streams an answer of any size; the table stops at 10,000 rows and says how many more', async () => {
+    const many = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 25000) SELECT x, x * 0.5 AS half FROM c';
+    const j = await json(['sql', many, '--warehouse', out, '--json']);
+    expect(j.rows).toHaveLength(25000);
+    expect(j.rows[24999]).toEqual([25000, 12500]);
+    const t = await cli(['sql', many, '--warehouse', out]);
+    expect(t.stdout.split('\n')[0]).toBe('25000 rows');
+    expect(t.stdout.trim().split('\n').pop()).toBe('… 15000 more rows (--csv or --json gives every row)');
+  });
+
+  it('a reader that closes the pipe early: exit 0, no stack trace', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" sql "SELECT * FROM gdp" --warehouse "${out}" --csv | head -1`], { encoding: 'utf8' });
+    expect(r.stdout).toBe('country,region,year,gdp_usd_billion,published,line,is_current,is_latest,run_id,valid_from,valid_to\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('no statement, or a directory that is no warehouse: exit 2', async () => {

@@ -13,8 +13,9 @@ const dirtyCsv = fc.record({
   territories: fc.integer({ min: 1, max: 12 }),
   bom: fc.boolean(),
   tail: fc.constantFrom('', '', '', 'Japan,Asia,2024,"5,000', 'Chad,,2020,12\r', '\r\n\n'),
-}).map(({ seed, bytes, territories, bom, tail }) => {
-  const body = [...generateDump(bytes, { seed, territories })].join('');
+  dirt: fc.constantFrom('low', 'default', 'high' as const),
+}).map(({ seed, bytes, territories, bom, tail, dirt }) => {
+  const body = [...generateDump(bytes, { seed, territories, dirt })].join('');
   return (bom ? '\ufeff' : '') + body + tail;
 });
 
