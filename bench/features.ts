@@ -1,4 +1,4 @@
-// `npm run bench:features -- [--scenario 1GB] [--baseline DIR] [--repeat N] [--no-queue] [--only-run]`
+// `npm run bench:features -- [--scenario 1GB] [--baseline DIR] [--repeat N] [--no-queue] [--only-run] [--queries-only]`
 //
 // The figures the time-travel, export and queue work is held to, measured side by side in one
 // run on the generated dump of bench/run.ts, each command a process of its own timed from
@@ -33,14 +33,27 @@ interface Timed {
   s: number;
   rssMb: number;
   stdout: string;
+  bytes: number;
 }
 
-/** One command under GNU time: wall seconds and peak RSS of the process tree's largest. */
+/**
+ * One command under GNU time: wall seconds and peak RSS. Its output is counted, and only its
+ * first MB kept: an answer can be gigabytes.
+ */
 async function timed(cli: string, args: string[]): Promise<Timed> {
-  const { stdout, stderr } = await exec('/usr/bin/time', ['-f', 'GDPMR_TIME %e %M', process.execPath, cli, ...args], { maxBuffer: 256 << 20 });
+  const child = spawn('/usr/bin/time', ['-f', 'GDPMR_TIME %e %M', process.execPath, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let bytes = 0;
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    bytes += d.length;
+    if (stdout.length < 1 << 20) stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   const m = /GDPMR_TIME ([\d.]+) (\d+)/.exec(stderr);
-  if (m === null) throw new Error(`no timing in: ${stderr.slice(-500)}`);
-  return { s: Number(m[1]), rssMb: Number(m[2]) / 1024, stdout };
+  if (code !== 0 || m === null) throw new Error(`${args.join(' ')} failed (${code}): ${stderr.slice(-500)}`);
+  return { s: Number(m[1]), rssMb: Number(m[2]) / 1024, stdout, bytes };
 }
 
 const median = (xs: number[]): number => {
@@ -124,15 +137,16 @@ async function main(): Promise<void> {
   lines.push('| build | gdpmr run s | peak RSS MB |', '|---|---|---|');
   const builds: Array<[string, string]> = [['this build', CLI], ...(baseline === undefined ? [] : [['baseline ' + baseline, join(baseline, 'bin', 'gdpmr.js')] as [string, string]])];
   const runs = new Map<string, Timed[]>(builds.map(([b]) => [b, []]));
-  for (let round = 0; round < Math.max(1, Math.min(repeat, 2)); round++) {
+  const rounds = args.includes('--queries-only') ? 0 : Math.max(1, Math.min(repeat, 2));
+  for (let round = 0; round < rounds; round++) {
     for (const [label, cli] of builds) {
       rmSync(out, { recursive: true, force: true });
       process.stderr.write(`run (${label}), round ${round + 1}\n`);
       runs.get(label)?.push(await timed(cli, ['run', input, '--out', out, '--workers', '2']));
     }
   }
-  for (const [label, rs] of runs) lines.push(`| ${label} | ${f(median(rs.map((r) => r.s)))} | ${f(Math.max(...rs.map((r) => r.rssMb)), 0)} |`);
-  if (baseline !== undefined) {
+  for (const [label, rs] of [...runs].filter(([, rs]) => rs.length > 0)) lines.push(`| ${label} | ${f(median(rs.map((r) => r.s)))} | ${f(Math.max(...rs.map((r) => r.rssMb)), 0)} |`);
+  if (baseline !== undefined && rounds > 0) {
     const [mine, base] = [...runs.values()].map((rs) => median(rs.map((r) => r.s)));
     lines.push('', `Run time, this build / baseline: ${f(mine / base, 3)}.`);
     // The baseline's last warehouse is in `out`: compare this build's, byte for byte, on the
@@ -173,7 +187,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < repeat; i++) ts.push(await timed(CLI, q));
     const ms = median(ts.map((t) => t.s)) * 1000;
     if (label === 'query top5') top5Ms = ms;
-    lines.push(`| ${label} | ${f(ms, 0)} | ${f(ts[0].stdout.length / 1024, 0)} KB | ${label.startsWith('query') ? f(ms / top5Ms, 2) : ''} |`);
+    lines.push(`| ${label} | ${f(ms, 0)} | ${f(ts[0].bytes / 1024, 0)} KB | ${label.startsWith('query') ? f(ms / top5Ms, 2) : ''} |`);
+    emit();
   }
 
   emit();

@@ -19,8 +19,8 @@ An --out that exists must be an earlier gdpmr export: it is replaced whole.`;
 
 const FORMATS = ['parquet', 'csv'] as const;
 const MARKER = '_gdpmr_export.json';
-/** Rows per batch, and per Parquet row group: memory holds one batch. */
-const BATCH_ROWS = 100_000;
+/** Rows per batch, and per Parquet row group: memory holds one batch (1.4 M rows: 100,000 a batch peaked at 362 MB RSS, 25,000 at 182 MB, in the same time). */
+const BATCH_ROWS = 25_000;
 
 const ExportOptions = z.object({
   warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),

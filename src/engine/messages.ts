@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ColumnIndex } from '../rules/header.js';
 import type { Region } from '../rules/normalize.js';
 import type { RangeScan, TokenizerState } from '../rules/tokenizer.js';
-import { ByReason, ByRegion } from '../store/manifest.js';
+import { ByReason, ByRegion, Count } from '../store/manifest.js';
 
 /** A byte range of the input, cut without regard to records. */
 export interface InputSplit {
@@ -73,7 +73,6 @@ export interface IndexTask extends TaskBase {
 export type Task = ScanTask | MapTask | ReduceTask | IndexTask;
 export type TaskKind = Task['kind'];
 
-const Count = z.number().int().nonnegative();
 const StateSchema = z.number().int().min(0).max(4);
 
 export const ScanResultSchema = z.object({

@@ -4,7 +4,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { REGIONS, REJECT_REASONS } from '../rules/normalize.js';
 
-const Count = z.number().int().nonnegative();
+export const Count = z.number().int().nonnegative();
 export const ByReason = z.partialRecord(z.enum(REJECT_REASONS), Count);
 export const ByRegion = z.partialRecord(z.enum(REGIONS), Count);
 
