@@ -175,6 +175,7 @@ async function main(): Promise<void> {
     ['query top5', ['query', 'top5', '--warehouse', out, '--json']],
     ['query top5 --as-of 2024-01-01', ['query', 'top5', '--as-of', '2024-01-01', '--warehouse', out, '--json']],
     ['query top5 --year 2020 --as-of 2024-01-01', ['query', 'top5', '--year', '2020', '--as-of', '2024-01-01', '--warehouse', out, '--json']],
+    ['query over', ['query', 'over', '--warehouse', out, '--json']],
     ['query over --as-of 2024-01-01', ['query', 'over', '--as-of', '2024-01-01', '--warehouse', out, '--json']],
     ['query history --country China', ['query', 'history', '--country', 'China', '--warehouse', out, '--json']],
     ['query revisions --from 2023-12-31 --to 2024-12-31 --min-change 15', ['query', 'revisions', '--from', '2023-12-31', '--to', '2024-12-31', '--min-change', '15', '--warehouse', out, '--json']],

@@ -21,8 +21,9 @@ const N = ${ROWS};
 const country = [], region = [], year = new Int32Array(N), gdp = new Float64Array(N), published = [], line = new BigInt64Array(N), current = [], run = [];
 for (let i = 0; i < N; i++) { country.push('Territory ' + (i % 140000)); region.push('Asia'); year[i] = 1980 + (i % 50); gdp[i] = (i * 7919) % 100000 / 7; published.push(i % 5 === 0 ? null : 19000 + (i % 4) * 180); line[i] = BigInt(i + 2); current.push(i % 3 === 0); run.push('20261201T120000Z-abcd'); }
 `;
-const CANDIDATES: Record<string, { install: string[]; program: string }> = {
+const CANDIDATES: Record<string, { prefix: string; install: string[]; program: string }> = {
   'hyparquet-writer': {
+    prefix: '',
     install: [],
     program: `${DATA}
 import { fileWriter, ParquetWriter } from '${join(ROOT, 'node_modules', 'hyparquet-writer', 'src', 'node.js')}';
@@ -33,22 +34,28 @@ for (let s = 0; s < N; s += B) w.write({ rowGroupSize: B, columnData: [{ name: '
 w.finish();`,
   },
   'parquet-wasm + apache-arrow': {
+    prefix: 'parquet-wasm',
     install: ['parquet-wasm@0.7.1', 'apache-arrow@21.1.0'],
     program: `${DATA}
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
-const require = createRequire('${join(PREFIX, 'package.json')}');
+const require = createRequire('${join(PREFIX, 'parquet-wasm', 'package.json')}');
 const arrow = require('apache-arrow');
-const pq = require('parquet-wasm');
+// Its node build is CommonJS inside a "type": "module" package (Node 20 refuses it): the ESM
+// build, given its wasm bytes, is what works.
+const pqPath = require.resolve('parquet-wasm/esm');
+const pq = await import(pqPath);
+await pq.default({ module_or_path: (await import('node:fs')).readFileSync(pqPath.replace(/parquet_wasm\.js$/, 'parquet_wasm_bg.wasm')) });
 const table = arrow.tableFromArrays({ country, region, year, gdp, published: arrow.vectorFromArray(published.map((d) => (d === null ? null : new Date(d * 86400000))), new arrow.DateDay()), line, is_current: current, run_id: run });
 const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.SNAPPY).setMaxRowGroupSize(100000).build();
 writeFileSync(process.argv[2], pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props));`,
   },
   '@dsnp/parquetjs': {
+    prefix: 'dsnp-parquetjs',
     install: ['@dsnp/parquetjs@1.9.3'],
     program: `${DATA}
 import { createRequire } from 'node:module';
-const require = createRequire('${join(PREFIX, 'package.json')}');
+const require = createRequire('${join(PREFIX, 'dsnp-parquetjs', 'package.json')}');
 const { ParquetSchema, ParquetWriter } = require('@dsnp/parquetjs');
 const schema = new ParquetSchema({ country: { type: 'UTF8' }, region: { type: 'UTF8' }, year: { type: 'INT32' }, gdp: { type: 'DOUBLE' }, published: { type: 'DATE', optional: true }, line: { type: 'INT64' }, is_current: { type: 'BOOLEAN' }, run_id: { type: 'UTF8' } });
 const w = await ParquetWriter.openFile(schema, process.argv[2], { compression: 'SNAPPY', rowGroupSize: 100000 });
@@ -69,14 +76,16 @@ const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} 
 for (const [name, c] of Object.entries(CANDIDATES)) {
   let installed = duBytes(join(ROOT, 'node_modules', 'hyparquet-writer')) + duBytes(join(ROOT, 'node_modules', 'hyparquet'));
   if (c.install.length > 0) {
-    const before = duBytes(join(PREFIX, 'node_modules'));
+    // Each candidate in a folder of its own: npm prunes what a later install does not name.
+    const prefix = join(PREFIX, c.prefix);
     try {
-      execFileSync('npm', ['install', '--prefix', PREFIX, '--no-save', '--no-audit', '--no-fund', ...c.install], { stdio: ['ignore', 'ignore', 'inherit'] });
+      mkdirSync(prefix, { recursive: true });
+      execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', ...c.install], { stdio: ['ignore', 'ignore', 'inherit'] });
     } catch {
       lines.push(`| ${name} | — | — | — | install failed |`);
       continue;
     }
-    installed = duBytes(join(PREFIX, 'node_modules')) - before;
+    installed = duBytes(join(prefix, 'node_modules'));
   }
   const program = join(OUT, `${name.replace(/[^a-z]/gi, '_')}.mjs`);
   const file = join(OUT, `${name.replace(/[^a-z]/gi, '_')}.parquet`);
