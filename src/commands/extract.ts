@@ -107,6 +107,14 @@ function checkOut(path: string): void {
   }
 }
 
+function writeOut(path: string, csv: string, source: SourceInfo): void {
+  try {
+    writeDump(path, csv, source);
+  } catch (error) {
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${path} (${fsReason(error)}); nothing was written`);
+  }
+}
+
 /** Request log lines: kept for the .source.json, and echoed to stderr with --verbose. */
 function requestLog(verbose: boolean, out: Output): { log: Logger; lines: unknown[] } {
   const lines: unknown[] = [];
@@ -186,7 +194,7 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
     rows: result.rows.length,
     requests: lines,
   };
-  writeDump(o.out, dumpCsv(result.rows, published), source);
+  writeOut(o.out, dumpCsv(result.rows, published), source);
   out.stdout(`extracted ${result.rows.length} rows (${WIKIPEDIA_SOURCES[o.source as WikipediaSource]}, published ${published}${result.revision.id === null ? '' : `, revision ${result.revision.id}`}) from ${where} into ${o.out}`);
   return 0;
 }
@@ -246,7 +254,7 @@ async function extractImfCommand(argv: string[], out: Output): Promise<number> {
     rows: result.rows.length,
     requests: lines,
   };
-  writeDump(o.out, dumpCsv(result.rows, published), source);
+  writeOut(o.out, dumpCsv(result.rows, published), source);
   out.stdout(`extracted ${result.rows.length} rows (${o.indicator}, published ${published}) from ${valuesWhere} into ${o.out}`);
   return 0;
 }

@@ -98,6 +98,15 @@ describe('extract imf from the saved responses', () => {
   });
 });
 
+describe('an OUT that cannot be written', () => {
+  it('exit 1 naming it, no stack trace', async () => {
+    const r = await cli(['extract', 'wikipedia', '--file', PAGE, '--out', '/proc/gdpmr-x.csv']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--out must be a file gdpmr can write, got /proc/gdpmr-x.csv');
+    expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+  });
+});
+
 describe('bad usage: exit 2, nothing written', () => {
   it.each([
     [['wikipedia', '--url', 'http://x', '--file', PAGE], 'takes --url or --file, not both'],
