@@ -103,6 +103,16 @@ describe.skipIf(!HAVE_REDIS)('Redis away', () => {
     expect(existsSync(join(out, 'manifest.json'))).toBe(false);
   });
 
+  it('a worker whose Redis is unreachable: exit 1 within 15 s naming the URL', async () => {
+    const port = await freePort();
+    const t0 = Date.now();
+    const r = await cli(['worker', '--redis', `redis://127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(r.stderr).toContain(`Redis at redis://127.0.0.1:${port} is unreachable`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('lost mid-run: exit 1 with the old warehouse intact; --resume once it is back publishes the same warehouse', async () => {
     const dir = tempDir();
     const input = dumpFile(dir, 3 * 1024 * 1024, 23);
