@@ -63,7 +63,7 @@ const ByteSize = (flag: string, max: number, why: string) =>
     return bytes;
   });
 
-const PositiveInt = (flag: string, what = 'a whole number of at least 1', max = Number.MAX_SAFE_INTEGER, why = '') =>
+export const PositiveInt = (flag: string, what = 'a whole number of at least 1', max = Number.MAX_SAFE_INTEGER, why = '') =>
   z.string().transform((text, ctx) => {
     const n = /^[0-9]+$/.test(text.trim()) ? Number(text) : NaN;
     if (!Number.isSafeInteger(n) || n < 1) {
@@ -77,14 +77,18 @@ const PositiveInt = (flag: string, what = 'a whole number of at least 1', max = 
     return n;
   });
 
-export function isRedisUrl(text: string): boolean {
+/** `text` is a URL of one of `protocols` (with the colon, as URL spells them) with a host. */
+export function isUrlOf(text: string, protocols: readonly string[]): boolean {
   try {
     const url = new URL(text);
-    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+    return protocols.includes(url.protocol) && url.hostname !== '';
   } catch {
     return false;
   }
 }
+
+/** --redis, for `run` and `worker` alike. */
+export const RedisUrl = z.string().refine((u) => isUrlOf(u, ['redis:', 'rediss:']), { message: '--redis must be a Redis URL such as redis://127.0.0.1:6379' });
 
 /** A file or directory path: an empty one would silently mean the current directory. */
 export const PathArg = (flag: string) =>
@@ -141,7 +145,7 @@ export const RunOptions = z.object({
   regions: PathArg('--regions').optional(),
   append: z.boolean().default(false),
   resume: z.boolean().default(false),
-  redis: z.string().optional().refine((u) => u === undefined || isRedisUrl(u), { message: '--redis must be a Redis URL such as redis://127.0.0.1:6379' }),
+  redis: RedisUrl.optional(),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 

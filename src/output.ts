@@ -24,3 +24,24 @@ export function processOutput(): Output {
     stderrIsTTY: process.stderr.isTTY === true,
   };
 }
+
+/** Rows written at a time when an answer streams. */
+const BATCH = 5_000;
+
+/**
+ * Writes `rows` as `text` of a batch at a time (`first` for the first batch, where a JSON array
+ * takes no comma), waiting for the reader between batches: memory holds one batch.
+ */
+export async function streamBatches<T>(rows: Iterable<T>, text: (batch: T[], first: boolean) => string, out: Output): Promise<void> {
+  let batch: T[] = [];
+  let first = true;
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length === BATCH) {
+      await out.stream(text(batch, first));
+      first = false;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await out.stream(text(batch, first));
+}

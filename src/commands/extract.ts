@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import { parseCommandLine, PathArg, validate } from '../config.js';
+import { isUrlOf, parseCommandLine, PathArg, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { dumpCsv, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
@@ -52,7 +52,7 @@ const Published = z
 const HttpUrl = z
   .string()
   .optional()
-  .refine((u) => u === undefined || isHttpUrl(u), { message: '--url must be an http:// or https:// address' });
+  .refine((u) => u === undefined || isUrlOf(u, ['http:', 'https:']), { message: '--url must be an http:// or https:// address' });
 
 const Common = {
   out: z.string({ error: 'gdpmr extract needs --out OUT.csv' }).pipe(PathArg('--out')),
@@ -79,15 +79,6 @@ const ImfOptions = z.object({
     .default('NGDPD')
     .refine((s) => /^[A-Za-z0-9_]{1,40}$/.test(s), { message: '--indicator must be a DataMapper indicator code such as NGDPD' }),
 });
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 /** Reads a saved source file, or exits 2 naming it. */
 function readSaved(path: string, flag: string): Buffer {

@@ -10,7 +10,7 @@ import { over } from '../query/over.js';
 import { largestRevisions, revisionRows, type Revision } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
 import { withWarehouse, type OpenWarehouse } from '../query/warehouse.js';
-import type { Output } from '../output.js';
+import { streamBatches, type Output } from '../output.js';
 
 export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME | revisions --from D1 --to D2 [--min-change PCT]  [options]
 
@@ -54,8 +54,7 @@ interface Subcommand<S extends z.ZodType, A> {
 
 /** The readable table shows at most this many rows; --json and --csv give every one. */
 const TABLE_ROWS = 10_000;
-/** Rows written at a time when an answer streams. */
-const BATCH = 5_000;
+
 
 function subcommand<S extends z.ZodType, A>(s: Subcommand<S, A>): Subcommand<z.ZodType, unknown> {
   return s as unknown as Subcommand<z.ZodType, unknown>;
@@ -130,20 +129,6 @@ const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
     },
   }),
 };
-
-async function streamBatches<T>(rows: Iterable<T>, text: (batch: T[], first: boolean) => string, out: Output): Promise<void> {
-  let batch: T[] = [];
-  let first = true;
-  for (const row of rows) {
-    batch.push(row);
-    if (batch.length === BATCH) {
-      await out.stream(text(batch, first));
-      first = false;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await out.stream(text(batch, first));
-}
 
 export async function queryCommand(argv: string[], out: Output): Promise<number> {
   const [which, ...rest] = argv;

@@ -8,7 +8,7 @@ import { errorText, GdpmrError, usage } from '../errors.js';
 import { table } from '../format.js';
 import { openWarehouse } from '../query/warehouse.js';
 import { WarehousePaths } from '../store/layout.js';
-import type { Output } from '../output.js';
+import { streamBatches, type Output } from '../output.js';
 
 export const SQL_HELP = `gdpmr sql "STATEMENT" [--warehouse DIR] [--json | --csv]
 
@@ -55,38 +55,18 @@ function jsonValue(value: unknown): unknown {
 
 /** The readable table holds at most this many rows; --csv and --json hold every one. */
 const TABLE_ROWS = 10_000;
-/** Rows written to stdout at a time, so that an answer of any size streams in flat memory. */
-const BATCH = 5_000;
 
 async function writeAnswer(rows: IterableIterator<unknown[]>, columns: string[], o: { json: boolean; csv: boolean }, out: Output): Promise<void> {
   if (o.json) {
     await out.stream(`{"query":"sql","columns":${JSON.stringify(columns)},"rows":[`);
-    let n = 0;
-    let batch: string[] = [];
-    for (const row of rows) {
-      batch.push(JSON.stringify(row.map(jsonValue)));
-      if (batch.length === BATCH) {
-        await out.stream((n === 0 ? '' : ',') + batch.join(','));
-        n += batch.length;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) await out.stream((n === 0 ? '' : ',') + batch.join(','));
+    await streamBatches(rows, (batch, first) => (first ? '' : ',') + batch.map((row) => JSON.stringify(row.map(jsonValue))).join(','), out);
     await out.stream(']}\n');
     return;
   }
   if (o.csv) {
     const { stringify } = await import('csv-stringify/sync');
     await out.stream(stringify([columns]));
-    let batch: unknown[][] = [];
-    for (const row of rows) {
-      batch.push(row.map(jsonValue));
-      if (batch.length === BATCH) {
-        await out.stream(stringify(batch));
-        batch = [];
-      }
-    }
-    if (batch.length > 0) await out.stream(stringify(batch));
+    await streamBatches(rows, (batch) => stringify(batch.map((row) => row.map(jsonValue))), out);
     return;
   }
   const shown: unknown[][] = [];

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { DEFAULTS, isRedisUrl, LIMITS, parseCommandLine, validate } from '../config.js';
+import { DEFAULTS, LIMITS, parseCommandLine, PositiveInt, RedisUrl, validate } from '../config.js';
 import { usage } from '../errors.js';
 import type { Task } from '../engine/messages.js';
 import { PoolRunner } from '../engine/pool-runner.js';
@@ -24,19 +24,8 @@ const HEAP_CHUNK_BYTES = 64 * 1024 * 1024;
 const POLL_MS = 500;
 
 const WorkerOptions = z.object({
-  redis: z.string({ error: 'gdpmr worker needs --redis URL, e.g. redis://127.0.0.1:6379' }).refine(isRedisUrl, { message: '--redis must be a Redis URL such as redis://127.0.0.1:6379' }),
-  concurrency: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined) return Math.min(DEFAULTS.workers, LIMITS.workers);
-      const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-      if (!(n >= 1 && n <= LIMITS.workers)) {
-        ctx.addIssue({ code: 'custom', message: `--concurrency must be a whole number from 1 to ${LIMITS.workers} (4 × the cores), got ${JSON.stringify(text)}` });
-        return z.NEVER;
-      }
-      return n;
-    }),
+  redis: RedisUrl,
+  concurrency: PositiveInt('--concurrency', 'a whole number of tasks at once, at least 1', LIMITS.workers, '4 × the cores').prefault(String(Math.min(DEFAULTS.workers, LIMITS.workers))),
 });
 
 export async function workerCommand(argv: string[], out: Output): Promise<number> {

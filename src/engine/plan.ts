@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { GdpmrError, quote } from '../errors.js';
+import { fsReason } from '../store/files.js';
 import { resolveColumns, type ColumnIndex } from '../rules/header.js';
 import { allFields, readRecord, RecordLayout } from '../rules/tokenizer.js';
 import type { InputSplit } from './messages.js';
@@ -34,7 +35,7 @@ function openInput(path: string): number {
   try {
     return openSync(path, 'r');
   } catch (error) {
-    throw new GdpmrError('INPUT_UNREADABLE', `INPUT must be a file gdpmr can read, got ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new GdpmrError('INPUT_UNREADABLE', `INPUT must be a file gdpmr can read, got ${path} (${fsReason(error)})`);
   }
 }
 

@@ -1,5 +1,6 @@
 // `gdpmr query history`: every figure ever loaded for a country, in every region and vintage.
 import { cleanText, countryKey } from '../rules/normalize.js';
+import { BEGUN_BY_AS_OF, CURRENT_AS_OF } from '../store/region-db.js';
 import { round2, type OpenWarehouse } from './warehouse.js';
 
 export interface HistoryAnswer {
@@ -31,8 +32,8 @@ const ALL = `SELECT region, year, gdp_usd_billion, published, run_id, is_current
 // As of a date, later vintages are invisible, and the current figure is the one whose
 // validity interval holds the date.
 const AS_OF = `SELECT region, year, gdp_usd_billion, published, run_id,
-    (valid_to IS NULL OR valid_to > @asOf) AS is_current
-  FROM gdp WHERE country_key = @key AND (published IS NULL OR published <= @asOf)
+    (${CURRENT_AS_OF}) AS is_current
+  FROM gdp WHERE country_key = @key AND ${BEGUN_BY_AS_OF}
   ORDER BY year, published, load_seq, line`;
 
 export function history(warehouse: OpenWarehouse, country: string, asOf: string | undefined): HistoryAnswer {

@@ -6,7 +6,7 @@ import { WarehousePaths } from '../store/layout.js';
 import { requireSound } from '../store/verify.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { Manifest } from '../store/manifest.js';
-import { EVER_CURRENT, EVER_LATEST, openReadOnly, VALID_TO_KEY } from '../store/region-db.js';
+import { BEGUN_BY_AS_OF, EVER_CURRENT, EVER_LATEST, openReadOnly, VALID_TO_KEY } from '../store/region-db.js';
 
 export interface OpenWarehouse {
   manifest: Manifest;
@@ -96,10 +96,9 @@ export function figuresSql(view: FigureView): string {
     const where = view.year === undefined ? 'is_latest = 1' : `year = @year AND is_current = 1 AND ${EVER_CURRENT}`;
     return `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE ${where} AND gdp_usd_billion >= @min ${order}`;
   }
-  const began = '(valid_from IS NULL OR valid_from <= @asOf)';
   return view.year === undefined
-    ? `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE ${EVER_LATEST} AND latest_to > @asOf AND ${began} AND gdp_usd_billion >= @min ${order}`
-    : `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE year = @year AND ${EVER_CURRENT} AND ${VALID_TO_KEY} > @asOf AND ${began} AND gdp_usd_billion >= @min ${order}`;
+    ? `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE ${EVER_LATEST} AND latest_to > @asOf AND ${BEGUN_BY_AS_OF} AND gdp_usd_billion >= @min ${order}`
+    : `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE year = @year AND ${EVER_CURRENT} AND ${VALID_TO_KEY} > @asOf AND ${BEGUN_BY_AS_OF} AND gdp_usd_billion >= @min ${order}`;
 }
 
 export function regionFigures(db: Database.Database, view: FigureView, min: number, limit: number): CountryFigure[] {

@@ -5,6 +5,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import type { Task } from '../engine/messages.js';
+import { fsReason } from '../store/files.js';
 
 /** Paths a task reads (must exist) and directories it writes into (must be writable). */
 export function pathsOf(task: Task): { reads: string[]; writesIn: string[] } {
@@ -24,7 +25,7 @@ export function checkVisible(task: Task): void {
   const { reads, writesIn } = pathsOf(task);
   const fail = (path: string, what: string, error: unknown): never => {
     throw new Error(
-      `worker on ${hostname()} cannot ${what} ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): every worker must see the input, the region map and the warehouse at the same paths (one shared file system)`,
+      `worker on ${hostname()} cannot ${what} ${path} (${fsReason(error)}): every worker must see the input, the region map and the warehouse at the same paths (one shared file system)`,
     );
   };
   for (const path of reads) {

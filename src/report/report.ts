@@ -6,6 +6,7 @@ import { cleanText, countryKey } from '../rules/normalize.js';
 import { largestRevisions, revisionRows } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
 import type { OpenWarehouse } from '../query/warehouse.js';
+import { CURRENT_AS_OF } from '../store/region-db.js';
 import { version } from '../version.js';
 import { loadsChart, revisionsChart, stagesChart, topChart, yearsChart, type LoadBar, type YearPoint } from './charts.js';
 
@@ -34,7 +35,7 @@ function yearSeries(w: OpenWarehouse, region: string, country: string, asOf: str
   const sql =
     asOf === undefined
       ? 'SELECT year, gdp_usd_billion AS gdp FROM gdp WHERE country_key = @key AND is_current = 1 ORDER BY year'
-      : 'SELECT year, gdp_usd_billion AS gdp FROM gdp WHERE country_key = @key AND (valid_from IS NULL OR valid_from <= @asOf) AND (valid_to IS NULL OR valid_to > @asOf) ORDER BY year';
+      : `SELECT year, gdp_usd_billion AS gdp FROM gdp WHERE country_key = @key AND ${CURRENT_AS_OF} ORDER BY year`;
   return (entry.db.prepare(sql).all(asOf === undefined ? { key } : { key, asOf }) as Array<{ year: number; gdp: number }>).map((r) => ({ region, country, year: r.year, gdp: r.gdp }));
 }
 

@@ -42,6 +42,10 @@ CREATE TABLE gdp (
 export const VALID_TO_KEY = "coalesce(valid_to, '9999-12-31')";
 export const EVER_LATEST = "latest_to > coalesce(valid_from, '')";
 export const EVER_CURRENT = `${VALID_TO_KEY} > coalesce(valid_from, '')`;
+/** A row visible as of @asOf: published by then, or undated (valid_from is published). */
+export const BEGUN_BY_AS_OF = '(valid_from IS NULL OR valid_from <= @asOf)';
+/** A row that was its fact's current figure on @asOf: its interval holds the date. */
+export const CURRENT_AS_OF = `${BEGUN_BY_AS_OF} AND (valid_to IS NULL OR valid_to > @asOf)`;
 const CREATE_INDEXES = [
   'CREATE INDEX IF NOT EXISTS gdp_latest_by_gdp ON gdp (gdp_usd_billion DESC, country) WHERE is_latest = 1',
   'CREATE INDEX IF NOT EXISTS gdp_country ON gdp (country_key, year)',

@@ -6,7 +6,7 @@ import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { kindOf } from './files.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { GdpmrError } from '../errors.js';
+import { errorText, GdpmrError } from '../errors.js';
 import { REGIONS, regionFileName, type Region } from '../rules/normalize.js';
 import { currentGeneration, FIXED_LINKS, linkTarget, WarehousePaths } from './layout.js';
 import { readManifest, type Manifest } from './manifest.js';
@@ -148,9 +148,7 @@ export function requireSound(dir: string): { manifest: Manifest; generation: str
 
 const isFile = (path: string): boolean => kindOf(path) === 'file';
 
-function firstLine(error: unknown): string {
-  return ((error as Error)?.message ?? String(error)).split('\n')[0].slice(0, 300);
-}
+const firstLine = (error: unknown): string => errorText(error, 300).split('\n')[0];
 
 async function countCsvRows(path: string): Promise<number> {
   let rows = -1; // the header

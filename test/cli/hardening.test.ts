@@ -125,6 +125,9 @@ describe('every numeric flag is bounded, every path non-empty', () => {
     [['bench', WIKIPEDIA, '--repeat', '100000'], /--repeat must be at most 100/],
     [['bench', WIKIPEDIA, '--workers', '1,5000'], /--workers must be a comma-separated list of worker counts from 1 to/],
     [['generate', '--size', '99999GB', '--out', 'x.csv'], /--size must be at most/],
+    [['worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '5000'], /--concurrency must be at most \d+ \(4 × the cores\), got "5000"/],
+    [['worker', '--redis', 'http://127.0.0.1:1'], /--redis must be a Redis URL/],
+    [['extract', 'wikipedia', '--url', 'file:///etc/passwd', '--out', 'x.csv'], /--url must be an http:\/\/ or https:\/\/ address/],
   ])('%j: exit 2', async (args, message) => {
     const cwd = tempDir();
     const r = await cli(args);
