@@ -45,6 +45,15 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
     return pool.run(job.data);
   };
   let stopping = false;
+  // ioredis rejects the commands still queued on a connection that closes, and BullMQ does not
+  // catch every one of them when a worker closes (taskforcesh/bullmq#3546): after a stop that is
+  // the shutdown itself, not a failure. Any other stray rejection ends the worker with its message.
+  process.on('unhandledRejection', (reason) => {
+    const message = reason instanceof Error ? reason.message : String(reason);
+    if (stopping && message === 'Connection is closed.') return;
+    say(`failed: ${message}`);
+    process.exit(1);
+  });
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -83,12 +92,14 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
     for (const [name, w] of workers) {
       if (!names.includes(name)) {
         workers.delete(name);
-        w.worker
-          .close()
-          .catch(() => undefined)
-          .finally(() => w.connection.disconnect());
+        void closeQueue(w);
       }
     }
+  };
+  // quit, not disconnect: replies still on their way are read before the connection goes.
+  const closeQueue = async (w: { worker: Worker; connection: Redis }): Promise<void> => {
+    await w.worker.close().catch((error: Error) => say(`closing a run queue: ${error.message}`));
+    await w.connection.quit().catch(() => w.connection.disconnect());
   };
   let following = follow();
   const timer = setInterval(() => {
@@ -97,9 +108,9 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
   await stopped;
   clearInterval(timer);
   await following;
-  await Promise.all([...workers.values()].map((w) => w.worker.close().catch((error: Error) => say(`closing a run queue: ${error.message}`)).finally(() => w.connection.disconnect())));
+  await Promise.all([...workers.values()].map(closeQueue));
   await pool.close();
-  redis.disconnect();
+  await redis.quit().catch(() => redis.disconnect());
   say('stopped');
   return 0;
 }
