@@ -69,7 +69,7 @@ function dirBytes(dir: string): number {
 }
 
 // run_id differs from run to run by design; everything else must not.
-const BASE_COLUMNS = 'country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq';
+const BASE_COLUMNS = 'country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, valid_from, valid_to, latest_to';
 
 function sameWarehouse(a: string, b: string): boolean {
   const counts = (dir: string): string => JSON.stringify((JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { counts: unknown }).counts);
@@ -134,18 +134,20 @@ async function main(): Promise<void> {
   const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:features -- ${args.join(' ')}\``, '', `Machine: ${machine}. Dump: ${name} (${f(statSync(input).size / 1024 ** 2, 0)} MB), seed ${scenario.seed}.`, ''];
 
   // Run: this build against the baseline, alternating.
-  lines.push('| build | gdpmr run s | peak RSS MB |', '|---|---|---|');
+  lines.push('| build | gdpmr run s | peak RSS MB | warehouse on disk MB |', '|---|---|---|---|');
   const builds: Array<[string, string]> = [['this build', CLI], ...(baseline === undefined ? [] : [['baseline ' + baseline, join(baseline, 'bin', 'gdpmr.js')] as [string, string]])];
   const runs = new Map<string, Timed[]>(builds.map(([b]) => [b, []]));
+  const onDisk = new Map<string, number>();
   const rounds = args.includes('--queries-only') ? 0 : Math.max(1, Math.min(repeat, 2));
   for (let round = 0; round < rounds; round++) {
     for (const [label, cli] of builds) {
       rmSync(out, { recursive: true, force: true });
       process.stderr.write(`run (${label}), round ${round + 1}\n`);
       runs.get(label)?.push(await timed(cli, ['run', input, '--out', out, '--workers', '2']));
+      onDisk.set(label, dirBytes(join(out, '.gen')));
     }
   }
-  for (const [label, rs] of [...runs].filter(([, rs]) => rs.length > 0)) lines.push(`| ${label} | ${f(median(rs.map((r) => r.s)))} | ${f(Math.max(...rs.map((r) => r.rssMb)), 0)} |`);
+  for (const [label, rs] of [...runs].filter(([, rs]) => rs.length > 0)) lines.push(`| ${label} | ${f(median(rs.map((r) => r.s)))} | ${f(Math.max(...rs.map((r) => r.rssMb)), 0)} | ${f((onDisk.get(label) ?? 0) / 1024 ** 2, 0)} |`);
   if (baseline !== undefined && rounds > 0) {
     const [mine, base] = [...runs.values()].map((rs) => median(rs.map((r) => r.s)));
     lines.push('', `Run time, this build / baseline: ${f(mine / base, 3)}.`);

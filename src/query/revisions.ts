@@ -28,7 +28,7 @@ const F_VALID_TO = VALID_TO_KEY.replace('valid_to', 'f.valid_to');
 // SQLite's BINARY order of UTF-8 text is code-point order: the SPEC's country order.
 const REVISED = `
 SELECT t.region, t.country, t.year, t.gdp_usd_billion AS to_value, t.published,
-  (SELECT f.gdp_usd_billion FROM gdp f INDEXED BY gdp_country
+  (SELECT f.gdp_usd_billion FROM gdp f
      WHERE f.country_key = t.country_key AND f.year = t.year
        AND ${F_VALID_TO} > coalesce(f.valid_from, '') AND ${F_VALID_TO} > @from
        AND (f.valid_from IS NULL OR f.valid_from <= @from)) AS from_value

@@ -5,27 +5,55 @@ import Database from 'better-sqlite3';
 import { LATEST_FOREVER } from '../rules/current.js';
 import type { Region } from '../rules/normalize.js';
 
-const CREATE_TABLE = `
-CREATE TABLE gdp (
+/**
+ * A region's rows are stored in `gdp_rows` and read through the view `gdp` (SPEC §2 allows a
+ * view), whose columns every reader uses: a view lists them all, with their types, where
+ * `PRAGMA table_info` of a table leaves generated columns out, and SQLite flattens it into
+ * each query, indexes included. Only what differs from row to row is stored; the rest are
+ * VIRTUAL generated columns, computed when read:
+ * - region, the same in every row of a region's database;
+ * - run_id, the load's, picked from the schema's own list by load_seq (up to
+ *   MAX_SCHEMA_RUN_IDS loads; past that a CASE would cost every read, and run_id is stored);
+ * - country_key, stored only where it is not lower(country) (an ASCII name), which is most;
+ * - valid_from, which is published; latest_to, mostly valid_to's end: latest_cut is stored
+ *   only where a greater year cut a figure's "latest" interval short.
+ * 1 GB dump, Asia's 4.4 M rows: the table 438 -> ~270 MB; fewer bytes to write, and for each
+ * index build to read.
+ */
+function createTableSql(region: Region, runIds: readonly string[]): string {
+  const runId = storesRunId(runIds)
+    ? 'run_id TEXT NOT NULL'
+    : `run_id TEXT GENERATED ALWAYS AS (CASE load_seq ${runIds.map((id, seq) => `WHEN ${seq} THEN ${sqlText(id)}`).join(' ')} END) VIRTUAL`;
+  return `
+CREATE TABLE ${ROWS} (
   country         TEXT    NOT NULL,
-  country_key     TEXT    NOT NULL,
-  region          TEXT    NOT NULL,
+  key_unless_lower TEXT,
   year            INTEGER NOT NULL,
   gdp_usd_billion REAL    NOT NULL,
   published       TEXT,
   line            INTEGER NOT NULL,
   is_current      INTEGER NOT NULL,
   is_latest       INTEGER NOT NULL,
-  run_id          TEXT    NOT NULL,
   load_seq        INTEGER NOT NULL,
   valid_to        TEXT,
   latest_cut      TEXT,
+  country_key     TEXT    GENERATED ALWAYS AS (coalesce(key_unless_lower, lower(country))) VIRTUAL,
+  region          TEXT    GENERATED ALWAYS AS (${sqlText(region)}) VIRTUAL,
+  ${runId},
   valid_from      TEXT    GENERATED ALWAYS AS (published) VIRTUAL,
   latest_to       TEXT    GENERATED ALWAYS AS (coalesce(latest_cut, valid_to, '${LATEST_FOREVER}')) VIRTUAL
-)`;
-// valid_from is published, and latest_to mostly valid_to's end: both are computed, not stored
-// (256 MB dump: 1.1 M rows a region, 30 bytes a row less to write and to read for the indexes);
-// latest_cut is stored only where a greater year cut a figure's "latest" interval short.
+);
+CREATE VIEW gdp AS SELECT ${VIEW_COLUMNS.join(', ')} FROM ${ROWS}`;
+}
+
+/** Where a region's rows are stored (databases written before 0.1.0's compact rows: gdp). */
+const ROWS = 'gdp_rows';
+/** The columns of the view gdp, as readers see them (SPEC §2 and §9). */
+export const VIEW_COLUMNS = ['country', 'country_key', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'run_id', 'load_seq', 'valid_from', 'valid_to', 'latest_to'] as const;
+
+/** Loads whose run_id the schema spells; a warehouse of more stores it per row. */
+const MAX_SCHEMA_RUN_IDS = 256;
+const storesRunId = (runIds: readonly string[]): boolean => runIds.length > MAX_SCHEMA_RUN_IDS;
 
 // Queries without --year read the latest figures in GDP order, from a partial index that holds
 // only the rows they can return, a fraction of the table, so it builds fast; with --year, one
@@ -47,18 +75,16 @@ export const BEGUN_BY_AS_OF = '(valid_from IS NULL OR valid_from <= @asOf)';
 /** A row that was its fact's current figure on @asOf: its interval holds the date. */
 export const CURRENT_AS_OF = `${BEGUN_BY_AS_OF} AND (valid_to IS NULL OR valid_to > @asOf)`;
 const CREATE_INDEXES = [
-  'CREATE INDEX IF NOT EXISTS gdp_latest_by_gdp ON gdp (gdp_usd_billion DESC, country) WHERE is_latest = 1',
-  'CREATE INDEX IF NOT EXISTS gdp_country ON gdp (country_key, year)',
+  `CREATE INDEX IF NOT EXISTS gdp_latest_by_gdp ON ${ROWS} (gdp_usd_billion DESC, country) WHERE is_latest = 1`,
+  `CREATE INDEX IF NOT EXISTS gdp_country ON ${ROWS} (country_key, year)`,
   // Only (year, GDP): the interval test reads the few rows the scan meets before k match, and
   // the narrower key builds in 2/3 of the time of one that carries the interval too. It also
   // serves --year without --as-of (current rows are among its rows): one index fewer to build.
-  `CREATE INDEX IF NOT EXISTS gdp_fact_as_of ON gdp (year, gdp_usd_billion DESC) WHERE ${EVER_CURRENT}`,
-  `CREATE INDEX IF NOT EXISTS gdp_latest_as_of ON gdp (gdp_usd_billion DESC, country, latest_to, valid_from) WHERE ${EVER_LATEST}`,
+  `CREATE INDEX IF NOT EXISTS gdp_fact_as_of ON ${ROWS} (year, gdp_usd_billion DESC) WHERE ${EVER_CURRENT}`,
+  `CREATE INDEX IF NOT EXISTS gdp_latest_as_of ON ${ROWS} (gdp_usd_billion DESC, country, latest_to, valid_from) WHERE ${EVER_LATEST}`,
 ];
 
 const ROWS_PER_INSERT = 200;
-/** Up to this many loads, run_id is spelled in the INSERT's SQL rather than bound per row. */
-const MAX_LITERAL_RUN_IDS = 64;
 
 /**
  * Writes a fresh region database's rows in one transaction; `finish` commits and closes, and
@@ -66,10 +92,9 @@ const MAX_LITERAL_RUN_IDS = 64;
  *
  * Binding values costs more than SQLite's own insert (1 M rows: 0.19 us per row with nothing
  * bound, ~0.9 with everything), a string ~0.1 us and an integer ~0.04, so as little is bound
- * as can be: the region is a literal of the INSERT, and so is each load's run_id, picked by a
- * CASE on the row's load_seq (2 M rows: 0.90 -> 0.72 us per row); is_current, is_latest and
- * load_seq travel as one integer that SQL takes apart; country_key is bound only when it is
- * not the name's ASCII lower case, which SQLite's lower() computes (1 M rows: 0.95 -> 0.83).
+ * as can be: region and run_id are the schema's (see createTableSql); is_current, is_latest
+ * and load_seq travel as one integer that SQL takes apart; country_key is bound only when it
+ * is not the name's ASCII lower case, which SQLite's lower() computes (1 M rows: 0.95 -> 0.83).
  * With 16 KB pages instead of 4 KB the load and index builds take ~25 % less.
  */
 export class RegionDbWriter {
@@ -85,7 +110,7 @@ export class RegionDbWriter {
   /** `runIds[load_seq]` is that load's run_id. */
   constructor(path: string, region: Region, runIds: readonly string[]) {
     this.runIds = runIds;
-    this.bindsRunId = runIds.length > MAX_LITERAL_RUN_IDS;
+    this.bindsRunId = storesRunId(runIds);
     this.db = new Database(path);
     // page_size only takes effect before the first table is created.
     this.db.pragma('page_size = 16384');
@@ -95,8 +120,8 @@ export class RegionDbWriter {
     this.db.pragma('synchronous = OFF');
     this.db.pragma('locking_mode = EXCLUSIVE');
     this.db.pragma('cache_size = -16384');
-    this.db.exec(CREATE_TABLE);
-    this.sql = insertSqlFor(region, runIds, this.bindsRunId);
+    this.db.exec(createTableSql(region, runIds));
+    this.sql = insertSqlFor(this.bindsRunId);
     this.insertMany = this.db.prepare(this.sql(ROWS_PER_INSERT));
     this.db.exec('BEGIN');
   }
@@ -147,16 +172,15 @@ export class RegionDbWriter {
 /**
  * One row's values are (country, country_key or NULL, year, gdp, published, line, flags,
  * valid_to, latest_cut (latest_to, or NULL when it equals valid_to's end), and run_id when it
- * is bound), flags being load_seq * 4 + is_current * 2 + is_latest. The rows
- * are a VALUES list read by a SELECT, whose columns (column1, column2, …) SQL can use twice:
- * a bound parameter of better-sqlite3's arrays is a plain `?`, usable once.
+ * is stored), flags being load_seq * 4 + is_current * 2 + is_latest. The rows are a VALUES
+ * list read by a SELECT, whose columns (column1, column2, …) SQL can use twice: a bound
+ * parameter of better-sqlite3's arrays is a plain `?`, usable once.
  */
-function insertSqlFor(region: Region, runIds: readonly string[], bindsRunId: boolean): (rows: number) => string {
-  const runId = bindsRunId ? 'column10' : `CASE column7 >> 2 ${runIds.map((id, seq) => `WHEN ${seq} THEN ${sqlText(id)}`).join(' ')} END`;
+function insertSqlFor(bindsRunId: boolean): (rows: number) => string {
   const tuple = bindsRunId ? '(?,?,?,?,?,?,?,?,?,?)' : '(?,?,?,?,?,?,?,?,?)';
   return (rows) =>
-    'INSERT INTO gdp (country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, run_id, valid_to, latest_cut) ' +
-    `SELECT column1, coalesce(column2, lower(column1)), ${sqlText(region)}, column3, column4, column5, column6, (column7 >> 1) & 1, column7 & 1, column7 >> 2, ${runId}, column8, column9 ` +
+    `INSERT INTO ${ROWS} (country, key_unless_lower, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, valid_to, latest_cut${bindsRunId ? ', run_id' : ''}) ` +
+    `SELECT column1, column2, column3, column4, column5, column6, (column7 >> 1) & 1, column7 & 1, column7 >> 2, column8, column9${bindsRunId ? ', column10' : ''} ` +
     `FROM (VALUES ${new Array(rows).fill(tuple).join(',')})`;
 }
 
@@ -196,7 +220,7 @@ export function indexRegionDb(path: string, sorterThreads: number): number {
     db.transaction(() => {
       for (const sql of CREATE_INDEXES) db.exec(sql);
     })();
-    return (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'gdp'").get() as { n: number }).n;
+    return (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?").get(ROWS) as { n: number }).n;
   } finally {
     db.close();
   }

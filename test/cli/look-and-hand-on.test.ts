@@ -57,8 +57,9 @@ describe('gdpmr sql', () => {
 
   it.each([
     ["DELETE FROM gdp WHERE region = 'Asia'", 'cannot modify gdp because it is a view'],
-    ["DELETE FROM asia.gdp", 'the statement would write: attempt to write a readonly database'],
-    ['DROP TABLE main.gdp', 'the statement would write'],
+    ["DELETE FROM asia.gdp_rows", 'the statement would write: attempt to write a readonly database'],
+    ['DROP TABLE main.gdp_rows', 'the statement would write'],
+    ['DROP VIEW asia.gdp', 'the statement would write'],
     ["CREATE TEMP TABLE x AS SELECT 1", 'the statement would write'],
     ['SELEC country FROM gdp', 'SQLite refused the statement: near "SELEC": syntax error'],
     ['SELECT nope FROM gdp', 'no such column: nope'],
