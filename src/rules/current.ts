@@ -215,7 +215,9 @@ export class CurrentMarker {
       const to = f + 1 < factStarts.length ? factStarts[f + 1] : count;
       for (let i = from; i < to; i++) {
         const until = i === to - 1 ? LATEST_FOREVER : published[i + 1];
-        latestTo[i] = until < cut ? until : cut;
+        const end = until < cut ? until : cut;
+        // An empty interval is '' whatever its end: one spelling of "never", as documented.
+        latestTo[i] = end > published[i] ? end : '';
       }
       if (published[from] < cut) cut = published[from];
     }

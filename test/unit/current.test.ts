@@ -27,6 +27,23 @@ describe('the duplicate rule', () => {
     expect(byLine.get(3)).toMatchObject({ isCurrent: false, isLatest: false });
     expect(byLine.get(4)).toMatchObject({ isCurrent: true, isLatest: true });
   });
+  it('a figure is its country\'s latest from its vintage until the first vintage of a greater year, or its successor\'s; \'\' when never', () => {
+    const marked = markAll(
+      [
+        fact({ line: 2, year: 2023, published: '2023-04-01' }),
+        fact({ line: 3, year: 2023, published: '2023-10-01' }),
+        fact({ line: 4, year: 2023, published: '2024-10-01' }),
+        fact({ line: 5, year: 2024, published: '2024-04-01' }),
+        fact({ line: 6, year: 2022, published: null }),
+        fact({ line: 7, year: 2022, published: '2024-01-01' }),
+      ].map(encodeFact),
+    );
+    const latestTo = Object.fromEntries(marked.map((m) => [decodeFact(m.text).line, m.latestTo]));
+    // 2023's figures: latest until the next 2023 vintage, cut at 2024's first (2024-04-01); the
+    // 2024-10 one came after that cut and never was. 2022's undated figure, older than any
+    // date, was latest until 2023's first vintage; its 2024-01 successor never was.
+    expect(latestTo).toEqual({ 2: '2023-10-01', 3: '2024-04-01', 4: '', 5: '9999-12-31', 6: '2023-04-01', 7: '' });
+  });
   it('a name that extends another is another country', () => {
     const marked = markAll([fact({ countryKey: 'niger', line: 2 }), fact({ countryKey: 'nigeria', line: 3 })].map(encodeFact));
     expect(marked.every((m) => m.isCurrent && m.isLatest)).toBe(true);
