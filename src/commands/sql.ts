@@ -97,14 +97,14 @@ export async function sqlCommand(argv: string[], out: Output): Promise<number> {
       throw usage(`SQLite refused the statement: ${errorText(error, 500)}`);
     }
     if (!statement.readonly) throw usage('the statement would write: attempt to write a readonly database (gdpmr sql runs one read-only statement)');
-    if (!statement.reader) {
-      statement.run();
-      if (o.json) out.stdout(JSON.stringify({ query: 'sql', columns: [], rows: [] }));
-      return 0;
-    }
-    const columns = statement.columns().map((c) => c.name);
     try {
-      await writeAnswer(statement.raw(true).iterate() as IterableIterator<unknown[]>, columns, o, out);
+      // A statement that returns no rows (a PRAGMA, an ATTACH) runs on the read-only connection.
+      if (!statement.reader) {
+        statement.run();
+        if (o.json) out.stdout(JSON.stringify({ query: 'sql', columns: [], rows: [] }));
+        return 0;
+      }
+      await writeAnswer(statement.raw(true).iterate() as IterableIterator<unknown[]>, statement.columns().map((c) => c.name), o, out);
     } catch (error) {
       if (error instanceof GdpmrError) throw error;
       throw new GdpmrError('RUN_FAILED', `the statement failed: ${errorText(error, 500)}`);

@@ -74,6 +74,18 @@ describe('gdpmr sql', () => {
     expect(fileBytes(out)).toEqual(before);
   });
 
+  it.each([
+    ["ATTACH '/nonexistent/evil.db' AS e", 'the statement failed: unable to open database'],
+    ["SELECT load_extension('/nonexistent/x')", 'the statement failed: not authorized'],
+  ])('%j fails as a statement: exit 1, no internal error, the databases byte-identical', async (statement, message) => {
+    const before = fileBytes(out);
+    const r = await cli(['sql', statement, '--warehouse', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toContain('internal error');
+    expect(fileBytes(out)).toEqual(before);
+  });
+
   it('streams an answer of any size; the table stops at 10,000 rows and says how many more', async () => {
     const many = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 25000) SELECT x, x * 0.5 AS half FROM c';
     const j = await json(['sql', many, '--warehouse', out, '--json']);
