@@ -2,15 +2,12 @@
 // a pool of worker threads (the same handlers the local pool runs), until SIGTERM: then it
 // finishes the tasks it holds and exits 0.
 import { hostname } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DEFAULTS, LIMITS, parseCommandLine, PositiveInt, RedisUrl, validate } from '../config.js';
 import { usage } from '../errors.js';
 import type { Task } from '../engine/messages.js';
-import { PoolRunner } from '../engine/pool-runner.js';
-import { checkVisible } from '../queue/visible-paths.js';
-import { ACTIVE_QUEUES_KEY, connectRedis, LOCK_MS, MAX_STALLED, STALLED_CHECK_MS } from '../queue/settings.js';
 import type { Output } from '../output.js';
 
 export const WORKER_HELP = `gdpmr worker --redis URL [--concurrency N]
@@ -36,24 +33,10 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
   }
   if (values.redis === undefined) throw usage('gdpmr worker needs --redis URL, e.g. redis://127.0.0.1:6379');
   const o = validate(WorkerOptions, values);
-  const redis = await connectRedis(o.redis);
-  const pool = new PoolRunner(o.concurrency, HEAP_CHUNK_BYTES);
-  const workers = new Map<string, { worker: Worker; connection: Redis }>();
   const say = (message: string): void => out.stderr(`gdpmr worker ${hostname()}:${process.pid}: ${message}`);
-  const process_ = async (job: Job<Task>): Promise<unknown> => {
-    checkVisible(job.data);
-    return pool.run(job.data);
-  };
+  // The stop signals are caught before anything slow (loading BullMQ, reaching Redis): a
+  // worker stopped at any moment exits 0, with nothing in hand or after finishing it.
   let stopping = false;
-  // ioredis rejects the commands still queued on a connection that closes, and BullMQ does not
-  // catch every one of them when a worker closes (taskforcesh/bullmq#3546): after a stop that is
-  // the shutdown itself, not a failure. Any other stray rejection ends the worker with its message.
-  process.on('unhandledRejection', (reason) => {
-    const message = reason instanceof Error ? reason.message : String(reason);
-    if (stopping && message === 'Connection is closed.') return;
-    say(`failed: ${message}`);
-    process.exit(1);
-  });
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -64,6 +47,34 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  // ioredis rejects the commands still queued on a connection that closes, and BullMQ does not
+  // catch every one of them when a worker closes (taskforcesh/bullmq#3546): after a stop that is
+  // the shutdown itself, not a failure. Any other stray rejection ends the worker with its message.
+  process.on('unhandledRejection', (reason) => {
+    const message = reason instanceof Error ? reason.message : String(reason);
+    if (stopping && message === 'Connection is closed.') return;
+    say(`failed: ${message}`);
+    process.exit(1);
+  });
+  const [{ Worker }, { PoolRunner }, { checkVisible }, { ACTIVE_QUEUES_KEY, connectRedis, LOCK_MS, MAX_STALLED, STALLED_CHECK_MS }] = await Promise.all([
+    import('bullmq'),
+    import('../engine/pool-runner.js'),
+    import('../queue/visible-paths.js'),
+    import('../queue/settings.js'),
+  ]);
+  const abandon = new AbortController();
+  void stopped.then(() => abandon.abort());
+  const redis = await connectRedis(o.redis, abandon.signal);
+  if (redis === null) {
+    say('stopped before taking any task');
+    return 0;
+  }
+  const pool = new PoolRunner(o.concurrency, HEAP_CHUNK_BYTES);
+  const workers = new Map<string, { worker: Worker; connection: Redis }>();
+  const process_ = async (job: Job<Task>): Promise<unknown> => {
+    checkVisible(job.data);
+    return pool.run(job.data);
+  };
   say(`taking tasks from Redis at ${o.redis}, ${o.concurrency} at a time`);
   // New runs announce their queues in a set; a queue that leaves it is a finished run.
   const follow = async (): Promise<void> => {

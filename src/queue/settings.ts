@@ -34,22 +34,43 @@ export function redisOptions(): RedisOptions {
   };
 }
 
-/** Connects and pings, or fails naming the URL before the deadline. */
-export async function connectRedis(url: string): Promise<Redis> {
+/**
+ * Connects and pings, or fails naming the URL before the deadline. An abort on the way (a
+ * worker stopped while it connects) gives null, with the connection closed.
+ */
+export async function connectRedis(url: string): Promise<Redis>;
+export async function connectRedis(url: string, abort: AbortSignal): Promise<Redis | null>;
+export async function connectRedis(url: string, abort?: AbortSignal): Promise<Redis | null> {
   const redis = new Redis(url, redisOptions());
   let lastError = 'no answer';
   redis.on('error', (error: Error) => {
     lastError = error.message;
   });
+  let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    const timer = setTimeout(() => reject(new Error(lastError)), CONNECT_DEADLINE_MS);
+    timer = setTimeout(() => reject(new Error(lastError)), CONNECT_DEADLINE_MS);
     timer.unref();
   });
+  const aborted = new Promise<null>((resolve) => {
+    if (abort?.aborted) resolve(null);
+    abort?.addEventListener('abort', () => resolve(null), { once: true });
+  });
   try {
-    await Promise.race([redis.connect().then(() => redis.ping()), deadline]);
+    const connected = redis.connect().then(() => redis.ping());
+    // A connection abandoned by a deadline or an abort may still fail later: not unhandled.
+    connected.catch(() => undefined);
+    if ((await Promise.race([connected.then(() => redis), deadline, aborted])) === null) {
+      redis.disconnect();
+      // disconnect() only half-closes the socket: a server that never answers would hold the
+      // process for seconds more.
+      redis.stream?.destroy();
+      return null;
+    }
     return redis;
   } catch (error) {
     redis.disconnect();
     throw new GdpmrError('RUNNER_FAILED', `Redis at ${url} is unreachable (${(error as Error).message || lastError}); start it, or check --redis`);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -2,6 +2,7 @@
 // same warehouse as a local run, whatever dies or goes away meanwhile.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +112,23 @@ describe.skipIf(!HAVE_REDIS)('Redis away', () => {
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(r.stderr).toContain(`Redis at redis://127.0.0.1:${port} is unreachable`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a worker stopped while it is still reaching Redis: exit 0, nothing taken', async () => {
+    // A server that accepts connections and never answers: the worker waits on its ping.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const worker = startWorker(`redis://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+      await until(() => sockets.length > 0, 10_000, 'the worker to connect');
+      worker.child.kill('SIGTERM');
+      const code = await worker.exited;
+      expect({ code, log: worker.log() }).toMatchObject({ code: 0, log: expect.stringContaining('stopped before taking any task') });
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+    }
   });
 
   it('lost mid-run: exit 1 with the old warehouse intact; --resume once it is back publishes the same warehouse', async () => {
