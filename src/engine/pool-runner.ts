@@ -26,6 +26,7 @@ export function heapLimits(chunkBytes: number): { maxOldGenerationSizeMb: number
 export class PoolRunner implements TaskRunner {
   readonly kind = 'pool';
   private readonly pool: Piscina;
+  private closing = false;
 
   /** `slots`: the worker threads, each running one task at a time. */
   constructor(
@@ -43,6 +44,12 @@ export class PoolRunner implements TaskRunner {
       idleTimeout: 60_000,
       env,
     });
+    // A failed run closes the pool while other tasks still run; piscina then reports each
+    // one's late answer as an 'error' event, which without a listener would crash the process.
+    // Those answers belong to a run that has already failed: nothing is waiting for them.
+    this.pool.on('error', (error: Error) => {
+      if (!this.closing) process.emitWarning(`worker pool: ${error.message.split('\n')[0]}`);
+    });
   }
 
   async run<T extends Task>(task: T): Promise<ResultOf[T['kind']]> {
@@ -51,6 +58,7 @@ export class PoolRunner implements TaskRunner {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.pool.destroy();
   }
 }
