@@ -1,4 +1,4 @@
-// `npm run bench:features -- [--scenario 1GB] [--baseline DIR] [--repeat N] [--no-queue] [--only-run] [--queries-only]`
+// `npm run bench:features -- [--scenario 1GB] [--baseline DIR] [--repeat N] [--no-queue] [--no-export] [--only-run] [--queries-only]`
 //
 // The figures the time-travel, export and queue work is held to, measured side by side in one
 // run on the generated dump of bench/run.ts, each command a process of its own timed from
@@ -70,7 +70,11 @@ function dirBytes(dir: string): number {
 
 // run_id differs from run to run by design; everything else must not. A baseline from before
 // the validity columns has fewer: the columns both have are compared.
-const COMPARED_COLUMNS = ['country', 'country_key', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'load_seq', 'valid_from', 'valid_to', 'latest_to'];
+// latest_to is compared as the interval it ends: every empty one is the same "never".
+const COMPARED_COLUMNS: Array<[column: string, expression: string]> = [
+  ...['country', 'country_key', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'load_seq', 'valid_from', 'valid_to'].map((c): [string, string] => [c, c]),
+  ['latest_to', "CASE WHEN latest_to > coalesce(valid_from, '') THEN latest_to ELSE '' END"],
+];
 
 function sameWarehouse(a: string, b: string): boolean {
   const counts = (dir: string): string => JSON.stringify((JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { counts: unknown }).counts);
@@ -86,7 +90,9 @@ function sameWarehouse(a: string, b: string): boolean {
       }
     };
     const both = new Set(columnsOf(b));
-    const columns = COMPARED_COLUMNS.filter((c) => both.has(c)).join(', ');
+    const columns = COMPARED_COLUMNS.filter(([c]) => both.has(c))
+      .map(([, e]) => e)
+      .join(', ');
     const hash = (dir: string): string => {
       const db = new Database(join(dir, 'regions', file), { readonly: true });
       try {
@@ -207,14 +213,16 @@ async function main(): Promise<void> {
 
   emit();
   // Export.
-  const exported = join(DATA, 'features-export');
-  rmSync(exported, { recursive: true, force: true });
-  const e = await timed(CLI, ['export', '--warehouse', out, '--out', exported]);
-  lines.push('', '| export | s | peak RSS MB | on disk MB |', '|---|---|---|---|', `| parquet, all rows | ${f(e.s)} | ${f(e.rssMb, 0)} | ${f(dirBytes(exported) / 1024 ** 2, 0)} |`);
-  rmSync(exported, { recursive: true, force: true });
-  const c = await timed(CLI, ['export', '--warehouse', out, '--out', exported, '--format', 'csv']);
-  lines.push(`| csv, all rows | ${f(c.s)} | ${f(c.rssMb, 0)} | ${f(dirBytes(exported) / 1024 ** 2, 0)} |`);
-  rmSync(exported, { recursive: true, force: true });
+  if (!args.includes('--no-export')) {
+    const exported = join(DATA, 'features-export');
+    rmSync(exported, { recursive: true, force: true });
+    const e = await timed(CLI, ['export', '--warehouse', out, '--out', exported]);
+    lines.push('', '| export | s | peak RSS MB | on disk MB |', '|---|---|---|---|', `| parquet, all rows | ${f(e.s)} | ${f(e.rssMb, 0)} | ${f(dirBytes(exported) / 1024 ** 2, 0)} |`);
+    rmSync(exported, { recursive: true, force: true });
+    const c = await timed(CLI, ['export', '--warehouse', out, '--out', exported, '--format', 'csv']);
+    lines.push(`| csv, all rows | ${f(c.s)} | ${f(c.rssMb, 0)} | ${f(dirBytes(exported) / 1024 ** 2, 0)} |`);
+    rmSync(exported, { recursive: true, force: true });
+  }
 
   emit();
   if (!args.includes('--no-queue')) {
