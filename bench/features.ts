@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:features -- ${args.join(' ')}\``, '', `Machine: ${machine}. Dump: ${name} (${f(statSync(input).size / 1024 ** 2, 0)} MB), seed ${scenario.seed}.`, ''];
 
   // Run: this build against the baseline, alternating.
-  lines.push('| build | gdpmr run s | peak RSS MB | warehouse on disk MB |', '|---|---|---|---|');
+  if (!args.includes('--queries-only')) lines.push('| build | gdpmr run s | peak RSS MB | warehouse on disk MB |', '|---|---|---|---|');
   const builds: Array<[string, string]> = [['this build', CLI], ...(baseline === undefined ? [] : [['baseline ' + baseline, join(baseline, 'bin', 'gdpmr.js')] as [string, string]])];
   const runs = new Map<string, Timed[]>(builds.map(([b]) => [b, []]));
   const onDisk = new Map<string, number>();
