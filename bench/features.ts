@@ -24,9 +24,11 @@ const CLI = join(ROOT, 'bin', 'gdpmr.js');
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 const exec = promisify(execFile);
 
-const SCENARIOS: Record<string, { size: string; seed: number }> = {
-  '256MB': { size: '256MB', seed: 1 },
-  '1GB': { size: '1GB', seed: 1 },
+const SCENARIOS: Record<string, { size: string; seed: number; dirt: 'default' | 'high' }> = {
+  '256MB': { size: '256MB', seed: 1, dirt: 'default' },
+  '1GB': { size: '1GB', seed: 1, dirt: 'default' },
+  // The same dump as bench/run.ts's 1GB-high scenario.
+  '1GB-high': { size: '1GB', seed: 1, dirt: 'high' },
 };
 
 interface Timed {
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
   const input = join(DATA, `dump-${name}-seed${scenario.seed}.csv`);
   if (!existsSync(input)) {
     process.stderr.write(`generating ${input}\n`);
-    await exec(process.execPath, [CLI, 'generate', '--size', scenario.size, '--out', input, '--seed', String(scenario.seed)]);
+    await exec(process.execPath, [CLI, 'generate', '--size', scenario.size, '--out', input, '--seed', String(scenario.seed), '--dirt', scenario.dirt]);
   }
   const out = join(DATA, 'features-warehouse');
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${f(totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}`;
