@@ -8,6 +8,7 @@ import { usage } from './errors.js';
 import { formatBytes } from './format.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { isCalendarDate } from './rules/normalize.js';
+import { warehouseOwning } from './store/layout.js';
 
 
 export const DEFAULTS = {
@@ -238,6 +239,12 @@ export function parseCommandLine(command: string, argv: string[], flags: Flags, 
     if (parsed.positionals[i] !== undefined) out[name] = parsed.positionals[i];
   });
   return out;
+}
+
+/** An output must not land among a warehouse's own files (its manifest, regions, generations). */
+export function refuseWarehouseFiles(flag: string, path: string): void {
+  const owner = warehouseOwning(path);
+  if (owner !== null) throw usage(`${flag} must be outside the files gdpmr keeps in the warehouse ${owner} (manifest.json, regions/, rejects.csv, .gen/, .runs/, logs/), got ${path}`);
 }
 
 /** zod's first issue as the user's message. */

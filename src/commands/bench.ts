@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { throughputChart } from '../bench/chart.js';
-import { BenchOptions, parseCommandLine, validate } from '../config.js';
+import { BenchOptions, parseCommandLine, refuseWarehouseFiles, validate } from '../config.js';
 import { identifyInput, readHeader } from '../engine/plan.js';
 import type { RunRequest } from '../engine/run.js';
 import { GdpmrError, usage } from '../errors.js';
@@ -81,6 +81,7 @@ export async function benchCommand(argv: string[], out: Output): Promise<number>
   readHeader(o.input, input.bytes);
   loadRegionMap(o.regions);
   // Found before the runs, not after minutes of them.
+  refuseWarehouseFiles('--report', o.report);
   if (existsSync(o.report) && !statSync(o.report).isDirectory()) throw usage(`--report must be a directory, got ${o.report} (a file)`);
 
   const settings = o.chunkSizes.flatMap((chunkBytes) => o.workers.map((workers) => ({ chunkBytes, workers })));

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULTS, parseCommandLine, PathArg, validate } from '../config.js';
+import { DEFAULTS, parseCommandLine, PathArg, refuseWarehouseFiles, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { withWarehouse } from '../query/warehouse.js';
 import { regionFileName } from '../rules/normalize.js';
@@ -45,6 +45,7 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
   }
   const o = validate(ExportOptions, values);
   const target = resolve(o.out);
+  refuseWarehouseFiles('--out', target);
   if (existsSync(target) && !(statSync(target).isDirectory() && isEarlierExport(target))) {
     throw usage(`--out must be a new directory or an earlier gdpmr export, got ${target} (it exists and has no ${MARKER})`);
   }

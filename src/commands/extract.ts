@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import { isUrlOf, parseCommandLine, PathArg, validate } from '../config.js';
+import { isUrlOf, parseCommandLine, PathArg, refuseWarehouseFiles, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { dumpCsv, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
@@ -91,6 +91,7 @@ function readSaved(path: string, flag: string): Buffer {
 }
 
 function checkOut(path: string): void {
+  refuseWarehouseFiles('--out', path);
   try {
     if (statSync(path).isDirectory()) throw usage(`--out must be a file path, got ${path} (a directory)`);
   } catch (error) {

@@ -1,6 +1,6 @@
 // `gdpmr generate`: a deterministic synthetic raw dump with real dumps' dirt (see src/generate).
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { GenerateOptions, parseCommandLine, validate } from '../config.js';
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { GenerateOptions, parseCommandLine, refuseWarehouseFiles, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DIRT, generateDump, parseSkew } from '../generate/dump.js';
 import type { Output } from '../output.js';
@@ -24,22 +24,33 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
   const o = validate(GenerateOptions, values);
   const shares = o.skew === undefined ? undefined : parseSkew(o.skew);
   if (typeof shares === 'string') throw usage(shares);
+  refuseWarehouseFiles('--out', o.out);
+  if (existsSync(o.out) && statSync(o.out).isDirectory()) throw usage(`--out must be a file path, got ${o.out} (a directory)`);
   const territories = Math.max(2000, Math.round(o.size / 7500));
+  // Written under a temporary name beside FILE and renamed whole: a generate stopped half-way
+  // leaves no half dump under FILE's name (nor destroys an earlier FILE).
+  const partial = `${o.out}.partial-${process.pid}`;
   let fd: number;
   try {
-    fd = openSync(o.out, 'w');
+    fd = openSync(partial, 'w');
   } catch (error) {
     throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${(error as NodeJS.ErrnoException).code})`);
   }
   let bytes = 0;
   const t0 = performance.now();
   try {
-    for (const piece of generateDump(o.size, { seed: o.seed, territories, shares, dirt: o.dirt })) {
-      bytes += writeSync(fd, piece);
-      if (out.stderrIsTTY) out.progress(`generate ${(bytes / 1024 / 1024).toFixed(0)} MB`);
+    try {
+      for (const piece of generateDump(o.size, { seed: o.seed, territories, shares, dirt: o.dirt })) {
+        bytes += writeSync(fd, piece);
+        if (out.stderrIsTTY) out.progress(`generate ${(bytes / 1024 / 1024).toFixed(0)} MB`);
+      }
+    } finally {
+      closeSync(fd);
     }
-  } finally {
-    closeSync(fd);
+    renameSync(partial, o.out);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was written`);
   }
   if (out.stderrIsTTY) out.progress('');
   out.stdout(`wrote ${o.out}: ${bytes} bytes, ${territories} territories, seed ${o.seed}, ${o.dirt} dirt (${((performance.now() - t0) / 1000).toFixed(1)} s)`);

@@ -1,7 +1,7 @@
 // `gdpmr report`: the warehouse as one self-contained HTML page (default DIR/report.html).
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { AsOf, DEFAULTS, parseCommandLine, PathArg, validate } from '../config.js';
+import { AsOf, DEFAULTS, parseCommandLine, PathArg, refuseWarehouseFiles, validate } from '../config.js';
 import { GdpmrError } from '../errors.js';
 import { openWarehouse } from '../query/warehouse.js';
 import { fsReason, makeDirectory, writeFileWhole } from '../store/files.js';
@@ -27,6 +27,7 @@ export async function reportCommand(argv: string[], out: Output): Promise<number
   }
   const o = validate(ReportOptions, values);
   const target = resolve(o.out ?? join(o.warehouse, 'report.html'));
+  refuseWarehouseFiles('--out', target);
   const { buildReport } = await import('../report/report.js');
   const w = openWarehouse(o.warehouse);
   let html: string;

@@ -15,8 +15,8 @@
 //       map/<chunk>/rejects.csv      its reject rows, in input order
 //       reduce/<region>/             a reduce task's scratch: earlier loads' rows re-sorted, merge passes
 //       staging/                     the next generation, renamed to .gen/<run_id> whole
-import { lstatSync, readlinkSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { regionFileName, type Region } from '../rules/normalize.js';
 import { readManifest, type Manifest } from './manifest.js';
 
@@ -108,6 +108,40 @@ export class RunPaths {
 
 /** The published names that point through `.current`; made once, never swapped. */
 export const FIXED_LINKS = ['manifest.json', 'regions', 'rejects.csv'] as const;
+
+/** What gdpmr keeps at a warehouse's top level: anything written there from outside breaks it. */
+const WAREHOUSE_NAMES: ReadonlySet<string> = new Set([...FIXED_LINKS, '.current', '.gen', '.runs', 'logs', '.lock']);
+
+/** A directory a run has written or is writing: a published `.current`, or a run's work and logs. */
+function isWarehouseRoot(dir: string): boolean {
+  return linkTarget(join(dir, '.current')) !== null || (existsSync(join(dir, '.runs')) && existsSync(join(dir, 'logs')));
+}
+
+/** `path` with every symlink of its existing part resolved (regions/ is .current/regions). */
+function realPathOf(path: string): string {
+  const rest: string[] = [];
+  for (let p = resolve(path); ; p = dirname(p)) {
+    try {
+      return join(realpathSync(p), ...rest.reverse());
+    } catch {
+      if (dirname(p) === p) return resolve(path);
+      rest.push(basename(p));
+    }
+  }
+}
+
+/**
+ * The warehouse among whose own files `path` lies (DIR/manifest.json, DIR/regions/…, DIR/.gen/…),
+ * or null: an output of report, export, extract, generate or bench must not land there.
+ * DIR/report.html and other new names beside the warehouse's own are fine.
+ */
+export function warehouseOwning(path: string): string | null {
+  const real = realPathOf(path);
+  for (let dir = dirname(real), child = real; dir !== child; child = dir, dir = dirname(dir)) {
+    if (isWarehouseRoot(dir) && WAREHOUSE_NAMES.has(relative(dir, real).split(sep)[0])) return dir;
+  }
+  return null;
+}
 
 /** Where a symlink points, or null when `link` is no symlink (or does not exist). */
 export function linkTarget(link: string): string | null {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, CLI, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, ROOT, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 import { generateDump } from '../../src/generate/dump.js';
 
 afterAll(cleanTempDirs);
@@ -13,6 +13,8 @@ function expectNoStack(stderr: string): void {
   expect(stderr).not.toMatch(/\n\s+at /);
   expect(stderr).not.toContain('[object Object]');
 }
+
+const WIKIPEDIA_PAGE = join(ROOT, 'data', 'sources', 'wikipedia_gdp_nominal_rev1267927482_2025-01-07.html');
 
 async function built(): Promise<string> {
   const out = join(tempDir(), 'w');
@@ -176,6 +178,38 @@ describe('refused directories and inputs are left as they were', () => {
     const r = await cli(['run', WIKIPEDIA, '--out', dir]);
     expect(r.code).toBe(1);
     expect(readdirSync(dir).sort()).toEqual(['rejects.csv']);
+  });
+
+  it.each([
+    ['report', ['--warehouse', '{w}', '--out', '{w}/manifest.json']],
+    ['report', ['--warehouse', '{w}', '--out', '{w}/regions/asia.sqlite']],
+    ['export', ['--warehouse', '{w}', '--out', '{w}/.gen/export']],
+    ['extract', ['wikipedia', '--file', WIKIPEDIA_PAGE, '--out', '{w}/rejects.csv']],
+    ['generate', ['--size', '10KB', '--out', '{w}/logs/dump.csv']],
+  ])('%s writing among a warehouse\'s own files: exit 2, the warehouse untouched', async (command, args) => {
+    const out = await built();
+    const before = snapshot(out);
+    const links = readdirSync(out).sort();
+    const r = await cli([command, ...args.map((a) => a.replaceAll('{w}', out))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`must be outside the files gdpmr keeps in the warehouse ${out}`);
+    expect(snapshot(out)).toEqual(before);
+    expect(readdirSync(out).sort()).toEqual(links);
+    expect((await cli(['verify', '--warehouse', out])).code).toBe(0);
+  });
+
+  it('outputs beside a warehouse\'s own files are fine: DIR/report.html, DIR/export/', async () => {
+    const out = await built();
+    expect((await cli(['report', '--warehouse', out])).code).toBe(0);
+    expect((await cli(['export', '--warehouse', out, '--out', join(out, 'export')])).code).toBe(0);
+    expect((await cli(['verify', '--warehouse', out])).code).toBe(0);
+  });
+
+  it('generate writes FILE whole: no partial file is left beside it', async () => {
+    const dir = tempDir();
+    const r = await cli(['generate', '--size', '20KB', '--out', join(dir, 'd.csv')]);
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir)).toEqual(['d.csv']);
   });
 
   it('an empty or header-only region map: exit 2, the warehouse untouched', async () => {
