@@ -12,9 +12,12 @@ export interface Output {
 
 export function processOutput(): Output {
   // A reader that goes away (`gdpmr sql ... | head -1`) is no failure of ours: stop quietly.
+  // Any other failure to write the answer (a full disk, /dev/full) is the run's: exit 1, said
+  // in one line, as the answer on stdout is incomplete.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    process.stderr.write(`gdpmr: could not write the answer to standard output (${error.code ?? error.message}); what was written is incomplete\n`);
+    process.exit(1);
   });
   return {
     stdout: (text) => process.stdout.write(text + '\n'),

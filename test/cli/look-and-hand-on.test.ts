@@ -103,6 +103,16 @@ describe('gdpmr sql', () => {
     expect(r.status).toBe(0);
   });
 
+  it.each([
+    [['sql', 'SELECT * FROM gdp', '--csv']],
+    [['query', 'over', '--json']],
+    [['query', 'top5']],
+  ])('%j onto a full disk (/dev/full): exit 1 in one line, no stack trace', (args) => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ${args.map((a) => `'${a}'`).join(' ')} --warehouse "${out}" > /dev/full`], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('gdpmr: could not write the answer to standard output (ENOSPC); what was written is incomplete');
+  });
+
   it('no statement, or a directory that is no warehouse: exit 2', async () => {
     expect((await cli(['sql', '--warehouse', out])).code).toBe(2);
     const r = await cli(['sql', 'SELECT 1', '--warehouse', tempDir()]);
