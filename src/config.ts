@@ -8,8 +8,8 @@ import { usage } from './errors.js';
 import { formatBytes } from './format.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { isCalendarDate } from './rules/normalize.js';
+import { kindOf } from './store/files.js';
 import { warehouseOwning } from './store/layout.js';
-
 
 export const DEFAULTS = {
   warehouse: 'warehouse',
@@ -245,6 +245,12 @@ export function parseCommandLine(command: string, argv: string[], flags: Flags, 
 export function refuseWarehouseFiles(flag: string, path: string): void {
   const owner = warehouseOwning(path);
   if (owner !== null) throw usage(`${flag} must be outside the files gdpmr keeps in the warehouse ${owner} (manifest.json, regions/, rejects.csv, .gen/, .runs/, logs/), got ${path}`);
+}
+
+/** An output FILE: outside any warehouse's own files, and not a directory. Checked before work starts. */
+export function checkOutputFile(flag: string, path: string): void {
+  refuseWarehouseFiles(flag, path);
+  if (kindOf(path) === 'directory') throw usage(`${flag} must be a file path, got ${path} (a directory)`);
 }
 
 /** zod's first issue as the user's message. */

@@ -1,5 +1,8 @@
 // Readable output for the terminal: aligned tables, numbers with 2 decimals.
 
+/** The readable table shows at most this many rows; --json and --csv give every one. */
+export const TABLE_ROWS = 10_000;
+
 export function table(headers: string[], rows: Array<Array<string | number>>, rightAligned: number[] = []): string {
   const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toFixed(2) : c)));
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));

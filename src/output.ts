@@ -28,6 +28,23 @@ export function processOutput(): Output {
   };
 }
 
+/**
+ * A JSON answer whose last member is an array of every row: `head` is the object's opening up
+ * to that member's name (`{"query":"sql",…,"rows":`), and `item` gives each row's JSON value.
+ */
+export async function streamJsonAnswer<T>(head: string, rows: Iterable<T>, item: (row: T) => unknown, out: Output): Promise<void> {
+  await out.stream(`${head}[`);
+  await streamBatches(rows, (batch, first) => (first ? '' : ',') + batch.map((row) => JSON.stringify(item(row))).join(','), out);
+  await out.stream(']}\n');
+}
+
+/** A CSV answer: the header line, then every row's cells. */
+export async function streamCsvAnswer<T>(headers: readonly string[], rows: Iterable<T>, cells: (row: T) => unknown[], out: Output): Promise<void> {
+  const { stringify } = await import('csv-stringify/sync');
+  await out.stream(stringify([headers]));
+  await streamBatches(rows, (batch) => stringify(batch.map(cells)), out);
+}
+
 /** Rows written at a time when an answer streams. */
 const BATCH = 5_000;
 
@@ -35,7 +52,7 @@ const BATCH = 5_000;
  * Writes `rows` as `text` of a batch at a time (`first` for the first batch, where a JSON array
  * takes no comma), waiting for the reader between batches: memory holds one batch.
  */
-export async function streamBatches<T>(rows: Iterable<T>, text: (batch: T[], first: boolean) => string, out: Output): Promise<void> {
+async function streamBatches<T>(rows: Iterable<T>, text: (batch: T[], first: boolean) => string, out: Output): Promise<void> {
   let batch: T[] = [];
   let first = true;
   for (const row of rows) {

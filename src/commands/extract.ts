@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import { isUrlOf, parseCommandLine, PathArg, refuseWarehouseFiles, validate } from '../config.js';
+import { checkOutputFile, isUrlOf, parseCommandLine, PathArg, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { dumpCsv, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
@@ -90,15 +90,6 @@ function readSaved(path: string, flag: string): Buffer {
   }
 }
 
-function checkOut(path: string): void {
-  refuseWarehouseFiles('--out', path);
-  try {
-    if (statSync(path).isDirectory()) throw usage(`--out must be a file path, got ${path} (a directory)`);
-  } catch (error) {
-    if (error instanceof GdpmrError) throw error;
-  }
-}
-
 function writeOut(path: string, csv: string, source: SourceInfo): void {
   try {
     writeDump(path, csv, source);
@@ -158,7 +149,7 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
   }
   const o = validate(WikipediaOptions, values);
   if (o.url !== undefined && o.file !== undefined) throw usage('gdpmr extract wikipedia takes --url or --file, not both');
-  checkOut(o.out);
+  checkOutputFile('--out', o.out);
   const { log, lines } = requestLog(o.verbose, out);
   let fetched: Fetched | undefined;
   let bytes: Buffer;
@@ -202,7 +193,7 @@ async function extractImfCommand(argv: string[], out: Output): Promise<number> {
   if (o.file !== undefined && o.countries === undefined) throw usage('gdpmr extract imf --file VALUES.json needs --countries COUNTRIES.json too');
   if (o.file === undefined && o.countries !== undefined) throw usage('gdpmr extract imf --countries goes with --file VALUES.json');
   if (o.file !== undefined && o.published === undefined) throw usage('gdpmr extract imf --file needs --published YYYY-MM-DD: a saved response does not say when it was published');
-  checkOut(o.out);
+  checkOutputFile('--out', o.out);
   const { log, lines } = requestLog(o.verbose, out);
   let valuesBytes: Buffer;
   let countriesBytes: Buffer;

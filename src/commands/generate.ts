@@ -1,6 +1,7 @@
 // `gdpmr generate`: a deterministic synthetic raw dump with real dumps' dirt (see src/generate).
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { GenerateOptions, parseCommandLine, refuseWarehouseFiles, validate } from '../config.js';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { checkOutputFile, GenerateOptions, parseCommandLine, validate } from '../config.js';
+import { fsReason } from '../store/files.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DIRT, generateDump, parseSkew } from '../generate/dump.js';
 import type { Output } from '../output.js';
@@ -24,8 +25,7 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
   const o = validate(GenerateOptions, values);
   const shares = o.skew === undefined ? undefined : parseSkew(o.skew);
   if (typeof shares === 'string') throw usage(shares);
-  refuseWarehouseFiles('--out', o.out);
-  if (existsSync(o.out) && statSync(o.out).isDirectory()) throw usage(`--out must be a file path, got ${o.out} (a directory)`);
+  checkOutputFile('--out', o.out);
   const territories = Math.max(2000, Math.round(o.size / 7500));
   // Written under a temporary name beside FILE and renamed whole: a generate stopped half-way
   // leaves no half dump under FILE's name (nor destroys an earlier FILE).
@@ -34,7 +34,7 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
   try {
     fd = openSync(partial, 'w');
   } catch (error) {
-    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${(error as NodeJS.ErrnoException).code})`);
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${fsReason(error)})`);
   }
   let bytes = 0;
   const t0 = performance.now();
@@ -50,7 +50,7 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
     renameSync(partial, o.out);
   } catch (error) {
     rmSync(partial, { force: true });
-    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was written`);
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${fsReason(error)}); nothing was written`);
   }
   if (out.stderrIsTTY) out.progress('');
   out.stdout(`wrote ${o.out}: ${bytes} bytes, ${territories} territories, seed ${o.seed}, ${o.dirt} dirt (${((performance.now() - t0) / 1000).toFixed(1)} s)`);

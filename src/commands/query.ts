@@ -4,13 +4,13 @@
 import type { z } from 'zod';
 import { DEFAULTS, HistoryOptions, OverOptions, parseCommandLine, RevisionsOptions, Top5Options, validate } from '../config.js';
 import { usage } from '../errors.js';
-import { table } from '../format.js';
+import { table, TABLE_ROWS } from '../format.js';
 import { history } from '../query/history.js';
 import { over } from '../query/over.js';
 import { largestRevisions, revisionRows, type Revision } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
 import { withWarehouse, type OpenWarehouse } from '../query/warehouse.js';
-import { streamBatches, type Output } from '../output.js';
+import { streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
 
 export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME | revisions --from D1 --to D2 [--min-change PCT]  [options]
 
@@ -51,10 +51,6 @@ interface Subcommand<S extends z.ZodType, A> {
   render?(answer: A, o: z.infer<S>): Rendered;
   write?(w: OpenWarehouse, o: z.infer<S>, out: Output): Promise<void>;
 }
-
-/** The readable table shows at most this many rows; --json and --csv give every one. */
-const TABLE_ROWS = 10_000;
-
 
 function subcommand<S extends z.ZodType, A>(s: Subcommand<S, A>): Subcommand<z.ZodType, unknown> {
   return s as unknown as Subcommand<z.ZodType, unknown>;
@@ -110,13 +106,10 @@ const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
       const cells = (f: Revision): Cell[] => [f.region, f.country, f.year, f.from_usd_billion, f.to_usd_billion, f.change_pct, f.published];
       const headers = ['region', 'country', 'year', 'from_usd_billion', 'to_usd_billion', 'change_pct', 'published'];
       if (o.json) {
-        await out.stream(`{"query":"revisions","from":${JSON.stringify(o.from)},"to":${JSON.stringify(o.to)},"min_change_pct":${JSON.stringify(o.minChange ?? null)},"figures":[`);
-        await streamBatches(rows, (batch, first) => (first ? '' : ',') + batch.map(({ pct: _, ...f }) => JSON.stringify(f)).join(','), out);
-        await out.stream(']}\n');
+        const head = `{"query":"revisions","from":${JSON.stringify(o.from)},"to":${JSON.stringify(o.to)},"min_change_pct":${JSON.stringify(o.minChange ?? null)},"figures":`;
+        await streamJsonAnswer(head, rows, ({ pct: _, ...f }) => f, out);
       } else if (o.csv) {
-        const { stringify } = await import('csv-stringify/sync');
-        await out.stream(stringify([headers]));
-        await streamBatches(rows, (batch) => stringify(batch.map(cells)), out);
+        await streamCsvAnswer(headers, rows, cells, out);
       } else {
         const { largest, total } = largestRevisions(rows, TABLE_ROWS);
         const more = total > largest.length ? `\n… ${total - largest.length} more (--csv or --json gives every one)` : '';

@@ -5,16 +5,16 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { DEFAULTS, parseCommandLine, PathArg, validate } from '../config.js';
 import { errorText, GdpmrError, usage } from '../errors.js';
-import { table } from '../format.js';
+import { table, TABLE_ROWS } from '../format.js';
 import { openWarehouse } from '../query/warehouse.js';
 import { WarehousePaths } from '../store/layout.js';
-import { streamBatches, type Output } from '../output.js';
+import { streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
 
 export const SQL_HELP = `gdpmr sql "STATEMENT" [--warehouse DIR] [--json | --csv]
 
 Runs one read-only SQL statement (SQLite's dialect) with every region's rows visible as one
 relation gdp: country, region, year, gdp_usd_billion, published, line, is_current, is_latest,
-run_id, valid_from, valid_to. Each region's own table is <region>.gdp (main.gdp is the first).
+run_id, valid_from, valid_to. Each region's own rows are <region>.gdp (main.gdp is the first).
   gdpmr sql "SELECT country, region, gdp_usd_billion FROM gdp WHERE is_latest ORDER BY 3 DESC LIMIT 100"`;
 
 export const GDP_COLUMNS = ['country', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'run_id', 'valid_from', 'valid_to'] as const;
@@ -53,22 +53,9 @@ function jsonValue(value: unknown): unknown {
   return value;
 }
 
-/** The readable table holds at most this many rows; --csv and --json hold every one. */
-const TABLE_ROWS = 10_000;
-
 async function writeAnswer(rows: IterableIterator<unknown[]>, columns: string[], o: { json: boolean; csv: boolean }, out: Output): Promise<void> {
-  if (o.json) {
-    await out.stream(`{"query":"sql","columns":${JSON.stringify(columns)},"rows":[`);
-    await streamBatches(rows, (batch, first) => (first ? '' : ',') + batch.map((row) => JSON.stringify(row.map(jsonValue))).join(','), out);
-    await out.stream(']}\n');
-    return;
-  }
-  if (o.csv) {
-    const { stringify } = await import('csv-stringify/sync');
-    await out.stream(stringify([columns]));
-    await streamBatches(rows, (batch) => stringify(batch.map((row) => row.map(jsonValue))), out);
-    return;
-  }
+  if (o.json) return streamJsonAnswer(`{"query":"sql","columns":${JSON.stringify(columns)},"rows":`, rows, (row) => row.map(jsonValue), out);
+  if (o.csv) return streamCsvAnswer(columns, rows, (row) => row.map(jsonValue), out);
   const shown: unknown[][] = [];
   let total = 0;
   for (const row of rows) {

@@ -205,6 +205,17 @@ describe('refused directories and inputs are left as they were', () => {
     expect((await cli(['verify', '--warehouse', out])).code).toBe(0);
   });
 
+  it.each([
+    ['generate', ['--size', '10KB', '--out', '{d}']],
+    ['extract', ['wikipedia', '--file', WIKIPEDIA_PAGE, '--out', '{d}']],
+  ])('%s with a directory as --out: exit 2 before any work, the directory untouched', async (command, args) => {
+    const dir = tempDir();
+    const r = await cli([command, ...args.map((a) => a.replaceAll('{d}', dir))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--out must be a file path, got ${dir} (a directory)`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('generate writes FILE whole: no partial file is left beside it', async () => {
     const dir = tempDir();
     const r = await cli(['generate', '--size', '20KB', '--out', join(dir, 'd.csv')]);
