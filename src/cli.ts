@@ -8,16 +8,20 @@ type Command = (argv: string[], out: Output) => Promise<number>;
 
 const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> = {
   extract: {
-    usage: 'gdpmr extract wikipedia|imf [--url URL | --file FILE] --out OUT.csv [--published DATE] [--timeout S]',
+    usage: 'gdpmr extract wikipedia|imf|weo [--url URL | --file FILE...] --out OUT.csv [--published DATE] [--timeout S]',
     load: async () => (await import('./commands/extract.js')).extractCommand,
   },
   run: {
-    usage: 'gdpmr run INPUT.csv [--out DIR] [--chunk-size SIZE] [--workers N] [--regions FILE] [--append] [--resume] [--redis URL]',
+    usage: 'gdpmr run INPUT.csv [--out DIR] [--chunk-size SIZE] [--workers N] [--regions FILE] [--source NAME] [--append | --replace] [--allow-reload] [--resume] [--redis URL]',
     load: async () => (await import('./commands/run.js')).runCommand,
   },
   query: {
-    usage: 'gdpmr query top5|over|history|revisions [--warehouse DIR] [--year Y] [--as-of DATE] [--json|--csv]',
+    usage: 'gdpmr query top5|over|history|revisions [--warehouse DIR] [--source NAME] [--year Y] [--as-of DATE] [--projections] [--json|--csv]',
     load: async () => (await import('./commands/query.js')).queryCommand,
+  },
+  rollback: {
+    usage: 'gdpmr rollback [--warehouse DIR]',
+    load: async () => (await import('./commands/rollback.js')).rollbackCommand,
   },
   verify: {
     usage: 'gdpmr verify [--warehouse DIR] [--json]',
@@ -28,7 +32,7 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     load: async () => (await import('./commands/sql.js')).sqlCommand,
   },
   report: {
-    usage: 'gdpmr report [--warehouse DIR] [--out FILE.html] [--as-of DATE]',
+    usage: 'gdpmr report [--warehouse DIR] [--out FILE.html] [--as-of DATE] [--source NAME]',
     load: async () => (await import('./commands/report.js')).reportCommand,
   },
   export: {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { usage } from './errors.js';
 import { formatBytes } from './format.js';
 import { PACKAGE_ROOT } from './package-root.js';
-import { isCalendarDate } from './rules/normalize.js';
+import { isCalendarDate, parseSource } from './rules/normalize.js';
 import { kindOf } from './store/files.js';
 import { warehouseOwning } from './store/layout.js';
 
@@ -137,6 +137,17 @@ const List = <T>(flag: string, item: (text: string) => T | undefined, what: stri
     return values as T[];
   });
 
+/** --source of a query: a source name as the rules store it ("" for figures that name none). */
+export const SourceFlag = (flag: string) =>
+  z.string().transform((text, ctx) => {
+    const source = parseSource(text);
+    if (source === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be a source name of lower-case letters, digits and _ (imf, world_bank, un, ...), got ${got(text)}` });
+      return z.NEVER;
+    }
+    return source;
+  });
+
 export const RunOptions = z.object({
   input: z.string({ error: 'gdpmr run needs INPUT.csv, the dump to load' }).pipe(PathArg('INPUT')),
   out: PathArg('--out').default(DEFAULTS.warehouse),
@@ -144,7 +155,11 @@ export const RunOptions = z.object({
   workers: PositiveInt('--workers', 'a whole number of worker threads, at least 1', LIMITS.workers, WORKERS_WHY).prefault(String(Math.min(DEFAULTS.workers, LIMITS.workers))),
   /** Left undefined when not given: --resume then takes the interrupted run's map. */
   regions: PathArg('--regions').optional(),
+  /** Left undefined when not given: --resume then takes the interrupted run's. */
+  source: SourceFlag('--source').optional(),
   append: z.boolean().default(false),
+  replace: z.boolean().default(false),
+  allowReload: z.boolean().default(false),
   resume: z.boolean().default(false),
   redis: RedisUrl.optional(),
 });
@@ -156,6 +171,8 @@ const QueryCommon = {
   csv: z.boolean().default(false),
   year: Year.optional(),
   asOf: AsOf.optional(),
+  source: SourceFlag('--source').optional(),
+  projections: z.boolean().default(false),
 };
 
 export const Top5Options = z.object({ ...QueryCommon, k: PositiveInt('--k', 'a whole number of at least 1', LIMITS.k, 'more than any region has countries').prefault(String(DEFAULTS.k)) });
@@ -179,6 +196,7 @@ export const RevisionsOptions = z
     warehouse: QueryCommon.warehouse,
     json: QueryCommon.json,
     csv: QueryCommon.csv,
+    source: QueryCommon.source,
     from: DateFlag('--from'),
     to: DateFlag('--to'),
     minChange: z

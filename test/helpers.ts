@@ -11,6 +11,7 @@ import { runJob, type RunRequest } from '../src/engine/run.js';
 import { readManifest } from '../src/store/manifest.js';
 import { REGIONS, regionFileName } from '../src/rules/normalize.js';
 import { existsSync } from 'node:fs';
+import { VIEW_COLUMNS } from '../src/store/region-db.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const DATA = join(ROOT, 'data');
@@ -73,7 +74,7 @@ export function snapshot(dir: string, { withRunIds = false } = {}) {
     const path = join(dir, 'regions', `${regionFileName(region)}.sqlite`);
     if (!existsSync(path)) continue;
     const db = new Database(path, { readonly: true });
-    const columns = `country, country_key, region, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, valid_from, valid_to, latest_to${withRunIds ? ', run_id' : ''}`;
+    const columns = VIEW_COLUMNS.filter((c) => withRunIds || c !== 'run_id').join(', ');
     rows[region] = db.prepare(`SELECT ${columns} FROM gdp ORDER BY load_seq, line`).all();
     indexes[region] = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
     db.close();

@@ -14,7 +14,7 @@ import type { Output } from '../output.js';
 export const EXPORT_HELP = `gdpmr export [--warehouse DIR] --out DIR2 [--format parquet|csv] [--current-only]
 
 Writes every row of the warehouse (or only the current figures) as Hive-style partitions,
-DIR2/region=<region>/part-0.parquet (or .csv), with DIR2/_gdpmr_export.json describing them.
+DIR2/region=<Region>/part-0.parquet (or .csv), e.g. region=Asia,, with DIR2/_gdpmr_export.json describing them.
 An --out that exists must be an earlier gdpmr export: it is replaced whole.`;
 
 const FORMATS = ['parquet', 'csv'] as const;
@@ -63,7 +63,9 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
     const summary = withWarehouse(o.warehouse, (w) => {
       const regions: Record<string, number> = {};
       for (const { region, db } of w.regions) {
-        const dir = join(tmp, `region=${regionFileName(region)}`);
+        // The partition's value is the region column's own (`region=Asia`): readers that let the
+        // path win (DuckDB) then find Asia's rows with WHERE region = 'Asia'.
+        const dir = join(tmp, `region=${region}`);
         makeDirectory(dir);
         regions[region] = writer(db, join(dir, `part-0.${o.format}`), o.currentOnly, BATCH_ROWS);
       }

@@ -161,6 +161,10 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
   const where = o.file ?? fetched?.url ?? '';
   const result = extractWikipedia(bytes.toString('utf8'), o.source as WikipediaSource);
   if (!result.ok) throw new GdpmrError('SOURCE_INVALID', `${where}: ${result.reason}`);
+  if (result.rows.length === 0) throw new GdpmrError('SOURCE_INVALID', `${where}: the ${WIKIPEDIA_SOURCES[o.source as WikipediaSource]} table has no figure rows; nothing was written`);
+  if (o.published === undefined && result.revision.date !== null && !isCalendarDate(result.revision.date)) {
+    throw new GdpmrError('SOURCE_INVALID', `${where}: the page's own revision date ${JSON.stringify(result.revision.date)} is not a calendar date; give --published YYYY-MM-DD`);
+  }
   const published = o.published ?? result.revision.date;
   if (published === null) throw new GdpmrError('SOURCE_INVALID', `${where}: the page's metadata gives no revision date; give --published YYYY-MM-DD`);
   const source: SourceInfo = {
@@ -177,7 +181,7 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
     rows: result.rows.length,
     requests: lines,
   };
-  writeOut(o.out, dumpCsv(result.rows, published), source);
+  writeOut(o.out, dumpCsv(result.rows, published, o.source), source);
   out.stdout(`extracted ${result.rows.length} rows (${WIKIPEDIA_SOURCES[o.source as WikipediaSource]}, published ${published}${result.revision.id === null ? '' : `, revision ${result.revision.id}`}) from ${where} into ${o.out}`);
   return 0;
 }
@@ -219,6 +223,7 @@ async function extractImfCommand(argv: string[], out: Output): Promise<number> {
   const countriesJson = parseJson(countriesBytes, countriesWhere);
   const result = extractImf(valuesJson, countriesJson, o.indicator);
   if (!result.ok) throw new GdpmrError('SOURCE_INVALID', `${result.reason.includes('countries response') ? countriesWhere : valuesWhere}: ${result.reason}`);
+  if (result.rows.length === 0) throw new GdpmrError('SOURCE_INVALID', `${valuesWhere}: no country of ${countriesWhere} has a ${o.indicator} value; nothing was written`);
   // A live fetch's vintage is the day it was fetched (UTC): the API does not say its release.
   const published = o.published ?? (fetched as Fetched).retrievedAt.slice(0, 10);
   const api = (valuesJson as { api?: unknown }).api ?? null;
@@ -237,7 +242,7 @@ async function extractImfCommand(argv: string[], out: Output): Promise<number> {
     rows: result.rows.length,
     requests: lines,
   };
-  writeOut(o.out, dumpCsv(result.rows, published), source);
+  writeOut(o.out, dumpCsv(result.rows, published, 'imf'), source);
   out.stdout(`extracted ${result.rows.length} rows (${o.indicator}, published ${published}) from ${valuesWhere} into ${o.out}`);
   return 0;
 }

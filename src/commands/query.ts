@@ -9,29 +9,33 @@ import { history } from '../query/history.js';
 import { over } from '../query/over.js';
 import { largestRevisions, revisionRows, type Revision } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
-import { withWarehouse, type OpenWarehouse } from '../query/warehouse.js';
+import { chooseSource, withWarehouse, type FigureView, type OpenWarehouse } from '../query/warehouse.js';
 import { streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
 
 export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME | revisions --from D1 --to D2 [--min-change PCT]  [options]
 
   top5       per region, the k countries with the highest GDP and their mean
   over       every country with GDP of at least --min billion USD
-  history    every figure ever loaded for one country, in every region, year and vintage
-  revisions  every fact whose current figure as of D2 differs from the one as of D1
+  history    every figure ever loaded for one country (a code, or any of its names), of every
+             source, in every region, year and vintage
+  revisions  every fact of one source whose current figure as of D2 differs from the one as of D1
 
   --warehouse DIR     (default: ${DEFAULTS.warehouse})
-  --year Y            the current figures of year Y instead of each country's latest
-  --as-of YYYY-MM-DD  ignore figures published after that date
+  --source NAME       whose figures to read (imf, world_bank, un, ...); default: the warehouse's
+                      only source, else imf (top5, over, revisions)
+  --year Y            the current figures of year Y instead of each country's latest (top5, over)
+  --projections       a country's latest figure may be a projection (a year after its vintage's
+                      year); by default the latest figure is the newest one that is not (top5, over)
+  --as-of YYYY-MM-DD  ignore figures published after that date (top5, over, history)
   --json              machine output on stdout
   --csv               the answer's rows as CSV on stdout, for pipes`;
 
-const COMMON = {
+const OUTPUT_FLAGS = {
   warehouse: { type: 'string' },
   json: { type: 'boolean' },
   csv: { type: 'boolean' },
-  year: { type: 'string' },
-  'as-of': { type: 'string' },
 } as const;
+const FIGURE_FLAGS = { ...OUTPUT_FLAGS, source: { type: 'string' }, year: { type: 'string' }, 'as-of': { type: 'string' }, projections: { type: 'boolean' } } as const;
 
 type Cell = string | number | null;
 interface Rendered {
@@ -41,9 +45,12 @@ interface Rendered {
   rightAligned: number[];
   /** CSV rows when they differ from the table's (the table may blank repeated cells). */
   csv?: Cell[][];
+  /** Why the answer is empty, when it is: said on stderr. */
+  note?: string;
 }
 
 interface Subcommand<S extends z.ZodType, A> {
+  /** Every flag the subcommand takes: any other is refused, not ignored. */
   flags: Record<string, { type: 'string' | 'boolean' }>;
   schema: S;
   /** Either ask and render, for an answer that is held, or write, for one that streams. */
@@ -56,57 +63,71 @@ function subcommand<S extends z.ZodType, A>(s: Subcommand<S, A>): Subcommand<z.Z
   return s as unknown as Subcommand<z.ZodType, unknown>;
 }
 
-const view = (o: { year?: number; asOf?: string }): string => `${o.year !== undefined ? ` in ${o.year}` : ', latest figures'}${o.asOf !== undefined ? ` as of ${o.asOf}` : ''}`;
+interface ViewOptions {
+  year?: number;
+  asOf?: string;
+  source?: string;
+  projections: boolean;
+}
+const figureView = (w: OpenWarehouse, o: ViewOptions): FigureView => ({ source: chooseSource(w.manifest, o.source), year: o.year, asOf: o.asOf, projections: o.projections });
+const sourceText = (source: string): string => (source === '' ? 'figures of no named source' : `${source} figures`);
+const view = (o: ViewOptions, source: string): string =>
+  `${o.year !== undefined ? ` in ${o.year}` : o.projections ? ', latest figures (projections included)' : ', latest figures'}${o.asOf !== undefined ? ` as of ${o.asOf}` : ''}, ${sourceText(source)}`;
 
 const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
   top5: subcommand({
-    flags: { k: { type: 'string' } },
+    flags: { ...FIGURE_FLAGS, k: { type: 'string' } },
     schema: Top5Options,
-    ask: (w, o) => top5(w, o.k, { year: o.year, asOf: o.asOf }),
+    ask: (w, o) => top5(w, o.k, figureView(w, o)),
     render: (a, o) => {
       const flat = a.regions.flatMap((r) => r.countries.map((c, i) => ({ r, c, i })));
       return {
-        title: `Top ${o.k} economies by region${view(o)}, billions of USD`,
-        headers: ['region', 'mean', '#', 'country', 'year', 'gdp_usd_billion'],
-        rows: flat.map(({ r, c, i }) => [i === 0 ? r.region : '', i === 0 ? r.avg_gdp_usd_billion : '', String(i + 1), c.country, String(c.year), c.gdp_usd_billion]),
-        rightAligned: [1, 2, 4, 5],
-        csv: flat.map(({ r, c, i }) => [r.region, r.avg_gdp_usd_billion, i + 1, c.country, c.year, c.gdp_usd_billion]),
+        title: `Top ${o.k} economies by region${view(o, a.source)}, billions of USD`,
+        headers: ['region', 'mean', '#', 'country', 'code', 'year', 'gdp_usd_billion'],
+        rows: flat.map(({ r, c, i }) => [i === 0 ? r.region : '', i === 0 ? r.avg_gdp_usd_billion : '', String(i + 1), c.country, c.country_code ?? '', String(c.year), c.gdp_usd_billion]),
+        rightAligned: [1, 2, 5, 6],
+        csv: flat.map(({ r, c, i }) => [r.region, r.avg_gdp_usd_billion, i + 1, c.country, c.country_code, c.year, c.gdp_usd_billion]),
+        note: a.note,
       };
     },
   }),
   over: subcommand({
-    flags: { min: { type: 'string' } },
+    flags: { ...FIGURE_FLAGS, min: { type: 'string' } },
     schema: OverOptions,
-    ask: (w, o) => over(w, o.min, { year: o.year, asOf: o.asOf }),
+    ask: (w, o) => over(w, o.min, figureView(w, o)),
     render: (a, o) => ({
-      title: `${a.countries.length} countries with GDP of at least ${o.min} billion USD${view(o)}`,
-      headers: ['#', 'country', 'region', 'year', 'gdp_usd_billion'],
-      rows: a.countries.map((c, i) => [String(i + 1), c.country, c.region, String(c.year), c.gdp_usd_billion]),
-      rightAligned: [0, 3, 4],
+      title: `${a.countries.length} countries with GDP of at least ${o.min} billion USD${view(o, a.source)}`,
+      headers: ['#', 'country', 'code', 'region', 'year', 'gdp_usd_billion'],
+      rows: a.countries.map((c, i) => [String(i + 1), c.country, c.country_code ?? '', c.region, String(c.year), c.gdp_usd_billion]),
+      rightAligned: [0, 4, 5],
+      csv: a.countries.map((c, i) => [i + 1, c.country, c.country_code, c.region, c.year, c.gdp_usd_billion]),
+      note: a.note,
     }),
   }),
   history: subcommand({
-    flags: { country: { type: 'string' } },
+    flags: { ...OUTPUT_FLAGS, 'as-of': { type: 'string' }, country: { type: 'string' } },
     schema: HistoryOptions,
     ask: (w, o) => history(w, o.country, o.asOf),
     render: (a, o) => ({
       title: `${a.figures.length} figures for ${a.country}${o.asOf ? ` as of ${o.asOf}` : ''}`,
-      headers: ['region', 'year', 'gdp_usd_billion', 'published', 'run_id', 'is_current'],
-      rows: a.figures.map((f) => [f.region, String(f.year), f.gdp_usd_billion, f.published ?? '', f.run_id, f.is_current ? 'current' : 'superseded']),
-      rightAligned: [1, 2],
-      csv: a.figures.map((f) => [f.region, f.year, f.gdp_usd_billion, f.published, f.run_id, f.is_current ? 1 : 0]),
+      headers: ['source', 'region', 'country', 'code', 'year', 'gdp_usd_billion', 'published', 'run_id', 'is_current', 'projection'],
+      rows: a.figures.map((f) => [f.source, f.region, f.country, f.country_code ?? '', String(f.year), f.gdp_usd_billion, f.published ?? '', f.run_id, f.is_current ? 'current' : 'superseded', f.is_projection ? 'projection' : '']),
+      rightAligned: [4, 5],
+      csv: a.figures.map((f) => [f.source, f.region, f.country, f.country_code, f.year, f.gdp_usd_billion, f.published, f.run_id, f.is_current ? 1 : 0, f.is_projection ? 1 : 0]),
+      note: a.note,
     }),
   }),
   revisions: subcommand({
-    flags: { from: { type: 'string' }, to: { type: 'string' }, 'min-change': { type: 'string' } },
+    flags: { ...OUTPUT_FLAGS, source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'min-change': { type: 'string' } },
     schema: RevisionsOptions,
     // A year of vintages can revise millions of facts: the answer streams in the SPEC's order.
     write: async (w, o, out) => {
-      const rows = revisionRows(w, o.from, o.to, o.minChange);
-      const cells = (f: Revision): Cell[] => [f.region, f.country, f.year, f.from_usd_billion, f.to_usd_billion, f.change_pct, f.published];
-      const headers = ['region', 'country', 'year', 'from_usd_billion', 'to_usd_billion', 'change_pct', 'published'];
+      const source = chooseSource(w.manifest, o.source);
+      const rows = revisionRows(w, source, o.from, o.to, o.minChange);
+      const cells = (f: Revision): Cell[] => [f.region, f.country, f.country_code, f.year, f.from_usd_billion, f.to_usd_billion, f.change_pct, f.published];
+      const headers = ['region', 'country', 'country_code', 'year', 'from_usd_billion', 'to_usd_billion', 'change_pct', 'published'];
       if (o.json) {
-        const head = `{"query":"revisions","from":${JSON.stringify(o.from)},"to":${JSON.stringify(o.to)},"min_change_pct":${JSON.stringify(o.minChange ?? null)},"figures":`;
+        const head = `{"query":"revisions","from":${JSON.stringify(o.from)},"to":${JSON.stringify(o.to)},"source":${JSON.stringify(source)},"min_change_pct":${JSON.stringify(o.minChange ?? null)},"figures":`;
         await streamJsonAnswer(head, rows, ({ pct: _, ...f }) => f, out);
       } else if (o.csv) {
         await streamCsvAnswer(headers, rows, cells, out);
@@ -114,8 +135,8 @@ const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
         const { largest, total } = largestRevisions(rows, TABLE_ROWS);
         const more = total > largest.length ? `\n… ${total - largest.length} more (--csv or --json gives every one)` : '';
         out.stdout(
-          `${total} revisions between ${o.from} and ${o.to}${o.minChange === undefined ? '' : ` of at least ${o.minChange} %`}, largest first\n` +
-            table(headers, largest.map((f) => [f.region, f.country, String(f.year), f.from_usd_billion ?? 'new', f.to_usd_billion, f.change_pct ?? '', f.published ?? '']), [2, 3, 4, 5]) +
+          `${total} revisions of ${sourceText(source)} between ${o.from} and ${o.to}${o.minChange === undefined ? '' : ` of at least ${o.minChange} %`}, largest first\n` +
+            table(headers, largest.map((f) => [f.region, f.country, f.country_code ?? '', String(f.year), f.from_usd_billion ?? 'new', f.to_usd_billion, f.change_pct ?? '', f.published ?? '']), [3, 4, 5, 6]) +
             more,
         );
       }
@@ -131,7 +152,7 @@ export async function queryCommand(argv: string[], out: Output): Promise<number>
   }
   const sub = SUBCOMMANDS[which];
   if (sub === undefined) throw usage(`gdpmr query must be followed by ${Object.keys(SUBCOMMANDS).join(', ')}, got ${JSON.stringify(which.slice(0, 60))}`);
-  const values = parseCommandLine(`gdpmr query ${which}`, rest, { ...COMMON, ...sub.flags }, []);
+  const values = parseCommandLine(`gdpmr query ${which}`, rest, sub.flags, []);
   if (values.help === true) {
     out.stdout(QUERY_HELP);
     return 0;
@@ -150,6 +171,8 @@ export async function queryCommand(argv: string[], out: Output): Promise<number>
     return 0;
   }
   const r = render(answer, o);
+  // An empty answer stays an answer (exit 0, on stdout); why it is empty goes to stderr.
+  if (r.note !== undefined) out.stderr(`gdpmr: ${r.note}`);
   if (o.csv) out.stdout((await import('csv-stringify/sync')).stringify([r.headers, ...(r.csv ?? r.rows)]).trimEnd());
   else out.stdout(`${r.title}\n${table(r.headers, r.rows.map((row) => row.map((c) => c ?? '')), r.rightAligned)}`);
   return 0;

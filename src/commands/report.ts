@@ -1,26 +1,29 @@
 // `gdpmr report`: the warehouse as one self-contained HTML page (default DIR/report.html).
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { AsOf, DEFAULTS, parseCommandLine, PathArg, refuseWarehouseFiles, validate } from '../config.js';
+import { AsOf, DEFAULTS, SourceFlag, parseCommandLine, PathArg, refuseWarehouseFiles, validate } from '../config.js';
 import { GdpmrError } from '../errors.js';
 import { openWarehouse } from '../query/warehouse.js';
 import { fsReason, makeDirectory, writeFileWhole } from '../store/files.js';
 import type { Output } from '../output.js';
 
-export const REPORT_HELP = `gdpmr report [--warehouse DIR] [--out FILE.html] [--as-of YYYY-MM-DD]
+export const REPORT_HELP = `gdpmr report [--warehouse DIR] [--out FILE.html] [--as-of YYYY-MM-DD] [--source NAME]
 
 Writes one self-contained HTML page (default DIR/report.html) that opens offline: each region's
 top 5 with its mean, GDP over the years of each region's top 3, the largest revisions between
-the last two vintages, the loads with what they loaded and rejected, the last run's stages.`;
+the last two vintages, the loads with what they loaded and rejected, the last run's stages.
+It shows one source's figures (--source, default as for queries: the only one, else imf) and
+lists the others.`;
 
 const ReportOptions = z.object({
   warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),
   out: PathArg('--out').optional(),
   asOf: AsOf.optional(),
+  source: SourceFlag('--source').optional(),
 });
 
 export async function reportCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine('gdpmr report', argv, { warehouse: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' } }, []);
+  const values = parseCommandLine('gdpmr report', argv, { warehouse: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, source: { type: 'string' } }, []);
   if (values.help === true) {
     out.stdout(REPORT_HELP);
     return 0;
@@ -32,7 +35,7 @@ export async function reportCommand(argv: string[], out: Output): Promise<number
   const w = openWarehouse(o.warehouse);
   let html: string;
   try {
-    html = await buildReport(w, { warehouseDir: o.warehouse, asOf: o.asOf });
+    html = await buildReport(w, { warehouseDir: o.warehouse, asOf: o.asOf, source: o.source });
   } finally {
     w.close();
   }

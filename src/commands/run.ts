@@ -12,8 +12,12 @@ Builds a warehouse from a raw GDP dump: one SQLite database per region, rejects.
   --out DIR           warehouse directory (default: ${DEFAULTS.warehouse})
   --chunk-size SIZE   bytes per split: 65536, 256KB, 16MB, 1GB (default: ${formatBytes(DEFAULTS.chunkBytes)})
   --workers N         worker threads (default: the number of cores, ${DEFAULTS.workers})
-  --regions FILE      region map, CSV country,region (default: the bundled UN map)
+  --regions FILE      country map, CSV country,region[,code,name] (default: the bundled UN map)
+  --source NAME       source of records that name none: imf, world_bank, un, ... (default: none)
   --append            add INPUT as a new load instead of replacing the warehouse
+  --replace           replace a warehouse of several loads (a plain run refuses to); the
+                      replaced warehouse is kept: \`gdpmr rollback\` brings it back
+  --allow-reload      --append an input that a load already holds
   --resume            continue the interrupted run of INPUT into DIR (flags left out are the run's own)
   --redis URL         send the tasks to a BullMQ queue in Redis, run by \`gdpmr worker\` processes`;
 
@@ -26,7 +30,10 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
       'chunk-size': { type: 'string' },
       workers: { type: 'string' },
       regions: { type: 'string' },
+      source: { type: 'string' },
       append: { type: 'boolean' },
+      replace: { type: 'boolean' },
+      'allow-reload': { type: 'boolean' },
       resume: { type: 'boolean' },
       redis: { type: 'string' },
     },
@@ -45,7 +52,10 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
       chunkBytes: options.chunkSize,
       workers: options.workers,
       regionMapPath: options.regions,
+      source: options.source,
       append: options.append,
+      replace: options.replace,
+      allowReload: options.allowReload,
       resume: options.resume,
       runner: options.redis === undefined ? 'pool' : 'queue',
       redisUrl: options.redis,

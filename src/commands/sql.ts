@@ -8,16 +8,22 @@ import { errorText, GdpmrError, usage } from '../errors.js';
 import { table, TABLE_ROWS } from '../format.js';
 import { openWarehouse } from '../query/warehouse.js';
 import { WarehousePaths } from '../store/layout.js';
+import { VIEW_COLUMNS } from '../store/region-db.js';
 import { streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
 
 export const SQL_HELP = `gdpmr sql "STATEMENT" [--warehouse DIR] [--json | --csv]
 
 Runs one read-only SQL statement (SQLite's dialect) with every region's rows visible as one
-relation gdp: country, region, year, gdp_usd_billion, published, line, is_current, is_latest,
-run_id, valid_from, valid_to. Each region's own rows are <region>.gdp (main.gdp is the first).
-  gdpmr sql "SELECT country, region, gdp_usd_billion FROM gdp WHERE is_latest ORDER BY 3 DESC LIMIT 100"`;
+relation gdp, with every column of a region's gdp:
+  ${VIEW_COLUMNS.join(', ')}
+country is the name as loaded, name the one answers show (the country map's for its code),
+country_key the identity (the code, else the name in lower case). Each region's own rows are
+<region>.gdp (main.gdp is the first). Figures of several sources sit side by side: filter on
+source, e.g.
+  gdpmr sql "SELECT name, country_code, gdp_usd_billion FROM gdp WHERE source = 'imf' AND is_latest ORDER BY 3 DESC LIMIT 10"`;
 
-export const GDP_COLUMNS = ['country', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'run_id', 'valid_from', 'valid_to'] as const;
+/** Every column of a region's gdp (SPEC §10): the relation gdp is their union. */
+export const GDP_COLUMNS = VIEW_COLUMNS;
 
 const SqlOptions = z.object({
   statement: z.string({ error: 'gdpmr sql needs a STATEMENT, e.g. gdpmr sql "SELECT count(*) FROM gdp"' }).refine((s) => s.trim() !== '', { message: 'gdpmr sql needs a STATEMENT, got an empty one' }),

@@ -38,6 +38,8 @@ export interface MapTask extends TaskBase {
   startLine: number;
   columns: ColumnIndex;
   regionMapPath: string;
+  /** The run's --source, for records that name none ('' when none). */
+  source: string;
   loadSeq: number;
   /** Directory that holds this task's output once it is complete. */
   outDir: string;
@@ -53,6 +55,8 @@ export interface ReduceTask extends TaskBase {
   /** Scratch directory: earlier rows re-sorted, intermediate merge passes. */
   scratchDir: string;
   dbPath: string;
+  /** The country map, for the names answers show. */
+  regionMapPath: string;
   /** run_id of each load, by load_seq. */
   runIds: string[];
 }
@@ -96,6 +100,8 @@ export const ReduceResultSchema = z.object({
   current: Count,
   superseded: Count,
   runsMerged: Count,
+  /** Rows of each source ('' for none). */
+  bySource: z.record(z.string(), Count),
 });
 export type ReduceResult = z.infer<typeof ReduceResultSchema>;
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join, relative } from 'node:path';
 import { GdpmrError } from '../errors.js';
 import { kindOf } from '../store/files.js';
-import { currentGeneration, FIXED_LINKS, linkTarget, type WarehousePaths } from '../store/layout.js';
+import { currentGeneration, FIXED_LINKS, linkTarget, previousGeneration, type WarehousePaths } from '../store/layout.js';
 
 export interface LockHolder {
   pid: number;
@@ -106,11 +106,12 @@ function ensureFixedLinks(paths: WarehousePaths): void {
  */
 export function repairPublished(paths: WarehousePaths, keep: readonly string[]): void {
   const current = currentGeneration(paths);
+  const previous = previousGeneration(paths);
   // Before the first publish the links may not exist yet; files of someone else's must not.
   if (current !== null || FIXED_LINKS.some((name) => existsSync(join(paths.root, name)))) ensureFixedLinks(paths);
   if (existsSync(paths.generationsDir)) {
     for (const name of readdirSync(paths.generationsDir)) {
-      if (name !== current && !keep.includes(name)) rmSync(join(paths.generationsDir, name), { recursive: true, force: true });
+      if (name !== current && name !== previous && !keep.includes(name)) rmSync(join(paths.generationsDir, name), { recursive: true, force: true });
     }
   }
 }
@@ -127,7 +128,25 @@ export function publishGeneration(paths: WarehousePaths, stagingRoot: string, ru
     rmSync(generation.root, { recursive: true, force: true });
     renameSync(stagingRoot, generation.root);
   }
+  const older = previousGeneration(paths);
   pointLink(paths.currentLink, generation.root);
   ensureFixedLinks(paths);
-  if (previous !== null && previous !== runId) rmSync(paths.generation(previous).root, { recursive: true, force: true });
+  // The generation just replaced is kept for `gdpmr rollback`; the one kept before it goes.
+  if (previous !== null && previous !== runId) pointLink(paths.previousLink, paths.generation(previous).root);
+  if (older !== null && older !== previous && older !== runId) rmSync(paths.generation(older).root, { recursive: true, force: true });
+}
+
+/**
+ * `gdpmr rollback`: the kept generation becomes the published one in one rename of
+ * `.current`, and the one it replaces is kept in its place (a second rollback undoes the first).
+ */
+export function rollbackGeneration(paths: WarehousePaths): { restored: string; replaced: string } {
+  const current = currentGeneration(paths);
+  const previous = previousGeneration(paths);
+  if (current === null || previous === null || !existsSync(paths.generation(previous).manifest)) {
+    throw new GdpmrError('NOTHING_TO_ROLL_BACK', `warehouse ${paths.root} keeps no earlier generation to roll back to${current === null ? ' (nothing is published)' : ''}: a run keeps the one it replaces, and none has replaced one here yet`);
+  }
+  pointLink(paths.currentLink, paths.generation(previous).root);
+  pointLink(paths.previousLink, paths.generation(current).root);
+  return { restored: previous, replaced: current };
 }

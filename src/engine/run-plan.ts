@@ -23,6 +23,8 @@ export const RunPlan = z.object({
   }),
   chunk_bytes: z.number().int().positive(),
   region_map: z.string(),
+  /** --source: the source of records that name none. */
+  run_source: z.string(),
   /** Whether the user asked for --append (the run appends only when a warehouse was there). */
   append_requested: z.boolean().optional(),
   append: z.boolean(),
@@ -38,6 +40,7 @@ export type RunPlan = z.infer<typeof RunPlan>;
 export interface ResumeFlags {
   chunkBytes?: number;
   regionMapPath?: string;
+  source?: string;
   append: boolean;
 }
 
@@ -88,6 +91,9 @@ export function loadPlanToResume(path: string, input: InputIdentity, flags: Resu
   }
   if (flags.regionMapPath !== undefined && resolve(flags.regionMapPath) !== plan.region_map) {
     throw contradiction('--regions', flags.regionMapPath, `region map ${plan.region_map}`);
+  }
+  if (flags.source !== undefined && flags.source !== plan.run_source) {
+    throw contradiction('--source', flags.source, `source ${JSON.stringify(plan.run_source)}`);
   }
   const appendRequested = plan.append_requested ?? plan.append;
   if (flags.append && !appendRequested) {

@@ -5,11 +5,11 @@
 //           behind the scans: map i starts once scans 0..i-1 are known)
 //   reduce  per region: merge runs (and earlier loads' rows), mark current, load SQLite
 //   publish rejects in input order, manifest, swap the new generation in
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULTS } from '../config.js';
-import { errorText, GdpmrError } from '../errors.js';
+import { errorText, GdpmrError, usage } from '../errors.js';
 import { createRunLogger, type RunLogger } from '../log.js';
 import { readSourceInfo } from '../extract/dump-file.js';
 import { FACT_LINE_FORMAT } from '../rules/current.js';
@@ -45,7 +45,13 @@ export interface RunRequest {
   workers: number;
   /** Undefined when not given: a new run takes the bundled map, --resume the interrupted run's. */
   regionMapPath?: string;
+  /** --source: the source of records that name none (checked, lower case; '' for none). */
+  source?: string;
   append: boolean;
+  /** --replace: replace a warehouse of several loads (a plain run refuses to). */
+  replace?: boolean;
+  /** --allow-reload: append an input a load already holds. */
+  allowReload?: boolean;
   resume: boolean;
   /** Which runner executes the tasks (runners.ts); the CLI uses the pool. */
   runner: RunnerKind;
@@ -112,6 +118,59 @@ function publishedBase(paths: WarehousePaths, dir: string, appending: boolean, n
   }
 }
 
+interface LoadSummary {
+  run_id: string;
+  path: string;
+  fingerprint?: string;
+  sha256?: string;
+}
+
+/** The loads of the published warehouse, read loosely: an outdated or damaged manifest too. */
+function publishedLoads(paths: WarehousePaths): LoadSummary[] {
+  const generation = currentGeneration(paths);
+  if (generation === null) return [];
+  try {
+    const raw = JSON.parse(readFileSync(paths.generation(generation).manifest, 'utf8')) as { loads?: unknown };
+    if (!Array.isArray(raw.loads)) return [];
+    return raw.loads.map((l: { run_id?: unknown; input?: { path?: unknown; fingerprint?: unknown }; source?: { sha256?: unknown } }) => ({
+      run_id: String(l?.run_id ?? '?'),
+      path: String(l?.input?.path ?? '?'),
+      fingerprint: typeof l?.input?.fingerprint === 'string' ? l.input.fingerprint : undefined,
+      sha256: typeof l?.source?.sha256 === 'string' ? l.source.sha256 : undefined,
+    }));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A warehouse of many loads is history no typo may lose: a plain run onto one is refused
+ * unless --replace says so. An --append of an input a load already holds (the same bytes at
+ * both ends and size, or the same extracted source) is refused unless --allow-reload: a weekly
+ * job run twice would double every figure's history.
+ */
+function guardLoads(paths: WarehousePaths, request: RunRequest, input: InputIdentity): void {
+  const loads = publishedLoads(paths);
+  const list = (ls: LoadSummary[]): string => ls.map((l, i) => `${i + 1}: ${l.path} (run ${l.run_id})`).join(', ');
+  if (!request.append && request.replace !== true && loads.length > 1) {
+    throw usage(
+      `gdpmr run without --append would replace the warehouse ${paths.root} and drop its ${loads.length} loads (${list(loads)}); ` +
+        `add --append to add ${request.inputPath} as load ${loads.length + 1}, or --replace to replace them all (the replaced warehouse is kept for \`gdpmr rollback\`)`,
+    );
+  }
+  if (request.append && request.allowReload !== true) {
+    const sha = readSourceInfo(request.inputPath)?.sha256;
+    const holder = loads.findIndex((l) => l.fingerprint === input.fingerprint || (sha !== undefined && l.sha256 === sha));
+    if (holder >= 0) {
+      const l = loads[holder];
+      throw usage(
+        `${request.inputPath} is already loaded in ${paths.root}: load ${holder + 1} (run ${l.run_id}, ${l.path}) holds ${l.fingerprint === input.fingerprint ? 'the same file' : 'the same extracted source (sha256)'}; ` +
+          `appending it again would make every figure its own revision. Add --allow-reload to load it again anyway`,
+      );
+    }
+  }
+}
+
 export async function runJob(request: RunRequest, events: RunEvents = {}): Promise<RunOutcome> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -120,6 +179,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
   const absoluteInput: InputIdentity = { ...input, path: resolve(request.inputPath) };
   const paths = new WarehousePaths(request.outDir);
   checkOutDirectory(paths);
+  if (!request.resume) guardLoads(paths, request, absoluteInput);
 
   let plan: RunPlan | undefined;
   let runId = newRunId(startedAt);
@@ -133,7 +193,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     if (pending.length === 0) {
       notice(`nothing to resume in ${paths.root}: starting a new run`);
     } else {
-      plan = loadPlanToResume(paths.run(pending[pending.length - 1]).plan, absoluteInput, { chunkBytes: request.chunkBytes, regionMapPath: request.regionMapPath, append: request.append });
+      plan = loadPlanToResume(paths.run(pending[pending.length - 1]).plan, absoluteInput, { chunkBytes: request.chunkBytes, regionMapPath: request.regionMapPath, source: request.source, append: request.append });
       runId = plan.run_id;
     }
   }
@@ -163,6 +223,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
         header,
         chunk_bytes: request.chunkBytes ?? DEFAULTS.chunkBytes,
         region_map: resolve(regionMapPath),
+        run_source: request.source ?? '',
         append_requested: request.append,
         append: request.append && published !== null,
         previous_generation: request.append && published !== null ? published.generation : null,
@@ -312,6 +373,7 @@ class Job {
           startLine: line,
           columns: plan.header.columns,
           regionMapPath: plan.region_map,
+          source: plan.run_source,
           loadSeq: this.loadSeq,
           outDir: this.work.mapOutput(split.chunk),
         };
@@ -383,7 +445,7 @@ class Job {
         // Nothing new for this region: the earlier database is already right.
         copyFileSync(previousGeneration.regionDb(region), staging.regionDb(region));
         const row = countRows(staging.regionDb(region));
-        result = { rows: row.rows, current: row.current, superseded: row.rows - row.current, runsMerged: 0 };
+        result = { rows: row.rows, current: row.current, superseded: row.rows - row.current, runsMerged: 0, bySource: row.bySource };
         // Its indexes came with it.
         indexed.add(region);
       } else {
@@ -395,6 +457,7 @@ class Job {
           previousDbPath: previousGeneration !== null && previousRegions.has(region) ? previousGeneration.regionDb(region) : null,
           scratchDir: this.work.reduceScratch(region),
           dbPath: staging.regionDb(region),
+          regionMapPath: this.plan.region_map,
           runIds: this.runIds,
         };
         result = await scheduler.run(LOAD_PRIORITY, () => runWithRetries(this.runner, task, this.attemptFailed));

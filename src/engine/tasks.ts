@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { errorText } from '../errors.js';
 import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFact, type FactLine } from '../rules/current.js';
 import { mapBuffers } from '../map/buffers.js';
-import { countryKey, normalizeFigure, regionFileName, type Region, type RejectReason } from '../rules/normalize.js';
+import { factKey, normalizeFigure, regionFileName, splitFactKey, type Region, type RejectReason } from '../rules/normalize.js';
 import { appendPlainFigure } from '../map/plain-record.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import type { RegionMap } from '../rules/regions.js';
@@ -68,6 +68,7 @@ export function map(task: MapTask): MapResult {
     const runs = mapBuffers.runs();
     const loadSeq = loadSeqText(task.loadSeq);
     const loadSeqBytes = Buffer.from(loadSeq, 'latin1');
+    const runSourceBytes = Buffer.from(task.source, 'latin1');
     const rejectRows: Buffer[] = [];
     const byReason: Partial<Record<RejectReason, number>> = {};
     let records = 0;
@@ -103,7 +104,7 @@ export function map(task: MapTask): MapResult {
         records++;
         if (layout.malformed || layout.fieldCount !== columns.width) {
           reject('malformed_row');
-        } else if (!appendPlainFigure(bytes, layout, columns, regions, loadSeqBytes, line, runs)) {
+        } else if (!appendPlainFigure(bytes, layout, columns, regions, runSourceBytes, loadSeqBytes, line, runs)) {
           // Anything to clean, missing or wrong: the SPEC's rules on strings decide.
           const result = normalizeFigure(
             {
@@ -112,14 +113,17 @@ export function map(task: MapTask): MapResult {
               gdpUsdMillion: fieldText(bytes, layout, columns.gdpUsdMillion),
               region: columns.region < 0 ? undefined : fieldText(bytes, layout, columns.region),
               published: columns.published < 0 ? undefined : fieldText(bytes, layout, columns.published),
+              countryCode: columns.countryCode < 0 ? undefined : fieldText(bytes, layout, columns.countryCode),
+              source: columns.source < 0 ? undefined : fieldText(bytes, layout, columns.source),
             },
             regions,
+            task.source,
           );
           if (!result.ok) {
             reject(result.reason);
           } else {
             const f = result.figure;
-            const key = countryKey(f.country);
+            const key = factKey(f.source, f.identity);
             const hash = keyHash(key);
             runs.of(f.region).appendText(hash, encodeFactLine(hash, key, f.year, f.published, loadSeq, line, f.country, String(f.gdpUsdMillion)));
           }
@@ -185,17 +189,33 @@ export function reduce(task: ReduceTask): ReduceResult {
     }
   }
   rmSync(task.dbPath, { force: true });
+  const countries = regionMap(task.regionMapPath);
   const writer = new RegionDbWriter(task.dbPath, task.region, task.runIds);
   let current = 0;
+  const bySource: Record<string, number> = {};
+  let sourceRows = 0;
   try {
-    const f: FactLine = { countryKey: '', year: 0, published: null, loadSeq: 0, line: 0, country: '', gdpUsdBillion: 0 };
+    const f: FactLine = { factKey: '', year: 0, published: null, loadSeq: 0, line: 0, country: '', gdpUsdBillion: 0 };
+    // A country's lines arrive together: its key's parts and name are worked out once.
+    let heldKey = '';
+    let key = splitFactKey(':');
+    let name: string | null = null;
     const marker = new CurrentMarker((fact) => {
       if (fact.isCurrent) current++;
       readFact(fact.text, f);
-      writer.addValues(f.country, f.countryKey, f.year, f.gdpUsdBillion, f.published, f.line, fact.isCurrent, fact.isLatest, f.loadSeq, fact.validTo, fact.latestTo);
+      if (f.factKey !== heldKey) {
+        if (heldKey !== '') bySource[key.source] = (bySource[key.source] ?? 0) + sourceRows;
+        sourceRows = 0;
+        heldKey = f.factKey;
+        key = splitFactKey(heldKey);
+        name = key.code === null ? null : (countries.nameOfCode(key.code) ?? null);
+      }
+      sourceRows++;
+      writer.addValues(f.country, key.code, name, key.source, key.identity, f.year, f.gdpUsdBillion, f.published, f.line, fact.isCurrent, fact.isLatest, f.loadSeq, fact.validTo, fact.latestFrom, fact.latestTo);
     });
     mergeRuns(inputRuns, (text) => marker.push(text), task.scratchDir);
     marker.finish();
+    if (heldKey !== '') bySource[key.source] = (bySource[key.source] ?? 0) + sourceRows;
     writer.finish();
   } catch (error) {
     writer.abandon();
@@ -203,7 +223,7 @@ export function reduce(task: ReduceTask): ReduceResult {
     throw error;
   }
   rmSync(task.scratchDir, { recursive: true, force: true });
-  return { rows: writer.rows, current, superseded: writer.rows - current, runsMerged: inputRuns.length };
+  return { rows: writer.rows, current, superseded: writer.rows - current, runsMerged: inputRuns.length, bySource };
 }
 
 export function index(task: IndexTask): IndexResult {
@@ -223,7 +243,7 @@ function respillPrevious(dbPath: string, scratchDir: string, runIds: readonly st
         throw new Error(`${dbPath}: row of load ${row.load_seq} has run_id ${row.run_id}, but the manifest lists ${runIds[row.load_seq]}`);
       }
       return encodeFact({
-        countryKey: row.country_key,
+        factKey: factKey(row.source, row.country_key),
         year: row.year,
         published: row.published,
         loadSeq: row.load_seq,

@@ -1,20 +1,19 @@
 // One region's rows as CSV: the export's columns as a header, dates as text, booleans 1/0.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { stringify } from 'csv-stringify/sync';
+import { writeFully } from '../store/files.js';
 import { EXPORT_COLUMNS, exportBatches } from './rows.js';
 
 export function writeCsv(db: Database.Database, path: string, currentOnly: boolean, batchRows: number): number {
   const fd = openSync(path, 'w');
   let rows = 0;
   try {
-    writeSync(fd, stringify([[...EXPORT_COLUMNS]]));
+    writeFully(fd, stringify([[...EXPORT_COLUMNS]]), path);
     for (const b of exportBatches(db, currentOnly, batchRows)) {
       const records = new Array(b.length);
-      for (let i = 0; i < b.length; i++) {
-        records[i] = [b.country[i], b.region[i], b.year[i], b.gdp_usd_billion[i], b.published[i], b.line[i], b.is_current[i] ? 1 : 0, b.run_id[i], b.valid_from[i], b.valid_to[i]];
-      }
-      writeSync(fd, stringify(records));
+      for (let i = 0; i < b.length; i++) records[i] = b.columns.map((column) => column[i]);
+      writeFully(fd, stringify(records), path);
       rows += b.length;
     }
   } finally {

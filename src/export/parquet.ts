@@ -1,10 +1,10 @@
-// One region's rows as a Parquet file, typed: strings, INT32 year, DOUBLE GDP, INT64 line,
-// BOOLEAN is_current and DATE published/valid_from/valid_to. Written a row group per batch
+// One region's rows as a Parquet file, typed by the export's column table: strings, INT32
+// year, DOUBLE GDP, INT64 line and load_seq, BOOLEAN flags and DATE dates. Written a row group per batch
 // by hyparquet-writer, so memory stays at one batch.
 import type Database from 'better-sqlite3';
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import { version } from '../version.js';
-import { exportBatches } from './rows.js';
+import { EXPORT_COLUMN_KINDS, EXPORT_COLUMNS, exportBatches, type ColumnKind } from './rows.js';
 
 /**
  * 'YYYY-MM-DD' → days since 1970-01-01, as Parquet's DATE counts them. valid_to '' (an undated
@@ -22,37 +22,42 @@ export function days(date: string | null): number | null {
   return d;
 }
 
-const SCHEMA = [
-  { name: 'root', num_children: 10 },
-  { name: 'country', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-  { name: 'region', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-  { name: 'year', type: 'INT32', repetition_type: 'REQUIRED' },
-  { name: 'gdp_usd_billion', type: 'DOUBLE', repetition_type: 'REQUIRED' },
-  { name: 'published', type: 'INT32', converted_type: 'DATE', repetition_type: 'OPTIONAL' },
-  { name: 'line', type: 'INT64', repetition_type: 'REQUIRED' },
-  { name: 'is_current', type: 'BOOLEAN', repetition_type: 'REQUIRED' },
-  { name: 'run_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-  { name: 'valid_from', type: 'INT32', converted_type: 'DATE', repetition_type: 'OPTIONAL' },
-  { name: 'valid_to', type: 'INT32', converted_type: 'DATE', repetition_type: 'OPTIONAL' },
-] as const;
+const PARQUET_TYPES: Record<ColumnKind, Record<string, string>> = {
+  text: { type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+  optional_text: { type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+  int32: { type: 'INT32', repetition_type: 'REQUIRED' },
+  int64: { type: 'INT64', repetition_type: 'REQUIRED' },
+  double: { type: 'DOUBLE', repetition_type: 'REQUIRED' },
+  boolean: { type: 'BOOLEAN', repetition_type: 'REQUIRED' },
+  date: { type: 'INT32', converted_type: 'DATE', repetition_type: 'OPTIONAL' },
+};
+
+const SCHEMA = [{ name: 'root', num_children: EXPORT_COLUMNS.length }, ...EXPORT_COLUMNS.map((name) => ({ name, ...PARQUET_TYPES[EXPORT_COLUMN_KINDS[name]] }))];
+
+/** A column's values as the Parquet writer takes them. */
+function columnData(kind: ColumnKind, values: unknown[]): unknown {
+  switch (kind) {
+    case 'int32':
+      return Int32Array.from(values as number[]);
+    case 'int64':
+      return BigInt64Array.from(values as number[], (n) => BigInt(n));
+    case 'double':
+      return Float64Array.from(values as number[]);
+    case 'boolean':
+      return values.map((v) => v === 1);
+    case 'date':
+      return (values as Array<string | null>).map(days);
+    default:
+      return values;
+  }
+}
 
 export function writeParquet(db: Database.Database, path: string, currentOnly: boolean, batchRows: number): number {
   const writer = new ParquetWriter({ writer: fileWriter(path), schema: SCHEMA as never, createdBy: `gdpmr ${version()}` });
   let rows = 0;
   for (const b of exportBatches(db, currentOnly, batchRows)) {
     writer.write({
-      columnData: [
-        { name: 'country', data: b.country },
-        { name: 'region', data: b.region },
-        { name: 'year', data: Int32Array.from(b.year) },
-        { name: 'gdp_usd_billion', data: Float64Array.from(b.gdp_usd_billion) },
-        { name: 'published', data: b.published.map(days) },
-        { name: 'line', data: BigInt64Array.from(b.line, (n) => BigInt(n)) },
-        { name: 'is_current', data: b.is_current },
-        { name: 'run_id', data: b.run_id },
-        { name: 'valid_from', data: b.valid_from.map(days) },
-        { name: 'valid_to', data: b.valid_to.map(days) },
-      ],
+      columnData: EXPORT_COLUMNS.map((name, c) => ({ name, data: columnData(EXPORT_COLUMN_KINDS[name], b.columns[c]) })) as never,
       rowGroupSize: batchRows,
     });
     rows += b.length;

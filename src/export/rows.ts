@@ -1,47 +1,53 @@
-// The rows an export hands on: every region's rows (or only the current ones) read in batches,
-// so memory stays flat whatever the warehouse's size.
+// The rows an export hands on: every column of a region's gdp (SPEC §10), every region's rows
+// (or only the current ones) read in batches, so memory stays flat whatever the warehouse's
+// size. One table says each column's kind; the CSV and Parquet writers both follow it.
 import type Database from 'better-sqlite3';
+import { VIEW_COLUMNS } from '../store/region-db.js';
 
+export type ColumnKind = 'text' | 'optional_text' | 'int32' | 'int64' | 'double' | 'boolean' | 'date';
+
+/** Every column of the view gdp and how it is handed on. */
+export const EXPORT_COLUMN_KINDS: Record<(typeof VIEW_COLUMNS)[number], ColumnKind> = {
+  country: 'text',
+  country_code: 'optional_text',
+  name: 'text',
+  source: 'text',
+  country_key: 'text',
+  region: 'text',
+  year: 'int32',
+  gdp_usd_billion: 'double',
+  published: 'date',
+  line: 'int64',
+  is_current: 'boolean',
+  is_projection: 'boolean',
+  is_latest: 'boolean',
+  run_id: 'text',
+  load_seq: 'int64',
+  valid_from: 'date',
+  valid_to: 'date',
+  latest_from: 'date',
+  latest_to: 'date',
+};
+
+export const EXPORT_COLUMNS = VIEW_COLUMNS;
+
+/** One batch: a column of values per export column, in EXPORT_COLUMNS order. */
 export interface ExportBatch {
-  country: string[];
-  region: string[];
-  year: number[];
-  gdp_usd_billion: number[];
-  published: Array<string | null>;
-  line: number[];
-  is_current: boolean[];
-  run_id: string[];
-  valid_from: Array<string | null>;
-  valid_to: Array<string | null>;
+  columns: unknown[][];
   length: number;
 }
-
-export const EXPORT_COLUMNS = ['country', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'run_id', 'valid_from', 'valid_to'] as const;
-
-function emptyBatch(): ExportBatch {
-  return { country: [], region: [], year: [], gdp_usd_billion: [], published: [], line: [], is_current: [], run_id: [], valid_from: [], valid_to: [], length: 0 };
-}
-
-type RawRow = [string, string, number, number, string | null, number, number, string, string | null, string | null];
 
 /** The region's rows in batches of `batchRows`, in storage order. */
 export function* exportBatches(db: Database.Database, currentOnly: boolean, batchRows: number): Generator<ExportBatch> {
   const sql = `SELECT ${EXPORT_COLUMNS.join(', ')} FROM gdp${currentOnly ? ' WHERE is_current = 1' : ''}`;
-  let batch = emptyBatch();
-  for (const r of db.prepare(sql).raw(true).iterate() as IterableIterator<RawRow>) {
-    batch.country.push(r[0]);
-    batch.region.push(r[1]);
-    batch.year.push(r[2]);
-    batch.gdp_usd_billion.push(r[3]);
-    batch.published.push(r[4]);
-    batch.line.push(r[5]);
-    batch.is_current.push(r[6] === 1);
-    batch.run_id.push(r[7]);
-    batch.valid_from.push(r[8]);
-    batch.valid_to.push(r[9]);
+  const width = EXPORT_COLUMNS.length;
+  const empty = (): ExportBatch => ({ columns: Array.from({ length: width }, () => []), length: 0 });
+  let batch = empty();
+  for (const r of db.prepare(sql).raw(true).iterate() as IterableIterator<unknown[]>) {
+    for (let c = 0; c < width; c++) batch.columns[c].push(r[c]);
     if (++batch.length === batchRows) {
       yield batch;
-      batch = emptyBatch();
+      batch = empty();
     }
   }
   if (batch.length > 0) yield batch;

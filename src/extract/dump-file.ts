@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { makeDirectory } from '../store/files.js';
 import type { DumpRow } from './wikipedia.js';
 
-export const DUMP_HEADER = ['country', 'year', 'gdp_usd_million', 'published'] as const;
+export const DUMP_HEADER = ['country', 'country_code', 'year', 'gdp_usd_million', 'published', 'source'] as const;
 
 /** Where a dump's figures came from: kept beside it, and copied into the manifest's load. */
 export const SourceInfo = z
@@ -34,8 +34,9 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function dumpCsv(rows: readonly DumpRow[], published: string): string {
-  return stringify([[...DUMP_HEADER], ...rows.map((r) => [r.country, r.year, r.gdp_usd_million, published])]);
+/** The dump's rows under DUMP_HEADER; `source` is the publisher of every figure (imf, world_bank, un). */
+export function dumpCsv(rows: readonly DumpRow[], published: string, source: string): string {
+  return stringify([[...DUMP_HEADER], ...rows.map((r) => [r.country, r.country_code, r.year, r.gdp_usd_million, published, source])]);
 }
 
 /** Writes both files through temporary names beside them; the CSV's rename comes last. */

@@ -14,6 +14,15 @@ export function billionsToMillionsText(billions: number): string {
   return millions.toFixed(3).replace(/\.?0+$/, '');
 }
 
+/** The IMF's own codes for two economies ISO 3166 codes differently (SPEC §8). */
+export const IMF_CODE_TO_ISO: Readonly<Record<string, string>> = { UVK: 'XKX', WBG: 'PSE' };
+
+/** An IMF country code as the dump writes it: ISO alpha-3, or '' when it is none (the run then looks the name up). */
+export function isoCodeOf(imfCode: string): string {
+  const code = IMF_CODE_TO_ISO[imfCode] ?? imfCode;
+  return /^[A-Z]{3}$/.test(code) ? code : '';
+}
+
 /**
  * One row per country listed in `countries` and year with a value; codes that are not
  * countries (groups and regions such as WEOWORLD) are in `values` only and are left out.
@@ -28,7 +37,7 @@ export function extractImf(values: unknown, countries: unknown, indicator: strin
     if (!isObject(entry)) return { ok: false, reason: `the countries response's "countries"."${code}" must be an object with a "label"` };
     // The API lists a few retired codes with a null label (ATI, ATL): no country to name.
     if (typeof entry.label !== 'string' || entry.label.trim() === '') continue;
-    const byYear = series[code];
+    const byYear = Object.hasOwn(series, code) ? series[code] : undefined;
     if (byYear === undefined || byYear === null) continue;
     if (!isObject(byYear)) return { ok: false, reason: `"values"."${indicator}"."${code}" must be an object of year: value, got ${JSON.stringify(byYear).slice(0, 60)}` };
     const years = Object.keys(byYear).filter((y) => /^\d{4}$/.test(y)).sort();
@@ -36,7 +45,7 @@ export function extractImf(values: unknown, countries: unknown, indicator: strin
       const value = byYear[year];
       if (value === null || value === undefined || value === '') continue;
       if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, reason: `"values"."${indicator}"."${code}"."${year}" must be a number, got ${JSON.stringify(value).slice(0, 60)}` };
-      rows.push({ country: entry.label, year, gdp_usd_million: billionsToMillionsText(value) });
+      rows.push({ country: entry.label, country_code: isoCodeOf(code), year, gdp_usd_million: billionsToMillionsText(value) });
     }
   }
   return { ok: true, rows };

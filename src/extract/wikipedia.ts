@@ -8,6 +8,8 @@ export type WikipediaSource = keyof typeof WIKIPEDIA_SOURCES;
 
 export interface DumpRow {
   country: string;
+  /** ISO 3166-1 alpha-3, or '' when the source gives none (the run then looks the name up). */
+  country_code: string;
   year: string;
   gdp_usd_million: string;
 }
@@ -102,7 +104,7 @@ export function extractWikipedia(html: string, source: WikipediaSource): Wikiped
       const year = row[columns.year];
       // A header row repeated inside the body, or a row too short for the columns, is no figure.
       if (country === undefined || figure === undefined || (country.header && figure.header)) continue;
-      rows.push({ country: country.text, gdp_usd_million: figure.text, year: year === undefined || year === figure ? '' : year.text });
+      rows.push({ country: country.text, country_code: '', gdp_usd_million: figure.text, year: year === undefined || year === figure ? '' : year.text });
     }
     return { ok: true, rows, revision: pageRevision(document) };
   }

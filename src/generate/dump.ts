@@ -42,6 +42,23 @@ export const DIRT_LEVELS = {
 export type DirtLevel = keyof typeof DIRT_LEVELS;
 
 export const DUMP_HEADER = 'country,region,year,gdp_usd_million,published,note';
+/** With `identity`: codes and sources too (SPEC §1's optional columns). */
+export const IDENTITY_DUMP_HEADER = `${DUMP_HEADER},country_code,source`;
+
+/**
+ * Several spellings of one country, as different publishers write it, with its code: the
+ * identity rule must make them one country (SPEC §1).
+ */
+const SPELLINGS: Array<{ names: string[]; code: string }> = [
+  { names: ['China', "China, People's Republic of"], code: 'CHN' },
+  { names: ['South Korea', 'Korea, Republic of'], code: 'KOR' },
+  { names: ['Russia', 'Russian Federation'], code: 'RUS' },
+  { names: ['Bahamas', 'Bahamas, The'], code: 'BHS' },
+  { names: ['Ivory Coast', "Côte d'Ivoire"], code: 'CIV' },
+  { names: ['Vietnam', 'Viet Nam'], code: 'VNM' },
+];
+/** Sources as dumps spell them; the last two are rejected (invalid_source). */
+const SOURCES = ['', '', 'imf', 'imf', 'world_bank', 'IMF', ' un ', 'World Bank!', 'imf-2'];
 
 /** Names the region map knows, used for records whose region is left to the lookup. */
 const MAPPED_NAMES: Record<Region, string[]> = {
@@ -78,6 +95,12 @@ export interface DumpOptions {
   shares?: Partial<Record<Region, number>>;
   /** How dirty the records are (DIRT_LEVELS); default DIRT. */
   dirt?: DirtLevel;
+  /**
+   * Adds country_code and source columns, and spells some countries several ways: the
+   * property tests' dumps. Off by default, so the benchmarks' dumps stay byte for byte those
+   * of earlier versions.
+   */
+  identity?: boolean;
 }
 
 /** Parses `Asia=0.5,Europe=0.2`; undefined entries mean "share the rest evenly". */
@@ -136,7 +159,7 @@ export function* generateDump(targetBytes: number, options: DumpOptions, pieceBy
     return { name: `${name[0].toUpperCase()}${name.slice(1)} ${i}`, region, base: 50 + random() * 2_000_000 };
   });
   let written = 0;
-  let piece = DUMP_HEADER + '\n';
+  let piece = (options.identity === true ? IDENTITY_DUMP_HEADER : DUMP_HEADER) + '\n';
   while (written + piece.length < targetBytes) {
     const t = pick(territories);
     let country = t.name;
@@ -148,6 +171,21 @@ export function* generateDump(targetBytes: number, options: DumpOptions, pieceBy
     } else if (roll < DIRT.regionFromMap + DIRT.unknownRegion) {
       region = '';
       country = pick(UNKNOWN_NAMES);
+    }
+    // With `identity`, a third of the records name one of SPELLINGS' countries, with its code
+    // (as written, in lower case, or invalid) or none; a few give a code the map lacks.
+    let code = '';
+    if (options.identity === true) {
+      const r = random();
+      if (r < 0.35) {
+        const spelled = pick(SPELLINGS);
+        country = pick(spelled.names);
+        region = '';
+        const c = random();
+        code = c < 0.4 ? spelled.code : c < 0.5 ? spelled.code.toLowerCase() : c < 0.53 ? pick(['K1R', 'CHNA', 'XX']) : '';
+      } else if (r < 0.38) {
+        code = pick(['ZZA', 'QQB']);
+      }
     }
     if (random() < DIRT.footnote) country += `[n ${1 + Math.floor(random() * 9)}]`;
     if (random() < DIRT.strayQuote) country = country.replace(' ', ' "Old" ');
@@ -168,6 +206,7 @@ export function* generateDump(targetBytes: number, options: DumpOptions, pieceBy
     const countryField = /[",\n\r]/.test(country) && !country.includes('"Old"') ? quoted(country) : country;
     const note = random() < DIRT.quotedNote ? quoted(pick(notes)) : '';
     let record = `${countryField},${region},${yearText},${gdp},${published},${note}`;
+    if (options.identity === true) record += `,${code},${pick(SOURCES)}`;
     if (random() < DIRT.malformed) {
       record = random() < 0.5 ? `${quoted(country)}x,${region},${yearText},${gdp},${published},` : `${countryField},${yearText},${gdp}`;
     }

@@ -24,6 +24,7 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
 const BRACKET = 0x5b;
+const COLON = 0x3a;
 
 /** A figure text longer than this goes to the reference, which knows about overflow. */
 const MAX_PLAIN_FIGURE_BYTES = 300;
@@ -80,6 +81,7 @@ export function appendPlainFigure(
   layout: RecordLayout,
   columns: ColumnIndex,
   regions: RegionLookup,
+  runSource: Uint8Array,
   loadSeq: Uint8Array,
   line: number,
   runs: RegionRuns,
@@ -91,7 +93,6 @@ export function appendPlainFigure(
   const ce = fieldEnd[columns.country];
   if (ce === cs || fieldEscaped[columns.country] === 1) return false;
   let previousSpace = true;
-  let hash = 0x811c9dc5;
   for (let i = cs; i < ce; i++) {
     const b = bytes[i];
     if (b === SPACE) {
@@ -102,11 +103,8 @@ export function appendPlainFigure(
     } else {
       previousSpace = false;
     }
-    // keyHash over the lower-cased name: its UTF-16 code units are these bytes.
-    hash = Math.imul(hash ^ lowerAscii(b), 0x01000193);
   }
   if (previousSpace) return false;
-  hash >>>= 0;
 
   // Figure: digits with thousands commas and at most one decimal point, not zero.
   const gs = fieldStart[columns.gdpUsdMillion];
@@ -144,14 +142,32 @@ export function appendPlainFigure(
   }
   if (year < 1900 || year > 2100) return false;
 
-  // Region: named in ASCII, or left empty and found in the region map by the name.
+  // Code: empty, or three upper-case ASCII letters (anything else: the reference decides).
+  let codeStart = 0;
+  if (columns.countryCode >= 0) {
+    codeStart = fieldStart[columns.countryCode];
+    const length = fieldEnd[columns.countryCode] - codeStart;
+    if (length !== 0) {
+      if (length !== 3 || fieldEscaped[columns.countryCode] === 1) return false;
+      for (let i = codeStart; i < codeStart + 3; i++) if (bytes[i] < 0x41 || bytes[i] > 0x5a) return false;
+    }
+    if (length === 0) codeStart = -1;
+  } else {
+    codeStart = -1;
+  }
+
+  // Region: named in ASCII, or left empty and found in the country map, by code or name.
+  // The map's code for the name is the identity of a record that gives none.
   let region: Region | undefined;
+  let mapCode: string | null = null;
   const rs = columns.region < 0 ? 0 : fieldStart[columns.region];
   const re = columns.region < 0 ? 0 : fieldEnd[columns.region];
-  if (re > rs) {
-    region = plainRegion(bytes, rs, re);
+  if (codeStart < 0) {
+    const entry = regions.entryOf(bytes.toString('latin1', cs, ce));
+    mapCode = entry?.code ?? null;
+    region = re > rs ? plainRegion(bytes, rs, re) : entry?.region;
   } else {
-    region = regions.regionOf(bytes.toString('latin1', cs, ce));
+    region = re > rs ? plainRegion(bytes, rs, re) : regions.regionOfCode(bytes.toString('latin1', codeStart, codeStart + 3));
   }
   if (region === undefined) return false;
 
@@ -164,14 +180,56 @@ export function appendPlainFigure(
     if (pe > ps && (pe - ps !== 10 || !plainDate(bytes, ps))) return false;
   }
 
+  // Source: empty (the run's), or lower-case letters, digits and `_` as written.
+  let ss = 0;
+  let se = 0;
+  let source: Uint8Array = runSource;
+  if (columns.source >= 0) {
+    ss = fieldStart[columns.source];
+    se = fieldEnd[columns.source];
+    if (se > ss) {
+      if (fieldEscaped[columns.source] === 1) return false;
+      for (let i = ss; i < se; i++) {
+        const b = bytes[i];
+        if (!((b >= 0x61 && b <= 0x7a) || isDigit(b) || b === 0x5f)) return false;
+      }
+      source = bytes.subarray(ss, se);
+    }
+  }
+
+  // The fact key, `source:identity`, and keyHash over it: its UTF-16 code units are these bytes.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < source.length; i++) hash = Math.imul(hash ^ source[i], 0x01000193);
+  hash = Math.imul(hash ^ COLON, 0x01000193);
+  let identityBytes: number;
+  if (codeStart >= 0) {
+    for (let i = codeStart; i < codeStart + 3; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    identityBytes = 3;
+  } else if (mapCode !== null) {
+    for (let i = 0; i < mapCode.length; i++) hash = Math.imul(hash ^ mapCode.charCodeAt(i), 0x01000193);
+    identityBytes = mapCode.length;
+  } else {
+    for (let i = cs; i < ce; i++) hash = Math.imul(hash ^ lowerAscii(bytes[i]), 0x01000193);
+    identityBytes = ce - cs;
+  }
+  hash >>>= 0;
+
   const run = runs.of(region);
   const nameBytes = ce - cs;
-  const lineLength = FACT_LINE_WIDTHS.fixed + 2 * nameBytes + (pe - ps) + (ge - gs - commas);
+  const lineLength = FACT_LINE_WIDTHS.fixed + source.length + 1 + identityBytes + nameBytes + (pe - ps) + (ge - gs - commas);
   const out = run.startLine(hash, lineLength);
   let at = run.used;
   for (let shift = 28; shift >= 0; shift -= 4) out[at++] = HEX_DIGITS[(hash >>> shift) & 0xf];
   out[at++] = TAB;
-  for (let i = cs; i < ce; i++) out[at++] = lowerAscii(bytes[i]);
+  for (let i = 0; i < source.length; i++) out[at++] = source[i];
+  out[at++] = COLON;
+  if (codeStart >= 0) {
+    for (let i = codeStart; i < codeStart + 3; i++) out[at++] = bytes[i];
+  } else if (mapCode !== null) {
+    for (let i = 0; i < mapCode.length; i++) out[at++] = mapCode.charCodeAt(i);
+  } else {
+    for (let i = cs; i < ce; i++) out[at++] = lowerAscii(bytes[i]);
+  }
   out[at++] = TAB;
   for (let i = ys; i < ys + 4; i++) out[at++] = bytes[i];
   out[at++] = TAB;

@@ -1,52 +1,162 @@
-// `gdpmr query history`: every figure ever loaded for a country, in every region and vintage.
-import { cleanText, countryKey } from '../rules/normalize.js';
+// `gdpmr query history`: every figure ever loaded for a country, of every source, in every
+// region and vintage. The country is named by its code, any name of the country map, or any
+// name a figure was loaded under: all of them stand for one identity (SPEC §5).
+import { existsSync } from 'node:fs';
+import { DEFAULTS } from '../config.js';
+import { cleanText, countryKey, parseCountryCode } from '../rules/normalize.js';
+import type { RegionMap } from '../rules/regions.js';
 import { BEGUN_BY_AS_OF, CURRENT_AS_OF } from '../store/region-db.js';
+import { loadRegionMap } from '../store/region-map-file.js';
 import { round2, type OpenWarehouse } from './warehouse.js';
+
+export interface HistoryFigure {
+  source: string;
+  region: string;
+  country: string;
+  country_code: string | null;
+  year: number;
+  gdp_usd_billion: number;
+  published: string | null;
+  run_id: string;
+  is_current: boolean;
+  is_projection: boolean;
+}
 
 export interface HistoryAnswer {
   query: 'history';
   country: string;
   as_of: string | null;
-  figures: Array<{
-    region: string;
-    year: number;
-    gdp_usd_billion: number;
-    published: string | null;
-    run_id: string;
-    is_current: boolean;
-  }>;
+  figures: HistoryFigure[];
+  /** Why the answer is empty: the nearest names the warehouse knows. */
+  note?: string;
 }
 
 interface HistoryRow {
+  source: string;
   region: string;
+  country: string;
+  country_code: string | null;
   year: number;
   gdp_usd_billion: number;
   published: string | null;
   run_id: string;
   is_current: number;
+  is_projection: number;
+  load_seq: number;
+  line: number;
 }
 
-// Fact order: a NULL vintage sorts first in SQLite, as an empty one is the oldest.
-const ALL = `SELECT region, year, gdp_usd_billion, published, run_id, is_current FROM gdp
-  WHERE country_key = @key ORDER BY year, published, load_seq, line`;
+const COLUMNS = 'source, region, name AS country, country_code, year, gdp_usd_billion, published, run_id, is_projection, load_seq, line';
+const ALL = `SELECT ${COLUMNS}, is_current FROM gdp WHERE country_key = @key`;
 // As of a date, later vintages are invisible, and the current figure is the one whose
 // validity interval holds the date.
-const AS_OF = `SELECT region, year, gdp_usd_billion, published, run_id,
-    (${CURRENT_AS_OF}) AS is_current
-  FROM gdp WHERE country_key = @key AND ${BEGUN_BY_AS_OF}
-  ORDER BY year, published, load_seq, line`;
+const AS_OF = `SELECT ${COLUMNS}, (${CURRENT_AS_OF}) AS is_current FROM gdp WHERE country_key = @key AND ${BEGUN_BY_AS_OF}`;
+
+/** The map the warehouse was built with, else the project's own (it may have moved since). */
+export function warehouseMap(warehouse: OpenWarehouse): RegionMap {
+  const path = warehouse.manifest.config.region_map;
+  return loadRegionMap(existsSync(path) ? path : DEFAULTS.regionMap);
+}
+
+/** The identities (country_key values) a name or code stands for. */
+export function identitiesOf(warehouse: OpenWarehouse, map: RegionMap, text: string): string[] {
+  const clean = cleanText(text);
+  const keys = new Set<string>();
+  const code = parseCountryCode(clean);
+  if (code !== undefined && code !== '') keys.add(code);
+  const entry = map.entryOf(clean);
+  if (entry !== undefined) {
+    keys.add(entry.code ?? countryKey(clean));
+  } else {
+    // A name the map does not know: the identities of the figures loaded under it, and the
+    // name itself (the identity of a figure that had neither a code nor a map entry).
+    keys.add(countryKey(clean));
+    for (const { db } of warehouse.regions) {
+      const rows = db.prepare('SELECT DISTINCT country_key FROM gdp WHERE lower(country) = @name OR lower(name) = @name').all({ name: countryKey(clean) }) as Array<{ country_key: string }>;
+      for (const r of rows) keys.add(r.country_key);
+    }
+  }
+  return [...keys];
+}
+
+const BY_FACT_ORDER = (a: HistoryRow, b: HistoryRow): number =>
+  cmp(a.source, b.source) || cmp(a.region, b.region) || a.year - b.year || cmp(a.published ?? '', b.published ?? '') || a.load_seq - b.load_seq || a.line - b.line;
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 export function history(warehouse: OpenWarehouse, country: string, asOf: string | undefined): HistoryAnswer {
-  const key = countryKey(cleanText(country));
-  const figures = warehouse.regions.flatMap(({ db }) =>
-    (db.prepare(asOf === undefined ? ALL : AS_OF).all(asOf === undefined ? { key } : { key, asOf }) as HistoryRow[]).map((r) => ({
+  const map = warehouseMap(warehouse);
+  const keys = identitiesOf(warehouse, map, country);
+  const rows: HistoryRow[] = [];
+  for (const { db } of warehouse.regions) {
+    const statement = db.prepare(asOf === undefined ? ALL : AS_OF);
+    for (const key of keys) rows.push(...(statement.all(asOf === undefined ? { key } : { key, asOf }) as HistoryRow[]));
+  }
+  // Fact order: an undated figure ('' here, NULL in SQL) is the oldest of its fact.
+  rows.sort(BY_FACT_ORDER);
+  const answer: HistoryAnswer = {
+    query: 'history',
+    country: cleanText(country),
+    as_of: asOf ?? null,
+    figures: rows.map((r) => ({
+      source: r.source,
       region: r.region,
+      country: r.country,
+      country_code: r.country_code,
       year: r.year,
       gdp_usd_billion: round2(r.gdp_usd_billion),
       published: r.published,
       run_id: r.run_id,
       is_current: r.is_current === 1,
+      is_projection: r.is_projection === 1,
     })),
-  );
-  return { query: 'history', country: cleanText(country), as_of: asOf ?? null, figures };
+  };
+  if (rows.length === 0) {
+    const near = nearestNames(warehouse, map, cleanText(country));
+    answer.note = near.length === 0 ? `no figure for ${JSON.stringify(cleanText(country))}` : `no figure for ${JSON.stringify(cleanText(country))}; did you mean ${near.map((n) => JSON.stringify(n)).join(', ')}?`;
+  }
+  return answer;
+}
+
+/** Up to three names of countries the warehouse holds, nearest to `name` by edit distance. */
+function nearestNames(warehouse: OpenWarehouse, map: RegionMap, name: string): string[] {
+  const names = new Set<string>();
+  for (const { db } of warehouse.regions) {
+    for (const r of db.prepare('SELECT DISTINCT name, country FROM gdp').all() as Array<{ name: string; country: string }>) {
+      names.add(r.name);
+      names.add(r.country);
+    }
+  }
+  // The map's other spellings of the countries held are good answers too.
+  const held = new Set<string>();
+  for (const { db } of warehouse.regions) for (const r of db.prepare('SELECT DISTINCT country_code FROM gdp WHERE country_code IS NOT NULL').all() as Array<{ country_code: string }>) held.add(r.country_code);
+  for (const [key, entry] of map.names()) if (entry.code !== null && held.has(entry.code)) names.add(key);
+  const target = name.toLowerCase();
+  const limit = Math.max(2, Math.floor(target.length / 3));
+  return [...names]
+    .map((n) => ({ n, d: editDistance(target, n.toLowerCase(), limit) }))
+    .filter((c) => c.d <= limit)
+    .sort((a, b) => a.d - b.d || cmp(a.n, b.n))
+    .slice(0, 3)
+    .map((c) => c.n);
+}
+
+/** Levenshtein distance, cut off above `limit` (returns limit + 1). */
+export function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row.push(v);
+      if (v < best) best = v;
+    }
+    if (best > limit) return limit + 1;
+    previous = row;
+  }
+  return previous[b.length];
 }

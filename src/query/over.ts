@@ -1,21 +1,32 @@
 // `gdpmr query over`: every country at or above a GDP floor, across all regions.
-import { byGdpThenName, regionFigures, round2, type FigureView, type OpenWarehouse } from './warehouse.js';
+import { byGdpThenName, emptyAnswerNote, regionFigures, round2, type FigureView, type OpenWarehouse } from './warehouse.js';
 
 export interface OverAnswer {
   query: 'over';
   min_usd_billion: number;
   year: number | null;
   as_of: string | null;
-  countries: Array<{ country: string; region: string; year: number; gdp_usd_billion: number }>;
+  source: string;
+  projections: boolean;
+  countries: Array<{ country: string; country_code: string | null; region: string; year: number; gdp_usd_billion: number }>;
+  /** Why the answer is empty, when the warehouse can say. */
+  note?: string;
 }
 
 export function over(warehouse: OpenWarehouse, min: number, view: FigureView): OverAnswer {
   const figures = warehouse.regions.flatMap(({ db }) => regionFigures(db, view, min, -1)).sort(byGdpThenName);
-  return {
+  const answer: OverAnswer = {
     query: 'over',
     min_usd_billion: min,
     year: view.year ?? null,
     as_of: view.asOf ?? null,
-    countries: figures.map((f) => ({ country: f.country, region: f.region, year: f.year, gdp_usd_billion: round2(f.gdp_usd_billion) })),
+    source: view.source,
+    projections: view.projections === true,
+    countries: figures.map((f) => ({ country: f.country, country_code: f.country_code, region: f.region, year: f.year, gdp_usd_billion: round2(f.gdp_usd_billion) })),
   };
+  if (figures.length === 0) {
+    const note = emptyAnswerNote(warehouse, view);
+    if (note !== null) answer.note = note;
+  }
+  return answer;
 }

@@ -8,6 +8,7 @@ import { round2, type OpenWarehouse } from './warehouse.js';
 export interface Revision {
   region: string;
   country: string;
+  country_code: string | null;
   year: number;
   from_usd_billion: number | null;
   to_usd_billion: number;
@@ -19,6 +20,7 @@ export interface RevisionsAnswer {
   query: 'revisions';
   from: string;
   to: string;
+  source: string;
   min_change_pct: number | null;
   figures: Revision[];
 }
@@ -27,18 +29,19 @@ const F_VALID_TO = VALID_TO_KEY.replace('valid_to', 'f.valid_to');
 
 // SQLite's BINARY order of UTF-8 text is code-point order: the SPEC's country order.
 const REVISED = `
-SELECT t.region, t.country, t.year, t.gdp_usd_billion AS to_value, t.published,
+SELECT t.region, t.name AS country, t.country_code, t.year, t.gdp_usd_billion AS to_value, t.published,
   (SELECT f.gdp_usd_billion FROM gdp f
-     WHERE f.country_key = t.country_key AND f.year = t.year
+     WHERE f.country_key = t.country_key AND f.source = t.source AND f.year = t.year
        AND ${F_VALID_TO} > coalesce(f.valid_from, '') AND ${F_VALID_TO} > @from
        AND (f.valid_from IS NULL OR f.valid_from <= @from)) AS from_value
 FROM gdp t
-WHERE t.valid_from > @from AND t.valid_from <= @to AND (t.valid_to IS NULL OR t.valid_to > @to)
-ORDER BY t.country, t.year`;
+WHERE t.source = @source AND t.valid_from > @from AND t.valid_from <= @to AND (t.valid_to IS NULL OR t.valid_to > @to)
+ORDER BY t.name, t.country_key, t.year`;
 
 interface Row {
   region: string;
   country: string;
+  country_code: string | null;
   year: number;
   to_value: number;
   from_value: number | null;
@@ -49,16 +52,17 @@ interface Row {
  * The revisions one at a time in the SPEC's order (region, country, year): an answer of
  * millions of facts streams instead of being held.
  */
-export function* revisionRows(warehouse: OpenWarehouse, from: string, to: string, minChangePct: number | undefined): Generator<Revision & { pct: number | null }> {
+export function* revisionRows(warehouse: OpenWarehouse, source: string, from: string, to: string, minChangePct: number | undefined): Generator<Revision & { pct: number | null }> {
   const byRegion = [...warehouse.regions].sort((a, b) => REGIONS.indexOf(a.region) - REGIONS.indexOf(b.region));
   for (const { db } of byRegion) {
-    for (const r of db.prepare(REVISED).iterate({ from, to }) as IterableIterator<Row>) {
+    for (const r of db.prepare(REVISED).iterate({ source, from, to }) as IterableIterator<Row>) {
       if (r.from_value !== null && r.from_value === r.to_value) continue;
       const pct = r.from_value === null ? null : ((r.to_value - r.from_value) / r.from_value) * 100;
       if (pct !== null && minChangePct !== undefined && Math.abs(pct) < minChangePct) continue;
       yield {
         region: r.region,
         country: r.country,
+        country_code: r.country_code,
         year: r.year,
         from_usd_billion: r.from_value === null ? null : round2(r.from_value),
         to_usd_billion: round2(r.to_value),
@@ -72,8 +76,8 @@ export function* revisionRows(warehouse: OpenWarehouse, from: string, to: string
 
 const strip = ({ pct: _, ...f }: Revision & { pct: number | null }): Revision => f;
 
-export function revisions(warehouse: OpenWarehouse, from: string, to: string, minChangePct: number | undefined): RevisionsAnswer {
-  return { query: 'revisions', from, to, min_change_pct: minChangePct ?? null, figures: [...revisionRows(warehouse, from, to, minChangePct)].map(strip) };
+export function revisions(warehouse: OpenWarehouse, source: string, from: string, to: string, minChangePct: number | undefined): RevisionsAnswer {
+  return { query: 'revisions', from, to, source, min_change_pct: minChangePct ?? null, figures: [...revisionRows(warehouse, source, from, to, minChangePct)].map(strip) };
 }
 
 /**
@@ -81,7 +85,9 @@ export function revisions(warehouse: OpenWarehouse, from: string, to: string, mi
  * there are in all, holding a few times `n` at once however many facts changed.
  */
 export function largestRevisions(rows: Iterable<Revision & { pct: number | null }>, n: number): { largest: Revision[]; total: number } {
-  const byChange = (a: { pct: number | null }, b: { pct: number | null }): number => Math.abs(b.pct ?? -1) - Math.abs(a.pct ?? -1);
+  // A new fact (no earlier figure) sorts after every change, however small.
+  const size = (r: { pct: number | null }): number => (r.pct === null ? -1 : Math.abs(r.pct));
+  const byChange = (a: { pct: number | null }, b: { pct: number | null }): number => size(b) - size(a);
   let kept: Array<Revision & { pct: number | null }> = [];
   let total = 0;
   for (const r of rows) {

@@ -1,12 +1,12 @@
 // Read-only access to a published warehouse, through the generation `.current` names.
 import type Database from 'better-sqlite3';
 import { resolve } from 'node:path';
-import { errorText, GdpmrError } from '../errors.js';
+import { errorText, GdpmrError, usage } from '../errors.js';
 import { WarehousePaths } from '../store/layout.js';
 import { requireSound } from '../store/verify.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { Manifest } from '../store/manifest.js';
-import { BEGUN_BY_AS_OF, EVER_CURRENT, EVER_LATEST, openReadOnly, VALID_TO_KEY } from '../store/region-db.js';
+import { BEGUN_BY_AS_OF, EVER_CURRENT, LATEST_AS_OF, openReadOnly, VALID_TO_KEY } from '../store/region-db.js';
 
 export interface OpenWarehouse {
   manifest: Manifest;
@@ -70,42 +70,128 @@ export function withWarehouse<T>(dir: string, ask: (w: OpenWarehouse) => T): T {
   return answer;
 }
 
-/** Which figures a query sees: SPEC §3's "latest figure", or one year, as of a date. */
+/** Which figures a query sees: one source's, SPEC §3's "latest figure" or one year, as of a date. */
 export interface FigureView {
+  source: string;
   year?: number;
   asOf?: string;
+  /** Projections count as a country's latest figure too (no effect with a year). */
+  projections?: boolean;
 }
 
 export interface CountryFigure {
+  /** The country's name (SPEC §1): the map's name for its code, else the name loaded. */
   country: string;
+  country_code: string | null;
   region: Region;
   year: number;
   gdp_usd_billion: number;
 }
 
+/** The sources a warehouse holds, '' standing for figures that name none. */
+export function sourcesOf(manifest: Manifest): string[] {
+  return Object.keys(manifest.counts.by_source ?? {}).sort();
+}
+
+const sourceLabel = (source: string): string => (source === '' ? '"" (figures that name no source)' : source);
+
 /**
- * SQL for one region's figures in the view, highest GDP first (ties: country ascending),
- * with `@min` as a floor and `@limit` as a cap (-1: none). Without --as-of the flags set at
- * load time answer it through an index. With --as-of the validity intervals do (SPEC §9): a
+ * SPEC §3: a query reads one source's figures: the one asked for, else the warehouse's only
+ * one, else `imf` when it has IMF figures. Several and none of them `imf`: the user must say.
+ */
+export function chooseSource(manifest: Manifest, requested: string | undefined): string {
+  const sources = sourcesOf(manifest);
+  const held = sources.length === 0 ? 'no figures' : sources.map(sourceLabel).join(', ');
+  if (requested !== undefined) {
+    if (sources.length === 0 || sources.includes(requested)) return requested;
+    throw usage(`--source must be one of the sources this warehouse holds (${held}), got ${JSON.stringify(requested)}`);
+  }
+  if (sources.length <= 1) return sources[0] ?? '';
+  if (sources.includes('imf')) return 'imf';
+  throw usage(`this warehouse holds figures of several sources (${held}) and none is imf: choose one with --source NAME`);
+}
+
+const FIGURE_COLUMNS = 'name AS country, country_code, region, year, gdp_usd_billion';
+
+/** `CURRENT_AS_OF` for the table alias `t`. */
+const currentAsOf = (t: string): string => `(${t}.valid_from IS NULL OR ${t}.valid_from <= @asOf) AND (${t}.valid_to IS NULL OR ${t}.valid_to > @asOf)`;
+
+/**
+ * SQL for one region's figures in the view, highest GDP first (ties: name ascending), with
+ * `@min` as a floor and `@limit` as a cap (-1: none). Without --as-of the flags set at load
+ * time answer it through an index. With --as-of the validity intervals do (SPEC §9): a
  * country's figure as of D is its one row whose interval holds D, read in GDP order from an
- * index of the rows whose interval is not empty.
+ * index of the rows whose interval is not empty. With --projections (no year) a country's
+ * latest figure is its current one of the greatest year, projection or not: asked of each
+ * current row through the (country, source, year) index, a slower path for that flag alone.
  */
 export function figuresSql(view: FigureView): string {
-  const order = 'ORDER BY gdp_usd_billion DESC, country ASC LIMIT @limit';
+  const order = 'ORDER BY gdp_usd_billion DESC, name ASC LIMIT @limit';
+  if (view.year === undefined && view.projections === true) {
+    const current = (t: string): string => (view.asOf === undefined ? `${t}.is_current = 1` : currentAsOf(t));
+    return `SELECT g.name AS country, g.country_code, g.region, g.year, g.gdp_usd_billion FROM gdp g
+      WHERE g.source = @source AND ${current('g')} AND g.gdp_usd_billion >= @min
+        AND NOT EXISTS (SELECT 1 FROM gdp h WHERE h.country_key = g.country_key AND h.source = g.source AND h.year > g.year AND ${current('h')})
+      ORDER BY g.gdp_usd_billion DESC, g.name ASC LIMIT @limit`;
+  }
   if (view.asOf === undefined) {
     const where = view.year === undefined ? 'is_latest = 1' : `year = @year AND is_current = 1 AND ${EVER_CURRENT}`;
-    return `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE ${where} AND gdp_usd_billion >= @min ${order}`;
+    return `SELECT ${FIGURE_COLUMNS} FROM gdp WHERE source = @source AND ${where} AND gdp_usd_billion >= @min ${order}`;
   }
   return view.year === undefined
-    ? `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE ${EVER_LATEST} AND latest_to > @asOf AND ${BEGUN_BY_AS_OF} AND gdp_usd_billion >= @min ${order}`
-    : `SELECT country, region, year, gdp_usd_billion FROM gdp WHERE year = @year AND ${EVER_CURRENT} AND ${VALID_TO_KEY} > @asOf AND ${BEGUN_BY_AS_OF} AND gdp_usd_billion >= @min ${order}`;
+    ? `SELECT ${FIGURE_COLUMNS} FROM gdp WHERE source = @source AND ${LATEST_AS_OF} AND gdp_usd_billion >= @min ${order}`
+    : `SELECT ${FIGURE_COLUMNS} FROM gdp WHERE source = @source AND year = @year AND ${EVER_CURRENT} AND ${VALID_TO_KEY} > @asOf AND ${BEGUN_BY_AS_OF} AND gdp_usd_billion >= @min ${order}`;
 }
 
 export function regionFigures(db: Database.Database, view: FigureView, min: number, limit: number): CountryFigure[] {
-  const params: Record<string, unknown> = { min, limit };
+  const params: Record<string, unknown> = { min, limit, source: view.source };
   if (view.year !== undefined) params.year = view.year;
   if (view.asOf !== undefined) params.asOf = view.asOf;
   return db.prepare(figuresSql(view)).all(params) as CountryFigure[];
+}
+
+/**
+ * Why an answer is empty, when the warehouse can say: an --as-of before the source's first
+ * vintage, or a --year it has no figure for. Asked only of an empty answer.
+ */
+export function emptyAnswerNote(warehouse: OpenWarehouse, view: FigureView): string | null {
+  const label = view.source === '' ? 'figures that name no source' : `${view.source} figures`;
+  if (view.asOf !== undefined) {
+    let earliest: string | null = null;
+    let undated = false;
+    for (const { db } of warehouse.regions) {
+      const r = db.prepare('SELECT min(published) AS first, max(published IS NULL) AS undated FROM gdp WHERE source = @source').get({ source: view.source }) as { first: string | null; undated: number | null };
+      if (r.first !== null && (earliest === null || r.first < earliest)) earliest = r.first;
+      if (r.undated === 1) undated = true;
+    }
+    if (earliest !== null && view.asOf < earliest && !undated) return `no ${label} had been published by ${view.asOf}: the earliest vintage is ${earliest}`;
+  }
+  if (view.year !== undefined) {
+    let first: number | null = null;
+    let last: number | null = null;
+    for (const { db } of warehouse.regions) {
+      const r = db.prepare('SELECT min(year) AS first, max(year) AS last FROM gdp WHERE source = @source').get({ source: view.source }) as { first: number | null; last: number | null };
+      if (r.first !== null && (first === null || r.first < first)) first = r.first;
+      if (r.last !== null && (last === null || r.last > last)) last = r.last;
+    }
+    if (first === null) return `the warehouse holds no ${label}`;
+    return `no ${label} for ${view.year}${view.asOf === undefined ? '' : ` as of ${view.asOf}`}: the warehouse has years ${first}–${last}`;
+  }
+  return null;
+}
+
+/**
+ * The mean of finite figures, finite whatever their size: the plain sum when it is finite
+ * (the answer a reference computes), else the sum of each figure's share, which cannot
+ * overflow.
+ */
+export function meanOf(values: readonly number[]): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  if (Number.isFinite(sum)) return sum / values.length;
+  let mean = 0;
+  for (const v of values) mean += v / values.length;
+  return mean;
 }
 
 /** Rounds a value for output; comparisons and means use the unrounded one. */

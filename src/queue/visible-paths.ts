@@ -15,7 +15,7 @@ export function pathsOf(task: Task): { reads: string[]; writesIn: string[] } {
     case 'map':
       return { reads: [task.inputPath, task.regionMapPath], writesIn: [dirname(task.outDir)] };
     case 'reduce':
-      return { reads: [...task.runPaths, ...(task.previousDbPath === null ? [] : [task.previousDbPath])], writesIn: [dirname(task.dbPath)] };
+      return { reads: [...task.runPaths, task.regionMapPath, ...(task.previousDbPath === null ? [] : [task.previousDbPath])], writesIn: [dirname(task.dbPath)] };
     case 'index':
       return { reads: [task.dbPath], writesIn: [dirname(task.dbPath)] };
   }

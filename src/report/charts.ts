@@ -56,6 +56,8 @@ export interface YearPoint {
   country: string;
   year: number;
   gdp: number;
+  /** 'figure', or 'projection' (drawn dashed): a figure for a year after its vintage's. */
+  kind: 'figure' | 'projection';
 }
 
 /** GDP over the years, one line per leading country, one panel per region. */
@@ -72,6 +74,8 @@ export function yearsChart(points: readonly YearPoint[], title: string): Promise
         x: { field: 'year', type: 'quantitative', title: 'year', axis: { format: 'd' }, scale: { zero: false } },
         y: { field: 'gdp', type: 'quantitative', title: 'GDP, billions of USD', axis: { format: ',.0f' } },
         color: { field: 'country', type: 'nominal', title: 'country', legend: { orient: 'right', labelLimit: 220 } },
+        strokeDash: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['figure', 'projection'], range: [[1, 0], [5, 4]] }, legend: { orient: 'right' } },
+        detail: { field: 'country', type: 'nominal' },
       },
     },
     resolve: { scale: { y: 'independent', color: 'independent' } },

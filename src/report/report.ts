@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { cleanText, countryKey } from '../rules/normalize.js';
 import { largestRevisions, revisionRows } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
-import type { OpenWarehouse } from '../query/warehouse.js';
+import { chooseSource, sourcesOf, type OpenWarehouse } from '../query/warehouse.js';
 import { CURRENT_AS_OF } from '../store/region-db.js';
 import { version } from '../version.js';
 import { loadsChart, revisionsChart, stagesChart, topChart, yearsChart, type LoadBar, type YearPoint } from './charts.js';
@@ -27,23 +27,40 @@ function htmlTable(headers: string[], rows: string[][], numeric: number[] = []):
   return `<table><thead><tr>${headers.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell('td', c, i)).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-/** The current figure of each year for one country, as of a date or now. */
-function yearSeries(w: OpenWarehouse, region: string, country: string, asOf: string | undefined): YearPoint[] {
+/**
+ * The current figure of each year for one country of one source, as of a date or now.
+ * Projections are drawn dashed: the last figure that is not one starts their line too, so the
+ * two lines meet.
+ */
+function yearSeries(w: OpenWarehouse, source: string, region: string, country: string, code: string | null, asOf: string | undefined): YearPoint[] {
   const entry = w.regions.find((r) => r.region === region);
   if (entry === undefined) return [];
-  const key = countryKey(cleanText(country));
+  const key = code ?? countryKey(cleanText(country));
   const sql =
     asOf === undefined
-      ? 'SELECT year, gdp_usd_billion AS gdp FROM gdp WHERE country_key = @key AND is_current = 1 ORDER BY year'
-      : `SELECT year, gdp_usd_billion AS gdp FROM gdp WHERE country_key = @key AND ${CURRENT_AS_OF} ORDER BY year`;
-  return (entry.db.prepare(sql).all(asOf === undefined ? { key } : { key, asOf }) as Array<{ year: number; gdp: number }>).map((r) => ({ region, country, year: r.year, gdp: r.gdp }));
+      ? 'SELECT year, gdp_usd_billion AS gdp, is_projection FROM gdp WHERE country_key = @key AND source = @source AND is_current = 1 ORDER BY year'
+      : `SELECT year, gdp_usd_billion AS gdp, is_projection FROM gdp WHERE country_key = @key AND source = @source AND ${CURRENT_AS_OF} ORDER BY year`;
+  const rows = entry.db.prepare(sql).all(asOf === undefined ? { key, source } : { key, source, asOf }) as Array<{ year: number; gdp: number; is_projection: number }>;
+  const points: YearPoint[] = [];
+  let lastFigure: YearPoint | undefined;
+  let joined = false;
+  for (const r of rows) {
+    const point: YearPoint = { region, country, year: r.year, gdp: r.gdp, kind: r.is_projection === 1 ? 'projection' : 'figure' };
+    if (point.kind === 'projection' && !joined && lastFigure !== undefined) {
+      points.push({ ...lastFigure, kind: 'projection' });
+      joined = true;
+    }
+    if (point.kind === 'figure') lastFigure = point;
+    points.push(point);
+  }
+  return points;
 }
 
 /** Every vintage date in the warehouse up to `asOf`, oldest first. */
-function vintageDates(w: OpenWarehouse, asOf: string | undefined): string[] {
+function vintageDates(w: OpenWarehouse, source: string, asOf: string | undefined): string[] {
   const dates = new Set<string>();
   for (const { db } of w.regions) {
-    for (const r of db.prepare('SELECT DISTINCT published FROM gdp WHERE published IS NOT NULL').all() as Array<{ published: string }>) {
+    for (const r of db.prepare('SELECT DISTINCT published FROM gdp WHERE published IS NOT NULL AND source = @source').all({ source }) as Array<{ published: string }>) {
       if (asOf === undefined || r.published <= asOf) dates.add(r.published);
     }
   }
@@ -53,14 +70,24 @@ function vintageDates(w: OpenWarehouse, asOf: string | undefined): string[] {
 export interface ReportOptions {
   warehouseDir: string;
   asOf?: string;
+  source?: string;
 }
 
+const sourceName = (source: string): string => (source === '' ? 'figures that name no source' : source);
+
 export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<string> {
-  const view = o.asOf === undefined ? 'latest figures' : `latest figures as of ${o.asOf}`;
+  const source = chooseSource(w.manifest, o.source);
+  const others = sourcesOf(w.manifest).filter((s) => s !== source);
+  const view = `${o.asOf === undefined ? 'latest figures' : `latest figures as of ${o.asOf}`} of ${sourceName(source)}`;
   const m = w.manifest;
   const sections: string[] = [];
+  sections.push(
+    `<section><h2>Source</h2><p>Every chart and table below shows ${escapeHtml(sourceName(source))} figures only: figures of different publishers are never compared or mixed.` +
+      (others.length === 0 ? ' The warehouse holds no other source.' : ` The warehouse also holds ${others.map((s) => escapeHtml(sourceName(s))).join(', ')}: \`gdpmr report --source NAME\` shows one of them.`) +
+      ' A country\'s latest figure is its newest one that is not a projection (a figure for a year after the year it was published in).</p></section>',
+  );
 
-  const top = top5(w, TOP, { asOf: o.asOf });
+  const top = top5(w, TOP, { source, asOf: o.asOf });
   const bars = top.regions.flatMap((r) => r.countries.map((c) => ({ region: r.region, country: c.country, gdp: c.gdp_usd_billion, mean: r.avg_gdp_usd_billion })));
   sections.push(
     `<section><h2>Each region's top ${TOP}</h2><p>Bars: each region's ${TOP} largest economies (${view}), GDP in billions of USD. Dashed red line: the region's mean of those ${TOP}.</p>` +
@@ -73,18 +100,18 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
       '</section>',
   );
 
-  const leaders = top5(w, LEADERS, { asOf: o.asOf });
-  const points = leaders.regions.flatMap((r) => r.countries.flatMap((c) => yearSeries(w, r.region, c.country, o.asOf)));
+  const leaders = top5(w, LEADERS, { source, asOf: o.asOf });
+  const points = leaders.regions.flatMap((r) => r.countries.flatMap((c) => yearSeries(w, source, r.region, c.country, c.country_code, o.asOf)));
   sections.push(
-    `<section><h2>GDP over the years of each region's top ${LEADERS}</h2><p>One line per country: its current figure for each year${o.asOf === undefined ? '' : ` as of ${o.asOf}`}, billions of USD (later years may be projections).</p>` +
+    `<section><h2>GDP over the years of each region's top ${LEADERS}</h2><p>One line per country: its current figure for each year${o.asOf === undefined ? '' : ` as of ${o.asOf}`}, billions of USD. Dashed: projections (figures for years after their vintage's year).</p>` +
       (points.length === 0 ? '<p>No figures.</p>' : await yearsChart(points, `GDP by year, each region's top ${LEADERS} (current vintage), billions of USD`)) +
       '</section>',
   );
 
-  const dates = vintageDates(w, o.asOf);
+  const dates = vintageDates(w, source, o.asOf);
   if (dates.length >= 2) {
     const [from, to] = dates.slice(-2);
-    const shown = largestRevisions(revisionRows(w, from, to, undefined), REVISIONS_SHOWN).largest.filter((f) => f.change_pct !== null);
+    const shown = largestRevisions(revisionRows(w, source, from, to, undefined), REVISIONS_SHOWN).largest.filter((f) => f.change_pct !== null);
     sections.push(
       `<section><h2>Largest revisions between the last two vintages</h2><p>Facts whose current figure as of ${to} differs from the one as of ${from}; the ${REVISIONS_SHOWN} largest changes in per cent. Green: revised up; red: revised down.</p>` +
         (shown.length === 0

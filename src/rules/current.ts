@@ -3,9 +3,11 @@
 // A figure travels between map and reduce as one text line whose plain string order is the
 // order the rule needs:
 //
-//   key_hash \t country_key \t year \t published \t load_seq \t line \t country \t figure
+//   key_hash \t fact_key \t year \t published \t load_seq \t line \t country \t figure
 //
-// key_hash is a 32-bit hash of country_key in 8 hex digits. It puts a country's figures
+// fact_key is `source:identity` (rules/normalize.ts factKey): figures of one publisher for one
+// country, whatever name each record spells it with, decided in the map so the reduce needs no
+// lookup. key_hash is a 32-bit hash of fact_key in 8 hex digits. It puts a country's figures
 // together (which is all the rule needs of the order between countries) and lets a map task
 // sort its lines by number, natively, instead of comparing strings (sortFactLines). Within a
 // country, figures run by year; within a fact (region, country key, year) from oldest to
@@ -23,12 +25,13 @@
 
 /**
  * Bumped whenever the line changes: a run directory keeps it in its plan, so that --resume
- * never merges map outputs written in an older format. 3: the figure in millions.
+ * never merges map outputs written in an older format. 3: the figure in millions. 4: the key
+ * is the source and the country's identity.
  */
-export const FACT_LINE_FORMAT = 3;
+export const FACT_LINE_FORMAT = 4;
 
 export interface FactLine {
-  countryKey: string;
+  factKey: string;
   year: number;
   published: string | null;
   loadSeq: number;
@@ -58,9 +61,9 @@ function padded(value: number, width: number): string {
 const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** FNV-1a over the key's UTF-16 code units: cheap, and spreads similar names apart. */
-export function keyHash(countryKey: string): number {
+export function keyHash(factKey: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < countryKey.length; i++) h = Math.imul(h ^ countryKey.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < factKey.length; i++) h = Math.imul(h ^ factKey.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 
@@ -70,7 +73,7 @@ function hashText(hash: number): string {
 
 /** The line of a figure already in billions: an earlier load's row, read back to be merged. */
 export function encodeFact(f: FactLine): string {
-  return encodeFactLine(keyHash(f.countryKey), f.countryKey, f.year, f.published, padded(f.loadSeq, LOAD_SEQ_WIDTH), f.line, f.country, `b${f.gdpUsdBillion}`);
+  return encodeFactLine(keyHash(f.factKey), f.factKey, f.year, f.published, padded(f.loadSeq, LOAD_SEQ_WIDTH), f.line, f.country, `b${f.gdpUsdBillion}`);
 }
 
 /** A load's sequence number as fact lines spell it; computed once per task. */
@@ -83,9 +86,9 @@ export function loadSeqText(loadSeq: number): string {
  * The map writes most lines as bytes (map/plain-record.ts); this is the reference it is
  * tested against, and the writer of the records that need cleaning.
  */
-export function encodeFactLine(hash: number, countryKey: string, year: number, published: string | null, loadSeq: string, line: number, country: string, figure: string): string {
+export function encodeFactLine(hash: number, factKey: string, year: number, published: string | null, loadSeq: string, line: number, country: string, figure: string): string {
   const lineText = String(line);
-  return `${hashText(hash)}\t${countryKey}\t${year}\t${published ?? ''}\t${loadSeq}\t${PADS[LINE_WIDTH - lineText.length]}${lineText}\t${country}\t${figure}`;
+  return `${hashText(hash)}\t${factKey}\t${year}\t${published ?? ''}\t${loadSeq}\t${PADS[LINE_WIDTH - lineText.length]}${lineText}\t${country}\t${figure}`;
 }
 
 /** The figure field's value in billions of USD: `1234567.8` millions, or `b1234.5678`. */
@@ -96,7 +99,7 @@ function figureBillions(text: string, from: number): number {
 export function decodeFact(text: string): FactLine {
   const p = text.split('\t');
   return {
-    countryKey: p[1],
+    factKey: p[1],
     year: Number(p[2]),
     published: p[3] === '' ? null : p[3],
     loadSeq: Number(p[4]),
@@ -125,7 +128,7 @@ export function readFact(text: string, into: FactLine): FactLine {
   const lineStart = publishedEnd + 1 + LOAD_SEQ_WIDTH + 1;
   const countryStart = lineStart + LINE_WIDTH + 1;
   const countryEnd = text.indexOf('\t', countryStart);
-  into.countryKey = text.slice(HASH_WIDTH + 1, keyEnd);
+  into.factKey = text.slice(HASH_WIDTH + 1, keyEnd);
   into.year = digitsAt(text, keyEnd + 1, yearEnd);
   into.published = publishedEnd === yearEnd + 1 ? null : text.slice(yearEnd + 1, publishedEnd);
   into.loadSeq = digitsAt(text, publishedEnd + 1, publishedEnd + 1 + LOAD_SEQ_WIDTH);
@@ -144,7 +147,12 @@ function sameSpan(a: string, b: string, from: number, to: number): boolean {
 export interface MarkedFact {
   text: string;
   isCurrent: boolean;
-  /** The current figure of the country's greatest year: what a query without --year reads. */
+  /** SPEC §1: published in a year before the year it is for (a forecast). */
+  isProjection: boolean;
+  /**
+   * SPEC §3: the country's current figure of the greatest year that is not a projection: what
+   * a query without --year (and without --projections) reads.
+   */
   isLatest: boolean;
   /**
    * SPEC §9: the `published` of the vintage that superseded this figure; null while it is
@@ -153,10 +161,11 @@ export interface MarkedFact {
    */
   validTo: string | null;
   /**
-   * Until when this figure was its country's latest one: its validTo, cut at the first
-   * vintage of any greater year of the country. LATEST_FOREVER while it still is; '' when it
-   * never was. `[published, latestTo)` is the interval an --as-of query without --year reads.
+   * When this figure was its country's latest one: `[latestFrom, latestTo)`, where latestFrom
+   * is '' for "since before every date" (an undated figure). latestTo is LATEST_FOREVER while
+   * it still is; '' when it never was. The interval an --as-of query without --year reads.
    */
+  latestFrom: string;
   latestTo: string;
 }
 
@@ -166,16 +175,27 @@ export const LATEST_FOREVER = '9999-12-31';
 /**
  * Marks current and latest figures, and their validity intervals, in a stream of fact lines
  * that arrives in sort order. Holds back one country's lines: an interval ends where the
- * next vintage starts, and a figure stops being latest where a greater year first appears.
+ * next vintage starts, and a figure stops being latest where a greater year's figure that is
+ * not a projection becomes current.
+ *
+ * Why one interval per figure is enough: within a fact, undated figures come first (never
+ * projections), then dated ones by date, and a dated figure is a projection exactly when its
+ * date's year is before its own year, so along a fact the projections form one run that ends
+ * for good. The dates D at which a fact's current figure is not a projection are therefore a
+ * prefix [-, P) (its undated figures, until its first dated projection) and a suffix [S, +);
+ * a union of such sets over the greater years is again [-, max P) and [min S, +), and a
+ * figure's own interval less those is one interval.
  */
 export class CurrentMarker {
   private readonly lines: string[] = [];
-  /** published of each held line ('' when undated), and where each year's lines start. */
+  /** published of each held line ('' when undated), its year, and where each fact starts. */
   private readonly published: string[] = [];
+  private readonly years: number[] = [];
   private readonly factStarts: number[] = [];
   private heldKey = '';
+  private readonly latestFrom: string[] = [];
   private readonly latestTo: string[] = [];
-  private readonly fact: MarkedFact = { text: '', isCurrent: false, isLatest: false, validTo: null, latestTo: LATEST_FOREVER };
+  private readonly fact: MarkedFact = { text: '', isCurrent: false, isProjection: false, isLatest: false, validTo: null, latestFrom: '', latestTo: LATEST_FOREVER };
 
   /** `emit` gets one object, reused for every row: copy what is kept beyond the call. */
   constructor(private readonly emit: (fact: MarkedFact) => void) {}
@@ -197,6 +217,7 @@ export class CurrentMarker {
     }
     this.lines.push(text);
     this.published.push(text.slice(factEnd + 1, publishedEnd));
+    this.years.push(digitsAt(text, keyEnd + 1, factEnd));
   }
 
   finish(): void {
@@ -204,22 +225,44 @@ export class CurrentMarker {
   }
 
   private flush(): void {
-    const { lines, published, factStarts, fact } = this;
+    const { lines, published, years, factStarts, fact } = this;
     const count = lines.length;
-    // Facts from the greatest year down: `cut` is the first vintage of any greater year.
+    const projection = (i: number): boolean => published[i] !== '' && years[i] > digitsAt(published[i], 0, 4);
+    // Facts from the greatest year down. [-, coveredUntil) and [coveredFrom, +) are the dates
+    // at which some greater year's current figure is not a projection.
+    const latestFrom = this.latestFrom;
     const latestTo = this.latestTo;
+    latestFrom.length = count;
     latestTo.length = count;
-    let cut = LATEST_FOREVER;
+    let coveredUntil = '';
+    let coveredFrom = LATEST_FOREVER;
     for (let f = factStarts.length - 1; f >= 0; f--) {
       const from = factStarts[f];
       const to = f + 1 < factStarts.length ? factStarts[f + 1] : count;
       for (let i = from; i < to; i++) {
         const until = i === to - 1 ? LATEST_FOREVER : published[i + 1];
-        const end = until < cut ? until : cut;
+        const start = published[i] > coveredUntil ? published[i] : coveredUntil;
+        const end = until < coveredFrom ? until : coveredFrom;
         // An empty interval is '' whatever its end: one spelling of "never", as documented.
-        latestTo[i] = end > published[i] ? end : '';
+        if (!projection(i) && end > start) {
+          latestFrom[i] = start;
+          latestTo[i] = end;
+        } else {
+          latestFrom[i] = '';
+          latestTo[i] = '';
+        }
       }
-      if (published[from] < cut) cut = published[from];
+      // This fact's own coverage joins the greater years' for the facts below it.
+      let firstDated = from;
+      while (firstDated < to && published[firstDated] === '') firstDated++;
+      let firstFigure = firstDated;
+      while (firstFigure < to && projection(firstFigure)) firstFigure++;
+      if (firstFigure < to && published[firstFigure] < coveredFrom) coveredFrom = published[firstFigure];
+      if (firstDated > from) {
+        // Undated figures are current until the first dated one, or for good.
+        const until = firstDated === firstFigure ? LATEST_FOREVER : published[firstDated];
+        if (until > coveredUntil) coveredUntil = until;
+      }
     }
     // One object, reused for every row: the reduce reads it before the next one comes.
     let f = 0;
@@ -229,13 +272,16 @@ export class CurrentMarker {
       const last = i === (f < lastFact ? factStarts[f + 1] : count) - 1;
       fact.text = lines[i];
       fact.isCurrent = last;
-      fact.isLatest = last && f === lastFact;
+      fact.isProjection = projection(i);
+      fact.isLatest = last && latestTo[i] === LATEST_FOREVER;
       fact.validTo = last ? null : published[i + 1];
+      fact.latestFrom = latestFrom[i];
       fact.latestTo = latestTo[i];
       this.emit(fact);
     }
     lines.length = 0;
     published.length = 0;
+    years.length = 0;
     factStarts.length = 0;
   }
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 export const REQUIRED_COLUMNS = ['country', 'year', 'gdp_usd_million'] as const;
-export const OPTIONAL_COLUMNS = ['region', 'published'] as const;
+export const OPTIONAL_COLUMNS = ['region', 'published', 'country_code', 'source'] as const;
 
 /** Where each known column sits in a record; -1 for an absent optional column. */
 export interface ColumnIndex {
@@ -15,6 +15,8 @@ export interface ColumnIndex {
   gdpUsdMillion: number;
   region: number;
   published: number;
+  countryCode: number;
+  source: number;
 }
 
 export const ColumnIndexSchema = z.object({
@@ -24,6 +26,8 @@ export const ColumnIndexSchema = z.object({
   gdpUsdMillion: z.number(),
   region: z.number(),
   published: z.number(),
+  countryCode: z.number(),
+  source: z.number(),
 });
 
 export type HeaderResult =
@@ -53,6 +57,8 @@ export function resolveColumns(header: readonly string[]): HeaderResult {
       gdpUsdMillion: at('gdp_usd_million'),
       region: at('region'),
       published: at('published'),
+      countryCode: at('country_code'),
+      source: at('source'),
     },
   };
 }

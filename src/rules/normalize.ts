@@ -10,8 +10,10 @@ export const REJECT_REASONS = [
   'missing_gdp',
   'invalid_gdp',
   'invalid_year',
+  'invalid_country_code',
   'unknown_region',
   'invalid_published',
+  'invalid_source',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -62,6 +64,54 @@ export function countryKey(cleanName: string): string {
   return cleanName.toLowerCase();
 }
 
+const COUNTRY_CODE = /^[A-Za-z]{3}$/;
+const SOURCE_NAME = /^[a-z0-9_]+$/;
+
+/** `country_code` text → the stored code (upper case), '' when empty, undefined when invalid. */
+export function parseCountryCode(text: string): string | undefined {
+  const bare = text.trim();
+  if (bare === '') return '';
+  return COUNTRY_CODE.test(bare) ? bare.toUpperCase() : undefined;
+}
+
+/** `source` text → the stored source (lower case, '' when none), undefined when invalid. */
+export function parseSource(text: string): string | undefined {
+  const bare = text.trim().toLowerCase();
+  return bare === '' || SOURCE_NAME.test(bare) ? bare : undefined;
+}
+
+/**
+ * The key the duplicate rule groups by within a region: the source, then the country's
+ * identity (its code, or its cleaned name in lower case when it has none). A code is three
+ * upper-case letters and a name key is lower case, so the two never meet; a source holds no
+ * `:`, so the first one splits the key.
+ */
+export function factKey(source: string, identity: string): string {
+  return `${source}:${identity}`;
+}
+
+/** A fact key's parts; `code` is the identity when it is a code. */
+export function splitFactKey(key: string): { source: string; identity: string; code: string | null } {
+  const at = key.indexOf(':');
+  const identity = key.slice(at + 1);
+  return { source: key.slice(0, at), identity, code: isIdentityCode(identity) ? identity : null };
+}
+
+/** Whether an identity is a code (three upper-case ASCII letters) rather than a name key. */
+export function isIdentityCode(identity: string): boolean {
+  if (identity.length !== 3) return false;
+  for (let i = 0; i < 3; i++) {
+    const c = identity.charCodeAt(i);
+    if (c < 0x41 || c > 0x5a) return false;
+  }
+  return true;
+}
+
+/** SPEC §1: a figure is a projection when its year is after the year it was published in. */
+export function isProjection(year: number, published: string | null): boolean {
+  return published !== null && published !== '' && year > Number(published.slice(0, 4));
+}
+
 const MISSING_GDP = new Set(['—', '–', '-', 'n/a', 'N/A', 'NA', '..']);
 const GDP_SEPARATORS = /[, \u00a0\u2009\u202f]/g;
 const GDP_NUMBER = /^[0-9]+(\.[0-9]+)?$/;
@@ -108,9 +158,20 @@ export function isCalendarDate(text: string): boolean {
   return m !== null && isRealDay(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
-/** Country name → region, for records whose `region` field is absent or empty. */
+/** What the country map says of a name: its region and its code (null when it has none). */
+export interface MapEntry {
+  region: Region;
+  code: string | null;
+}
+
+/** The country map as the rules read it (SPEC §4). */
 export interface RegionLookup {
-  regionOf(cleanCountry: string): Region | undefined;
+  /** A cleaned name's entry, compared case-insensitively. */
+  entryOf(cleanCountry: string): MapEntry | undefined;
+  /** The region of any map row with this code. */
+  regionOfCode(code: string): Region | undefined;
+  /** The name answers show for a code. */
+  nameOfCode(code: string): string | undefined;
 }
 
 /** The fields of one data record that the rules read; `undefined` for an absent column. */
@@ -120,10 +181,15 @@ export interface RawFigure {
   gdpUsdMillion: string;
   region: string | undefined;
   published: string | undefined;
+  countryCode: string | undefined;
+  source: string | undefined;
 }
 
 export interface GdpFigure {
   country: string;
+  /** The fact key's source and identity (factKey). */
+  source: string;
+  identity: string;
   region: Region;
   year: number;
   /** The figure as the record gives it; the reduce divides it into billions. */
@@ -134,18 +200,24 @@ export interface GdpFigure {
 
 export type Normalized = { ok: true; figure: GdpFigure } | { ok: false; reason: RejectReason };
 
-/** Rules 2–7 (rule 1, the record's shape, belongs to the tokenizer and the header). */
-export function normalizeFigure(raw: RawFigure, regions: RegionLookup): Normalized {
+/**
+ * Rules 2–9 (rule 1, the record's shape, belongs to the tokenizer and the header).
+ * `runSource` is the run's --source, already checked, for records that name none.
+ */
+export function normalizeFigure(raw: RawFigure, regions: RegionLookup, runSource = ''): Normalized {
   const country = cleanText(raw.country);
   if (country === '') return { ok: false, reason: 'missing_country' };
   const millions = parseGdpMillions(raw.gdpUsdMillion);
   if (typeof millions === 'string') return { ok: false, reason: millions };
   const year = parseYear(raw.year);
   if (year === undefined) return { ok: false, reason: 'invalid_year' };
+  const code = raw.countryCode === undefined ? '' : parseCountryCode(raw.countryCode);
+  if (code === undefined) return { ok: false, reason: 'invalid_country_code' };
+  const entry = code === '' ? regions.entryOf(country) : undefined;
   let region: Region | undefined;
   const regionText = raw.region === undefined ? '' : raw.region.trim();
   if (regionText !== '') region = parseRegionName(regionText);
-  else region = regions.regionOf(country);
+  else region = code !== '' ? regions.regionOfCode(code) : entry?.region;
   if (region === undefined) return { ok: false, reason: 'unknown_region' };
   let published: string | null = null;
   if (raw.published !== undefined) {
@@ -155,5 +227,12 @@ export function normalizeFigure(raw: RawFigure, regions: RegionLookup): Normaliz
       published = date;
     }
   }
-  return { ok: true, figure: { country, region, year, gdpUsdMillion: millions, published } };
+  let source = runSource;
+  if (raw.source !== undefined && raw.source.trim() !== '') {
+    const parsed = parseSource(raw.source);
+    if (parsed === undefined) return { ok: false, reason: 'invalid_source' };
+    source = parsed;
+  }
+  const identity = code !== '' ? code : (entry?.code ?? countryKey(country));
+  return { ok: true, figure: { country, source, identity, region, year, gdpUsdMillion: millions, published } };
 }

@@ -1,6 +1,6 @@
 // File-system steps every command shares: making a directory without Node's recursive mkdir
 // (which spins for ever on some paths, such as /proc/x), and writing a file whole or not at all.
-import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -59,5 +59,18 @@ export function kindOf(path: string): 'file' | 'directory' | 'other' | null {
     } catch {
       return null;
     }
+  }
+}
+
+/**
+ * Writes all of `data` at the file's position, or throws: a write that stops short (a file
+ * size limit, a full disk) must fail the command, never leave a file that ends mid-row.
+ */
+export function writeFully(fd: number, data: string | Uint8Array, path: string): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  for (let done = 0; done < bytes.length; ) {
+    const n = writeSync(fd, bytes, done, bytes.length - done);
+    if (n <= 0) throw Object.assign(new Error(`${path}: a write stopped after ${done} of ${bytes.length} bytes`), { code: 'ENOSPC' });
+    done += n;
   }
 }

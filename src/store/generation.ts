@@ -3,7 +3,7 @@
 // (counts for the warehouse and for every load).
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Region, RejectReason } from '../rules/normalize.js';
-import { addCounts, type LoadCounts, type Manifest, type WarehouseCounts } from './manifest.js';
+import { addCounts, WAREHOUSE_FORMAT, type LoadCounts, type Manifest, type WarehouseCounts } from './manifest.js';
 import { REJECTS_HEADER } from './rejects.js';
 
 export function writeRejects(path: string, previousRejects: string | null, splitRejects: readonly string[]): void {
@@ -55,7 +55,7 @@ export interface ManifestParts {
   earlier: Manifest | null;
   load: LoadCounts;
   /** Rows and superseded rows of each region's new database. */
-  regions: ReadonlyMap<Region, { rows: number; superseded: number }>;
+  regions: ReadonlyMap<Region, { rows: number; superseded: number; bySource: Record<string, number> }>;
   stages: Record<string, { ms: number }>;
   finishedAt: Date;
 }
@@ -63,9 +63,11 @@ export interface ManifestParts {
 export function assembleManifest(p: ManifestParts): Manifest {
   const byRegion: Partial<Record<Region, number>> = {};
   let superseded = 0;
+  let bySource: Record<string, number> = {};
   for (const [region, result] of p.regions) {
     if (result.rows > 0) byRegion[region] = result.rows;
     superseded += result.superseded;
+    bySource = addCounts(bySource, result.bySource);
   }
   const e = p.earlier;
   const counts: WarehouseCounts = {
@@ -75,10 +77,11 @@ export function assembleManifest(p: ManifestParts): Manifest {
     superseded,
     by_reason: e === null ? p.load.by_reason : addCounts(e.counts.by_reason, p.load.by_reason),
     by_region: byRegion,
+    by_source: Object.fromEntries(Object.entries(bySource).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
   const input = { path: p.plan.input_arg, bytes: p.plan.input.bytes, mtime_ms: p.plan.input.mtimeMs, fingerprint: p.plan.input.fingerprint };
   return {
-    format: 'gdpmr-warehouse/1',
+    format: WAREHOUSE_FORMAT,
     run_id: p.plan.run_id,
     generation: p.plan.run_id,
     input,

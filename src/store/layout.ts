@@ -2,6 +2,8 @@
 //
 //   DIR/                             what queries and users see
 //     .current -> .gen/<run_id>      THE commit point: one symlink, swapped by one rename
+//     .previous -> .gen/<run_id>     the generation the last publish replaced, kept for
+//                                    `gdpmr rollback` (one is kept; the next publish drops it)
 //     manifest.json -> .current/manifest.json    (fixed symlinks through .current, so
 //     regions -> .current/regions                 every published file changes at the
 //     rejects.csv -> .current/rejects.csv         same instant)
@@ -29,6 +31,9 @@ export class WarehousePaths {
 
   get currentLink(): string {
     return join(this.root, '.current');
+  }
+  get previousLink(): string {
+    return join(this.root, '.previous');
   }
   get manifest(): string {
     return join(this.root, 'manifest.json');
@@ -110,7 +115,7 @@ export class RunPaths {
 export const FIXED_LINKS = ['manifest.json', 'regions', 'rejects.csv'] as const;
 
 /** What gdpmr keeps at a warehouse's top level: anything written there from outside breaks it. */
-const WAREHOUSE_NAMES: ReadonlySet<string> = new Set([...FIXED_LINKS, '.current', '.gen', '.runs', 'logs', '.lock']);
+const WAREHOUSE_NAMES: ReadonlySet<string> = new Set([...FIXED_LINKS, '.current', '.previous', '.gen', '.runs', 'logs', '.lock']);
 
 /** A directory a run has written or is writing: a published `.current`, or a run's work and logs. */
 function isWarehouseRoot(dir: string): boolean {
@@ -155,6 +160,12 @@ export function linkTarget(link: string): string | null {
 /** The generation `.current` points at, or null before the first publish. */
 export function currentGeneration(paths: WarehousePaths): string | null {
   const target = linkTarget(paths.currentLink);
+  return target === null ? null : basename(target);
+}
+
+/** The generation `.previous` points at (kept for rollback), or null. */
+export function previousGeneration(paths: WarehousePaths): string | null {
+  const target = linkTarget(paths.previousLink);
   return target === null ? null : basename(target);
 }
 

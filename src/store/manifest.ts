@@ -4,6 +4,12 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { REGIONS, REJECT_REASONS } from '../rules/normalize.js';
 
+/**
+ * The warehouse format. 2: facts keyed by source and country identity (SPEC §1), with
+ * country_code, source and is_projection; a warehouse of format 1 must be rebuilt.
+ */
+export const WAREHOUSE_FORMAT = 'gdpmr-warehouse/2';
+
 export const Count = z.number().int().nonnegative();
 export const ByReason = z.partialRecord(z.enum(REJECT_REASONS), Count);
 export const ByRegion = z.partialRecord(z.enum(REGIONS), Count);
@@ -24,7 +30,11 @@ export const LoadCounts = z.object({
 });
 export type LoadCounts = z.infer<typeof LoadCounts>;
 
-export const WarehouseCounts = LoadCounts.extend({ superseded: Count });
+export const WarehouseCounts = LoadCounts.extend({
+  superseded: Count,
+  /** Rows of each source ('' for figures that name none): which sources a query can read. */
+  by_source: z.record(z.string(), Count),
+});
 export type WarehouseCounts = z.infer<typeof WarehouseCounts>;
 
 export const Load = z.object({
@@ -39,7 +49,7 @@ export const Load = z.object({
 export type Load = z.infer<typeof Load>;
 
 export const Manifest = z.object({
-  format: z.literal('gdpmr-warehouse/1'),
+  format: z.literal(WAREHOUSE_FORMAT),
   run_id: z.string(),
   /** The directory under .gen/ that holds this warehouse's databases. */
   generation: z.string(),

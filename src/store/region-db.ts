@@ -27,6 +27,9 @@ function createTableSql(region: Region, runIds: readonly string[]): string {
   return `
 CREATE TABLE ${ROWS} (
   country         TEXT    NOT NULL,
+  country_code    TEXT,
+  name_unless_country TEXT,
+  source          TEXT    NOT NULL,
   key_unless_lower TEXT,
   year            INTEGER NOT NULL,
   gdp_usd_billion REAL    NOT NULL,
@@ -37,19 +40,43 @@ CREATE TABLE ${ROWS} (
   load_seq        INTEGER NOT NULL,
   valid_to        TEXT,
   latest_cut      TEXT,
-  country_key     TEXT    GENERATED ALWAYS AS (coalesce(key_unless_lower, lower(country))) VIRTUAL,
+  latest_start    TEXT,
+  country_key     TEXT    GENERATED ALWAYS AS (coalesce(country_code, key_unless_lower, lower(country))) VIRTUAL,
+  name            TEXT    GENERATED ALWAYS AS (coalesce(name_unless_country, country)) VIRTUAL,
   region          TEXT    GENERATED ALWAYS AS (${sqlText(region)}) VIRTUAL,
+  is_projection   INTEGER GENERATED ALWAYS AS (published IS NOT NULL AND year > CAST(substr(published, 1, 4) AS INTEGER)) VIRTUAL,
   ${runId},
   valid_from      TEXT    GENERATED ALWAYS AS (published) VIRTUAL,
+  latest_from     TEXT    GENERATED ALWAYS AS (coalesce(latest_start, published)) VIRTUAL,
   latest_to       TEXT    GENERATED ALWAYS AS (coalesce(latest_cut, valid_to, '${LATEST_FOREVER}')) VIRTUAL
 );
 CREATE VIEW gdp AS SELECT ${VIEW_COLUMNS.join(', ')} FROM ${ROWS}`;
 }
 
-/** Where a region's rows are stored (databases written before the compact rows keep every column in a table gdp, which readers use alike). */
+/** Where a region's rows are stored. */
 const ROWS = 'gdp_rows';
 /** The columns of the view gdp, as readers see them (SPEC §2 and §9). */
-export const VIEW_COLUMNS = ['country', 'country_key', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'run_id', 'load_seq', 'valid_from', 'valid_to', 'latest_to'] as const;
+export const VIEW_COLUMNS = [
+  'country',
+  'country_code',
+  'name',
+  'source',
+  'country_key',
+  'region',
+  'year',
+  'gdp_usd_billion',
+  'published',
+  'line',
+  'is_current',
+  'is_projection',
+  'is_latest',
+  'run_id',
+  'load_seq',
+  'valid_from',
+  'valid_to',
+  'latest_from',
+  'latest_to',
+] as const;
 
 /** Loads whose run_id the schema spells; a warehouse of more stores it per row. */
 const MAX_SCHEMA_RUN_IDS = 256;
@@ -68,20 +95,22 @@ const storesRunId = (runIds: readonly string[]): boolean => runIds.length > MAX_
 // puts a current figure (valid_to NULL) after every date. History and revisions read
 // gdp_country.
 export const VALID_TO_KEY = "coalesce(valid_to, '9999-12-31')";
-export const EVER_LATEST = "latest_to > coalesce(valid_from, '')";
+export const EVER_LATEST = "latest_to > coalesce(latest_from, '')";
+/** A row that was its country's latest figure on @asOf. */
+export const LATEST_AS_OF = `${EVER_LATEST} AND latest_to > @asOf AND (latest_from IS NULL OR latest_from <= @asOf)`;
 export const EVER_CURRENT = `${VALID_TO_KEY} > coalesce(valid_from, '')`;
 /** A row visible as of @asOf: published by then, or undated (valid_from is published). */
 export const BEGUN_BY_AS_OF = '(valid_from IS NULL OR valid_from <= @asOf)';
 /** A row that was its fact's current figure on @asOf: its interval holds the date. */
 export const CURRENT_AS_OF = `${BEGUN_BY_AS_OF} AND (valid_to IS NULL OR valid_to > @asOf)`;
 const CREATE_INDEXES = [
-  `CREATE INDEX IF NOT EXISTS gdp_latest_by_gdp ON ${ROWS} (gdp_usd_billion DESC, country) WHERE is_latest = 1`,
-  `CREATE INDEX IF NOT EXISTS gdp_country ON ${ROWS} (country_key, year)`,
+  `CREATE INDEX IF NOT EXISTS gdp_latest_by_gdp ON ${ROWS} (source, gdp_usd_billion DESC, name) WHERE is_latest = 1`,
+  `CREATE INDEX IF NOT EXISTS gdp_country ON ${ROWS} (country_key, source, year)`,
   // Only (year, GDP): the interval test reads the few rows the scan meets before k match, and
   // the narrower key builds in 2/3 of the time of one that carries the interval too. It also
   // serves --year without --as-of (current rows are among its rows): one index fewer to build.
-  `CREATE INDEX IF NOT EXISTS gdp_fact_as_of ON ${ROWS} (year, gdp_usd_billion DESC) WHERE ${EVER_CURRENT}`,
-  `CREATE INDEX IF NOT EXISTS gdp_latest_as_of ON ${ROWS} (gdp_usd_billion DESC, country, latest_to, valid_from) WHERE ${EVER_LATEST}`,
+  `CREATE INDEX IF NOT EXISTS gdp_fact_as_of ON ${ROWS} (source, year, gdp_usd_billion DESC) WHERE ${EVER_CURRENT}`,
+  `CREATE INDEX IF NOT EXISTS gdp_latest_as_of ON ${ROWS} (source, gdp_usd_billion DESC, name, latest_to, latest_from) WHERE ${EVER_LATEST}`,
 ];
 
 const ROWS_PER_INSERT = 200;
@@ -129,7 +158,10 @@ export class RegionDbWriter {
   /** One row, as separate values: the reduce loop calls this per row and builds no object. */
   addValues(
     country: string,
-    countryKey: string,
+    countryCode: string | null,
+    name: string | null,
+    source: string,
+    identity: string,
     year: number,
     gdpUsdBillion: number,
     published: string | null,
@@ -138,16 +170,19 @@ export class RegionDbWriter {
     isLatest: boolean,
     loadSeq: number,
     validTo: string | null,
+    latestFrom: string,
     latestTo: string,
   ): void {
     const runId = this.runIds[loadSeq];
     if (runId === undefined) throw new Error(`load_seq ${loadSeq} has no run_id (${this.runIds.length} loads)`);
     const flags = loadSeq * 4 + (isCurrent ? 2 : 0) + (isLatest ? 1 : 0);
-    const key = isAsciiLowerCaseOf(countryKey, country) ? null : countryKey;
-    // latest_to is bound only where it differs from the valid_to it mostly equals.
+    const key = countryCode !== null || isAsciiLowerCaseOf(identity, country) ? null : identity;
+    const shownName = name === null || name === country ? null : name;
+    // latest_to and latest_from are bound only where they differ from what they mostly equal.
     const latest = latestTo === (validTo ?? LATEST_FOREVER) ? null : latestTo;
-    if (this.bindsRunId) this.pending.push(country, key, year, gdpUsdBillion, published, line, flags, validTo, latest, runId);
-    else this.pending.push(country, key, year, gdpUsdBillion, published, line, flags, validTo, latest);
+    const latestStart = latestFrom === (published ?? '') ? null : latestFrom;
+    if (this.bindsRunId) this.pending.push(country, countryCode, shownName, source, key, year, gdpUsdBillion, published, line, flags, validTo, latest, latestStart, runId);
+    else this.pending.push(country, countryCode, shownName, source, key, year, gdpUsdBillion, published, line, flags, validTo, latest, latestStart);
     this.rows++;
     if (++this.pendingRows === ROWS_PER_INSERT) {
       this.insertMany.run(this.pending);
@@ -170,17 +205,18 @@ export class RegionDbWriter {
 }
 
 /**
- * One row's values are (country, country_key or NULL, year, gdp, published, line, flags,
- * valid_to, latest_cut (latest_to, or NULL when it equals valid_to's end), and run_id when it
- * is stored), flags being load_seq * 4 + is_current * 2 + is_latest. The rows are a VALUES
- * list read by a SELECT, whose columns (column1, column2, …) SQL can use twice: a bound
+ * One row's values are (country, country_code, name or NULL, source, country_key or NULL,
+ * year, gdp, published, line, flags, valid_to, latest_cut (latest_to, or NULL when it equals
+ * valid_to's end), latest_start (latest_from, or NULL when it equals published), and run_id
+ * when it is stored), flags being load_seq * 4 + is_current * 2 + is_latest. The rows are a
+ * VALUES list read by a SELECT, whose columns (column1, column2, …) SQL can use twice: a bound
  * parameter of better-sqlite3's arrays is a plain `?`, usable once.
  */
 function insertSqlFor(bindsRunId: boolean): (rows: number) => string {
-  const tuple = bindsRunId ? '(?,?,?,?,?,?,?,?,?,?)' : '(?,?,?,?,?,?,?,?,?)';
+  const tuple = `(${new Array(bindsRunId ? 14 : 13).fill('?').join(',')})`;
   return (rows) =>
-    `INSERT INTO ${ROWS} (country, key_unless_lower, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, valid_to, latest_cut${bindsRunId ? ', run_id' : ''}) ` +
-    `SELECT column1, column2, column3, column4, column5, column6, (column7 >> 1) & 1, column7 & 1, column7 >> 2, column8, column9${bindsRunId ? ', column10' : ''} ` +
+    `INSERT INTO ${ROWS} (country, country_code, name_unless_country, source, key_unless_lower, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, valid_to, latest_cut, latest_start${bindsRunId ? ', run_id' : ''}) ` +
+    `SELECT column1, column2, column3, column4, column5, column6, column7, column8, column9, (column10 >> 1) & 1, column10 & 1, column10 >> 2, column11, column12, column13${bindsRunId ? ', column14' : ''} ` +
     `FROM (VALUES ${new Array(rows).fill(tuple).join(',')})`;
 }
 
@@ -241,6 +277,7 @@ export function sorterThreadsFor(workers: number, cores: number): number {
 export interface StoredFigure {
   country: string;
   country_key: string;
+  source: string;
   year: number;
   gdp_usd_billion: number;
   published: string | null;
@@ -254,7 +291,7 @@ export function* readAllFigures(path: string, batchRows: number): Generator<Stor
   const db = openReadOnly(path);
   try {
     const rows = db
-      .prepare('SELECT country, country_key, year, gdp_usd_billion, published, line, run_id, load_seq FROM gdp')
+      .prepare('SELECT country, country_key, source, year, gdp_usd_billion, published, line, run_id, load_seq FROM gdp')
       .iterate() as IterableIterator<StoredFigure>;
     let batch: StoredFigure[] = [];
     for (const row of rows) {
@@ -274,11 +311,14 @@ export function openReadOnly(path: string): Database.Database {
   return new Database(path, { readonly: true, fileMustExist: true });
 }
 
-/** Rows and current rows of a region database. */
-export function countRows(path: string): { rows: number; current: number } {
+/** Rows and current rows of a region database, and its rows of each source. */
+export function countRows(path: string): { rows: number; current: number; bySource: Record<string, number> } {
   const db = openReadOnly(path);
   try {
-    return db.prepare('SELECT count(*) AS rows, coalesce(sum(is_current), 0) AS current FROM gdp').get() as { rows: number; current: number };
+    const totals = db.prepare('SELECT count(*) AS rows, coalesce(sum(is_current), 0) AS current FROM gdp').get() as { rows: number; current: number };
+    const bySource: Record<string, number> = {};
+    for (const r of db.prepare('SELECT source, count(*) AS n FROM gdp GROUP BY source').all() as Array<{ source: string; n: number }>) bySource[r.source] = r.n;
+    return { ...totals, bySource };
   } finally {
     db.close();
   }

@@ -2,14 +2,14 @@
 // checks (links, manifest, counts adding up, every counted database present) run before
 // every query, append and resume; the full ones also open each database and count its rows
 // and the rejects file's.
-import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { kindOf } from './files.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { errorText, GdpmrError } from '../errors.js';
 import { REGIONS, regionFileName, type Region } from '../rules/normalize.js';
-import { currentGeneration, FIXED_LINKS, linkTarget, WarehousePaths } from './layout.js';
-import { readManifest, type Manifest } from './manifest.js';
+import { currentGeneration, FIXED_LINKS, linkTarget, previousGeneration, WarehousePaths } from './layout.js';
+import { readManifest, WAREHOUSE_FORMAT, type Manifest } from './manifest.js';
 
 export interface Problem {
   /** Which check failed: links, manifest, counts, database, rows, rejects. */
@@ -49,6 +49,11 @@ export function verifyCheap(dir: string): Verification {
       problems.push({ check: 'links', file: link, message: `${name} must be a link to .current/${name}`, recover: `\`ln -sfn .current/${name} ${link}\` (the next \`gdpmr run\` on this warehouse restores it too)` });
     }
   }
+  const outdated = outdatedFormat(gen.manifest, dir);
+  if (outdated !== null) {
+    problems.push({ check: 'format', file: gen.manifest, message: outdated.message, recover: outdated.recover });
+    return result;
+  }
   try {
     result.manifest = readManifest(gen.manifest);
   } catch (error) {
@@ -77,7 +82,32 @@ export function verifyCheap(dir: string): Verification {
     }
   }
   if (!isFile(gen.rejects)) problems.push({ check: 'rejects', file: gen.rejects, message: 'rejects.csv is missing', recover: REBUILD });
+  checkKept(paths, dir, problems);
   return result;
+}
+
+/**
+ * The generation kept for `gdpmr rollback`: a problem with it does not touch what queries
+ * read, but a rollback onto it would publish it.
+ */
+function checkKept(paths: WarehousePaths, dir: string, problems: Problem[]): void {
+  const kept = previousGeneration(paths);
+  if (kept === null) return;
+  const gen = paths.generation(kept);
+  const recover = `it is only read by \`gdpmr rollback\`; the next run on ${dir} replaces it (or remove ${paths.previousLink} to give it up)`;
+  if (outdatedFormat(gen.manifest, dir) !== null) return;
+  let m: Manifest;
+  try {
+    m = readManifest(gen.manifest);
+  } catch (error) {
+    problems.push({ check: 'kept', file: gen.manifest, message: `the generation kept for rollback has no readable manifest (${firstLine(error)})`, recover });
+    return;
+  }
+  for (const region of REGIONS) {
+    if ((m.counts.by_region[region] ?? 0) > 0 && !isFile(gen.regionDb(region))) {
+      problems.push({ check: 'kept', file: gen.regionDb(region), message: `the generation kept for rollback counts ${m.counts.by_region[region]} ${region} rows, but the database is missing`, recover });
+    }
+  }
 }
 
 /** Every check: the cheap ones, then each database opened and counted, and rejects.csv counted. */
@@ -139,11 +169,39 @@ export function requireSound(dir: string): { manifest: Manifest; generation: str
     throw new GdpmrError('NO_WAREHOUSE', `--warehouse must be a directory built by gdpmr run, got ${v.warehouse} (no published warehouse); run \`gdpmr run INPUT.csv --out ${dir}\` first`);
   }
   // Readers go through .current, so a missing fixed link alone does not stop them.
-  const first = v.problems.find((p) => p.check !== 'links' || p.file === join(v.warehouse, '.current'));
+  const first = v.problems.find((p) => (p.check !== 'links' && p.check !== 'kept') || p.file === join(v.warehouse, '.current'));
+  if (first?.check === 'format') throw new GdpmrError('WAREHOUSE_OUTDATED', `warehouse ${v.warehouse} ${first.message}; ${first.recover}`);
   if (first !== undefined) {
     throw new GdpmrError('WAREHOUSE_DAMAGED', `warehouse ${v.warehouse} is damaged: ${first.file}: ${first.message}; \`gdpmr verify --warehouse ${dir}\` lists every problem and how to recover`);
   }
   return { manifest: v.manifest as Manifest, generation: v.generation };
+}
+
+/**
+ * A manifest written by an earlier gdpmr, whose facts were keyed by country name alone (no
+ * source, no code): its answers would carry the old meaning, so nothing reads or extends it.
+ * Says how to rebuild it from its loads, in order; null for a current (or unreadable) one.
+ */
+function outdatedFormat(manifestPath: string, dir: string): { message: string; recover: string } | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch {
+    return null;
+  }
+  const format = (raw as { format?: unknown } | null)?.format;
+  if (typeof format !== 'string' || format === WAREHOUSE_FORMAT || !format.startsWith('gdpmr-warehouse/')) return null;
+  const loads = Array.isArray((raw as { loads?: unknown }).loads) ? ((raw as { loads: Array<{ input?: { path?: unknown } }> }).loads) : [];
+  const inputs = loads.map((l) => (typeof l?.input?.path === 'string' ? l.input.path : '?'));
+  const steps = inputs.map((input, i) => `gdpmr run ${shellWord(input)} --out ${shellWord(dir)}${i === 0 ? ' --replace' : ' --append'}`);
+  return {
+    message: `was built by an earlier gdpmr (format ${format}, facts keyed by country name alone) and is not read with this version's meaning of a fact (source and country code, ${WAREHOUSE_FORMAT})`,
+    recover: steps.length === 0 ? 'rebuild it with `gdpmr run` from its inputs' : `rebuild it from its ${steps.length} load${steps.length === 1 ? '' : 's'}, in order: ${steps.join(' && ')}`,
+  };
+}
+
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 const isFile = (path: string): boolean => kindOf(path) === 'file';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeFact, encodeFact, encodeFactLine, keyHash, markAll, readFact, type FactLine } from '../../src/rules/current.js';
 
-const fact = (over: Partial<FactLine>): FactLine => ({ countryKey: 'japan', year: 2024, published: null, loadSeq: 0, line: 2, country: 'Japan', gdpUsdBillion: 1, ...over });
+const fact = (over: Partial<FactLine>): FactLine => ({ factKey: ':japan', year: 2024, published: null, loadSeq: 0, line: 2, country: 'Japan', gdpUsdBillion: 1, ...over });
 const currentLines = (facts: FactLine[]) =>
   markAll(facts.map(encodeFact))
     .filter((m) => m.isCurrent)
@@ -45,7 +45,7 @@ describe('the duplicate rule', () => {
     expect(latestTo).toEqual({ 2: '2023-10-01', 3: '2024-04-01', 4: '', 5: '9999-12-31', 6: '2023-04-01', 7: '' });
   });
   it('a name that extends another is another country', () => {
-    const marked = markAll([fact({ countryKey: 'niger', line: 2 }), fact({ countryKey: 'nigeria', line: 3 })].map(encodeFact));
+    const marked = markAll([fact({ factKey: ':niger', line: 2 }), fact({ factKey: ':nigeria', line: 3 })].map(encodeFact));
     expect(marked.every((m) => m.isCurrent && m.isLatest)).toBe(true);
   });
   it('round-trips a figure through its line exactly', () => {
@@ -55,7 +55,7 @@ describe('the duplicate rule', () => {
   it('reads a line in place exactly as the reference decoder does', () => {
     const name = fc.stringMatching(/^[A-Za-zÀ-ÿ’'.,() -]{1,30}$/);
     const figure = fc.record({
-      countryKey: name,
+      factKey: name.map((n) => `imf:${n}`),
       year: fc.integer({ min: 1900, max: 2100 }),
       published: fc.option(fc.constantFrom('2023-04-11', '2024-10-22', '1999-12-31'), { nil: null }),
       loadSeq: fc.integer({ min: 0, max: 999_999 }),
@@ -74,11 +74,42 @@ describe('the duplicate rule', () => {
     );
   });
   it('a figure in millions reads back in billions, divided as the SPEC divides', () => {
-    const text = encodeFactLine(keyHash('japan'), 'japan', 2024, null, '000000', 2, 'Japan', '4212945.3');
+    const text = encodeFactLine(keyHash(':japan'), ':japan', 2024, null, '000000', 2, 'Japan', '4212945.3');
     expect(decodeFact(text).gdpUsdBillion).toBe(4212945.3 / 1000);
     expect(readFact(text, fact({})).gdpUsdBillion).toBe(4212945.3 / 1000);
   });
   it('the hash prefix of a line is its key hash in 8 hex digits', () => {
-    expect(encodeFact(fact({ countryKey: 'japan' })).slice(0, 9)).toBe(`${keyHash('japan').toString(16).padStart(8, '0')}\t`);
+    expect(encodeFact(fact({ factKey: 'imf:JPN' })).slice(0, 9)).toBe(`${keyHash('imf:JPN').toString(16).padStart(8, '0')}\t`);
+  });
+  it('figures of different sources are never vintages of each other', () => {
+    const marked = markAll([fact({ factKey: 'imf:JPN', line: 2, published: '2024-10-22' }), fact({ factKey: 'world_bank:JPN', line: 3, published: '2025-01-07' })].map(encodeFact));
+    expect(marked.every((m) => m.isCurrent && m.isLatest)).toBe(true);
+  });
+  it('a projection is never the latest figure; the newest figure that is not one is', () => {
+    const marked = markAll(
+      [
+        fact({ line: 2, year: 2024, published: '2024-10-22' }),
+        fact({ line: 3, year: 2025, published: '2024-10-22' }),
+        fact({ line: 4, year: 2029, published: '2024-10-22' }),
+      ].map(encodeFact),
+    );
+    const byLine = new Map(marked.map((m) => [decodeFact(m.text).line, m]));
+    expect(byLine.get(2)).toMatchObject({ isCurrent: true, isProjection: false, isLatest: true, latestFrom: '2024-10-22', latestTo: '9999-12-31' });
+    expect(byLine.get(3)).toMatchObject({ isCurrent: true, isProjection: true, isLatest: false, latestTo: '' });
+    expect(byLine.get(4)).toMatchObject({ isCurrent: true, isProjection: true, isLatest: false, latestTo: '' });
+  });
+  it('an undated figure superseded by a projection is latest until the projection, and the year below takes over from then', () => {
+    // Wikipedia's undated 2025 figure, then the IMF's October 2024 forecast for 2025: from the
+    // forecast's date the country's latest figure is the IMF's 2024 one, not the forecast.
+    const marked = markAll(
+      [fact({ line: 2, year: 2025, published: null }), fact({ line: 3, year: 2025, published: '2024-10-22' }), fact({ line: 4, year: 2024, published: '2024-10-22' }), fact({ line: 5, year: 2023, published: '2023-10-10' })].map(encodeFact),
+    );
+    const at = Object.fromEntries(marked.map((m) => [decodeFact(m.text).line, [m.latestFrom, m.latestTo]]));
+    expect(at).toEqual({ 2: ['', '2024-10-22'], 3: ['', ''], 4: ['2024-10-22', '9999-12-31'], 5: ['', ''] });
+  });
+  it('a vintage that turns a forecast into a figure moves the latest year up from its date', () => {
+    const marked = markAll([fact({ line: 2, year: 2024, published: '2024-10-22' }), fact({ line: 3, year: 2025, published: '2024-10-22' }), fact({ line: 4, year: 2025, published: '2025-04-22' })].map(encodeFact));
+    const at = Object.fromEntries(marked.map((m) => [decodeFact(m.text).line, [m.latestFrom, m.latestTo, m.isLatest]]));
+    expect(at).toEqual({ 2: ['2024-10-22', '2025-04-22', false], 3: ['', '', false], 4: ['2025-04-22', '9999-12-31', true] });
   });
 });

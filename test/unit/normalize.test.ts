@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, isCalendarDate, normalizeFigure, parseGdpMillions, type RawFigure, type Region } from '../../src/rules/normalize.js';
+import { cleanText, isCalendarDate, isProjection, normalizeFigure, parseGdpMillions, type RawFigure, type Region } from '../../src/rules/normalize.js';
 import { resolveColumns } from '../../src/rules/header.js';
 import { RegionMap } from '../../src/rules/regions.js';
 import { loadRegionMap } from '../../src/store/region-map-file.js';
 
 const regions = RegionMap.fromCsv('country,region\nChina,Asia\n"Bahamas, The",Americas\n', 'test map');
-const figure = (over: Partial<RawFigure>): RawFigure => ({ country: 'China', year: '2024', gdpUsdMillion: '1,000', region: undefined, published: undefined, ...over });
+const figure = (over: Partial<RawFigure>): RawFigure => ({ country: 'China', year: '2024', gdpUsdMillion: '1,000', region: undefined, published: undefined, countryCode: undefined, source: undefined, ...over });
 const reason = (over: Partial<RawFigure>) => {
   const r = normalizeFigure(figure(over), regions);
   return r.ok ? 'ok' : r.reason;
@@ -68,7 +68,7 @@ describe('reject reasons, first failing rule wins', () => {
 describe('header', () => {
   it('finds columns by trimmed, case-insensitive name in any order', () => {
     const r = resolveColumns([' GDP_USD_Million', 'note', 'Country ', 'YEAR']);
-    expect(r).toEqual({ ok: true, columns: { width: 4, country: 2, year: 3, gdpUsdMillion: 0, region: -1, published: -1 } });
+    expect(r).toEqual({ ok: true, columns: { width: 4, country: 2, year: 3, gdpUsdMillion: 0, region: -1, published: -1, countryCode: -1, source: -1 } });
   });
   it('names every missing required column', () => {
     expect(resolveColumns(['country', 'gdp'])).toEqual({ ok: false, missing: ['year', 'gdp_usd_million'] });
@@ -77,9 +77,67 @@ describe('header', () => {
 
 describe('region map', () => {
   it('rejects a region outside the five, naming the row', () => {
-    expect(() => RegionMap.fromCsv('country,region\nChina,Asia\nMars,Space\n', 'm.csv')).toThrow('m.csv, row 3: region: region must be one of Africa, Americas, Asia, Europe, Oceania, got "Space"');
+    expect(() => RegionMap.fromCsv('country,region\nChina,Asia\nMars,Space\n', 'm.csv')).toThrow('m.csv, row 3: region must be one of Africa, Americas, Asia, Europe, Oceania, got "Space"');
+  });
+  it('refuses a code given two regions or two names, and a code that is not three letters', () => {
+    expect(() => RegionMap.fromCsv('country,region,code,name\nChina,Asia,CHN,China\nCathay,Europe,CHN,China\n', 'm.csv')).toThrow('m.csv, row 3: code CHN must map to one region, got Asia (row 2) and Europe');
+    expect(() => RegionMap.fromCsv('country,region,code,name\nChina,Asia,CHN,China\nPRC,Asia,CHN,Cathay\n', 'm.csv')).toThrow('m.csv, row 3: code CHN must have one name, got "China" (row 2) and "Cathay"');
+    expect(() => RegionMap.fromCsv('country,region,code\nChina,Asia,CH1\n', 'm.csv')).toThrow('m.csv, row 2: code must be three letters');
+  });
+  it('without code and name columns a country is its name', () => {
+    const plain = RegionMap.fromCsv('country,region\nChina,Asia\n', 'm.csv');
+    const r = normalizeFigure(figure({}), plain);
+    expect(r.ok && [r.figure.identity, r.figure.region]).toEqual(['china', 'Asia']);
   });
   it('the bundled map keeps every listed name in one region', () => {
     expect(loadRegionMap('data/un_regions.csv').size).toBeGreaterThan(290);
+  });
+});
+
+describe('country identity, sources and projections (SPEC §1)', () => {
+  const map = loadRegionMap('data/un_regions.csv');
+  const identity = (over: Partial<RawFigure>, runSource = ''): string => {
+    const r = normalizeFigure(figure(over), map, runSource);
+    return r.ok ? `${r.figure.source}:${r.figure.identity}:${r.figure.region}` : r.reason;
+  };
+  it('two spellings of one country are one identity, its code', () => {
+    expect(identity({ country: 'China' })).toBe(':CHN:Asia');
+    expect(identity({ country: "China, People's Republic of" })).toBe(':CHN:Asia');
+    expect(identity({ country: 'korea, republic of' })).toBe(':KOR:Asia');
+    expect(identity({ country: 'South Korea' })).toBe(':KOR:Asia');
+  });
+  it("a record's own code wins over its name, and finds the region when the field is empty", () => {
+    expect(identity({ country: 'Anything at all', countryCode: ' kor ' })).toBe(':KOR:Asia');
+    expect(identity({ country: 'China', countryCode: 'JPN' })).toBe(':JPN:Asia');
+    expect(identity({ country: 'Atlantis', countryCode: 'ZZZ' })).toBe('unknown_region');
+    expect(identity({ country: 'Atlantis', countryCode: 'ZZZ', region: 'Europe' })).toBe(':ZZZ:Europe');
+  });
+  it('a name the map gives no code is its own identity, case-insensitively', () => {
+    expect(identity({ country: 'Zanzibar' })).toBe(':zanzibar:Africa');
+    expect(identity({ country: 'Atlantis', region: 'Asia' })).toBe(':atlantis:Asia');
+  });
+  it.each(['K1R', 'KO', 'KORE', 'kör', '1'])('invalid_country_code: %j', (countryCode) => {
+    expect(identity({ countryCode })).toBe('invalid_country_code');
+  });
+  it('invalid_country_code comes after invalid_year and before unknown_region', () => {
+    expect(identity({ countryCode: 'K1R', year: 'x' })).toBe('invalid_year');
+    expect(identity({ countryCode: 'K1R', country: 'World' })).toBe('invalid_country_code');
+  });
+  it("source: the record's (trimmed, lower case), else the run's", () => {
+    expect(identity({ source: ' IMF ' })).toBe('imf:CHN:Asia');
+    expect(identity({ source: '' }, 'world_bank')).toBe('world_bank:CHN:Asia');
+    expect(identity({}, 'un')).toBe('un:CHN:Asia');
+  });
+  it.each(['World Bank', 'imf-2', 'imf!', 'ü'])('invalid_source: %j', (source) => {
+    expect(identity({ source })).toBe('invalid_source');
+  });
+  it('invalid_source is the last rule', () => {
+    expect(identity({ source: 'bad source', published: '2024-02-30' })).toBe('invalid_published');
+  });
+  it('a projection is a figure for a year after the year of its vintage', () => {
+    expect(isProjection(2025, '2024-10-22')).toBe(true);
+    expect(isProjection(2024, '2024-10-22')).toBe(false);
+    expect(isProjection(2023, '2024-10-22')).toBe(false);
+    expect(isProjection(2030, null)).toBe(false);
   });
 });

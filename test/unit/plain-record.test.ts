@@ -5,15 +5,17 @@ import fc from 'fast-check';
 import { decodeFact, encodeFactLine, keyHash, loadSeqText } from '../../src/rules/current.js';
 import { FactRunBuffer } from '../../src/map/fact-run.js';
 import { resolveColumns, type ColumnIndex } from '../../src/rules/header.js';
-import { countryKey, normalizeFigure, type Region } from '../../src/rules/normalize.js';
+import { factKey, normalizeFigure, type Region } from '../../src/rules/normalize.js';
 import { appendPlainFigure, type RegionRuns } from '../../src/map/plain-record.js';
 import { RegionMap } from '../../src/rules/regions.js';
 import { fieldText, readRecord, RecordLayout } from '../../src/rules/tokenizer.js';
 
 const regions = RegionMap.fromCsv(
-  'country,region\nJapan,Asia\n"Bahamas, The",Americas\nFiji,Oceania\nNigeria,Africa\nCôte d\'Ivoire,Africa\nChina,Asia\n',
+  'country,region,code,name\nJapan,Asia,JPN,Japan\n"Bahamas, The",Americas,BHS,Bahamas\nBahamas,Americas,BHS,Bahamas\nFiji,Oceania,FJI,Fiji\nNigeria,Africa,NGA,Nigeria\nCôte d\'Ivoire,Africa,CIV,Ivory Coast\nChina,Asia,CHN,China\nZanzibar,Africa,,\n',
   'test map',
 );
+/** The run's --source in these tests. */
+const RUN_SOURCE = 'imf';
 
 function columnsOf(header: string): ColumnIndex {
   const r = resolveColumns(header.split(','));
@@ -47,7 +49,7 @@ function fastPath(header: string, fields: string[], quoteAll: boolean, line: num
   const layout = new RecordLayout();
   readRecord(bytes, 0, bytes.length, true, layout);
   const runs = new Runs();
-  const taken = appendPlainFigure(bytes, layout, columns, regions, Buffer.from(loadSeqText(loadSeq), 'latin1'), line, runs);
+  const taken = appendPlainFigure(bytes, layout, columns, regions, Buffer.from(RUN_SOURCE, 'latin1'), Buffer.from(loadSeqText(loadSeq), 'latin1'), line, runs);
   if (!taken) {
     expect(runs.byRegion.size).toBe(0);
     return { taken };
@@ -64,15 +66,24 @@ function reference(header: string, fields: string[], quoteAll: boolean) {
   readRecord(bytes, 0, bytes.length, true, layout);
   const field = (i: number) => (i < 0 ? undefined : fieldText(bytes, layout, i));
   return normalizeFigure(
-    { country: field(columns.country) as string, year: field(columns.year) as string, gdpUsdMillion: field(columns.gdpUsdMillion) as string, region: field(columns.region), published: field(columns.published) },
+    {
+      country: field(columns.country) as string,
+      year: field(columns.year) as string,
+      gdpUsdMillion: field(columns.gdpUsdMillion) as string,
+      region: field(columns.region),
+      published: field(columns.published),
+      countryCode: field(columns.countryCode),
+      source: field(columns.source),
+    },
     regions,
+    RUN_SOURCE,
   );
 }
 
 // Mostly plain values, so that many records take the fast path, and dirt of every kind.
 const country = fc.oneof(
   { arbitrary: fc.constantFrom('Japan', 'Fiji', 'Nigeria', 'Bahamas, The', 'United States'), weight: 3 },
-  fc.constantFrom('Japan', 'japan', 'JAPAN', 'Bahamas, The', "Côte d'Ivoire", ' China', 'China ', 'Two  Spaces', 'Fiji[1]', '', 'Chad\t', 'Nigeria', 'Say "hi"', 'Atlantis'),
+  fc.constantFrom('Japan', 'japan', 'JAPAN', 'Bahamas, The', 'Bahamas', "Côte d'Ivoire", ' China', 'China ', 'Two  Spaces', 'Fiji[1]', '', 'Chad\t', 'Nigeria', 'Say "hi"', 'Atlantis', 'Zanzibar', 'JPN'),
   fc.stringMatching(/^[ -~]{0,12}$/),
 );
 const year = fc.oneof({ arbitrary: fc.integer({ min: 1900, max: 2100 }).map(String), weight: 4 }, fc.constantFrom('2024', '1900', '2100', '1899', '2101', ' 2024', '20245', 'abcd', '', '0999'), fc.stringMatching(/^[0-9]{4}$/));
@@ -87,10 +98,15 @@ const published = fc.oneof(
   fc.constantFrom('', '2024-10-22', '2024-02-29', '2023-02-29', '2000-02-29', '1900-02-29', '2024-13-01', '2024-00-10', '2024-1-10', ' 2024-10-22', '0000-02-29', '2024-04-31'),
   fc.stringMatching(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/),
 );
-const layouts = [
-  { header: 'country,region,year,gdp_usd_million,published,note', fields: (c: string, r: string, y: string, g: string, p: string) => [c, r, y, g, p, 'n'] },
-  { header: 'gdp_usd_million,year,country', fields: (c: string, _r: string, y: string, g: string) => [g, y, c] },
-  { header: 'published,country,year,gdp_usd_million', fields: (c: string, _r: string, y: string, g: string, p: string) => [p, c, y, g] },
+const code = fc.oneof({ arbitrary: fc.constantFrom('', '', 'JPN', 'CHN', 'BHS'), weight: 3 }, fc.constantFrom('jpn', 'Jpn', ' JPN', 'JPN ', 'ZZZ', 'J1N', 'JPNX', 'JP', 'CIV', 'NGA'), fc.stringMatching(/^[ -~]{0,4}$/));
+const source = fc.oneof({ arbitrary: fc.constantFrom('', '', 'imf', 'world_bank'), weight: 3 }, fc.constantFrom('IMF', ' un', 'un ', 'world bank', 'imf-2', 'a_1', '_'), fc.stringMatching(/^[ -~]{0,6}$/));
+type Fields = (c: string, r: string, y: string, g: string, p: string, k: string, s: string) => string[];
+const layouts: Array<{ header: string; fields: Fields }> = [
+  { header: 'country,region,year,gdp_usd_million,published,note', fields: (c, r, y, g, p) => [c, r, y, g, p, 'n'] },
+  { header: 'gdp_usd_million,year,country', fields: (c, _r, y, g) => [g, y, c] },
+  { header: 'published,country,year,gdp_usd_million', fields: (c, _r, y, g, p) => [p, c, y, g] },
+  { header: 'country,country_code,year,gdp_usd_million,published,source', fields: (c, _r, y, g, p, k, s) => [c, k, y, g, p, s] },
+  { header: 'source,region,country_code,country,year,gdp_usd_million', fields: (c, r, y, g, _p, k, s) => [s, r, k, c, y, g] },
 ];
 
 describe('the byte-level fast path of the map', () => {
@@ -98,10 +114,10 @@ describe('the byte-level fast path of the map', () => {
     let taken = 0;
     fc.assert(
       fc.property(
-        fc.constantFrom(...layouts), country, region, year, gdp, published, fc.boolean(),
+        fc.constantFrom(...layouts), country, region, year, gdp, published, code, source, fc.boolean(),
         fc.integer({ min: 1, max: 999_999_999_999_999 }), fc.integer({ min: 0, max: 999_999 }),
-        (layout, c, r, y, g, p, quoteAll, line, loadSeq) => {
-          const fields = layout.fields(c, r, y, g, p);
+        (layout, c, r, y, g, p, k, src, quoteAll, line, loadSeq) => {
+          const fields = layout.fields(c, r, y, g, p, k, src);
           const fast = fastPath(layout.header, fields, quoteAll, line, loadSeq);
           if (!fast.taken) return;
           taken++;
@@ -109,7 +125,7 @@ describe('the byte-level fast path of the map', () => {
           expect(ref.ok).toBe(true);
           if (!ref.ok) return;
           const f = ref.figure;
-          const key = countryKey(f.country);
+          const key = factKey(f.source, f.identity);
           const expected = encodeFactLine(keyHash(key), key, f.year, f.published, loadSeqText(loadSeq), line, f.country, String(f.gdpUsdMillion));
           expect(fast.region).toBe(f.region);
           // Byte for byte up to the figure, which may be spelled differently (`5.0`, `5`) …
@@ -129,6 +145,11 @@ describe('the byte-level fast path of the map', () => {
     expect(fastPath(full.header, ['Japan', 'Asia', '2024', '4,212,945', '2024-10-22', ''], false, 2, 0).taken).toBe(true);
     expect(fastPath(full.header, ['Japan', 'Asia', '2024', '4,212,945', '2024-10-22', ''], true, 2, 0).taken).toBe(true);
     expect(fastPath(full.header, ['Bahamas, The', '', '2020', '12950.5', '', 'note, with comma'], false, 9, 1)).toMatchObject({ taken: true, region: 'Americas' });
+    const withCodes = layouts[3];
+    const bahamas = fastPath(withCodes.header, ['Bahamas, The', '', '2020', '12950.5', '2024-10-22', ''], false, 9, 1);
+    // The map's code is the identity, and the run's source the record's.
+    expect(bahamas.line?.split('\t')[1]).toBe('imf:BHS');
+    expect(fastPath(withCodes.header, ['Anything', 'JPN', '2020', '1', '', 'world_bank'], false, 9, 1).line?.split('\t')[1]).toBe('world_bank:JPN');
   });
 
   it('leaves to the reference what needs cleaning or is not a figure', () => {
@@ -140,5 +161,10 @@ describe('the byte-level fast path of the map', () => {
     expect(declined(['Japan', 'Asia', '2024', '0', '', ''])).toBe(true);
     expect(declined(['Japan', 'Asia', '2024', '1', '2023-02-29', ''])).toBe(true);
     expect(declined(['Atlantis', '', '2024', '1', '', ''])).toBe(true);
+    const withCodes = layouts[3];
+    const declinedWithCodes = (fields: string[]) => fastPath(withCodes.header, fields, false, 2, 0).taken === false;
+    expect(declinedWithCodes(['Japan', 'jpn', '2024', '1', '', ''])).toBe(true);
+    expect(declinedWithCodes(['Japan', 'ZZZ', '2024', '1', '', ''])).toBe(true);
+    expect(declinedWithCodes(['Japan', '', '2024', '1', '', 'IMF'])).toBe(true);
   });
 });

@@ -14,6 +14,10 @@ const nameOf = (i: number): string => [`Land ${i}`, `ÉIRE ${i}`, `Côte ${i}`, 
 
 /** Every kind of interval end: current (null), superseded before any date (''), a date. */
 const validToOf = (i: number): string | null => (i % 2 === 0 ? null : i % 5 === 1 ? '' : '2024-10-22');
+/** A code for some rows (the identity then), and the map's name where it differs. */
+const codeOf = (i: number): string | null => (i % 6 === 0 ? 'IRL' : null);
+const nameShownOf = (i: number): string | null => (i % 6 === 0 ? (i % 12 === 0 ? 'Ireland' : nameOf(i)) : null);
+const latestFromOf = (i: number): string => (i % 7 === 0 ? '2023-06-01' : i % 3 === 0 ? '' : '2024-04-01');
 const latestToOf = (i: number): string => (i % 4 === 0 ? '9999-12-31' : i % 3 === 0 ? '2023-01-01' : (validToOf(i) ?? '9999-12-31'));
 
 /** Writes `rows` figures spread over `loads` loads and reads them back in line order. */
@@ -22,7 +26,7 @@ function roundTrip(loads: number, rows: number) {
   const path = join(tempDir(), `loads-${loads}.sqlite`);
   const writer = new RegionDbWriter(path, 'Europe', runIds);
   for (let i = 0; i < rows; i++) {
-    writer.addValues(nameOf(i), nameOf(i).toLowerCase(), 2000 + (i % 7), i + 0.5, i % 3 === 0 ? null : '2024-04-01', i + 2, i % 2 === 0, i % 4 === 0, i % loads, validToOf(i), latestToOf(i));
+    writer.addValues(nameOf(i), codeOf(i), nameShownOf(i), i % 2 === 0 ? 'imf' : '', codeOf(i) ?? nameOf(i).toLowerCase(), 2000 + (i % 7), i + 0.5, i % 3 === 0 ? null : '2024-04-01', i + 2, i % 2 === 0, i % 4 === 0, i % loads, validToOf(i), latestFromOf(i), latestToOf(i));
   }
   writer.finish();
   const db = new Database(path, { readonly: true });
@@ -45,8 +49,12 @@ describe('RegionDbWriter', () => {
       stored.forEach((row, i) => {
         expect(row).toEqual({
           country: nameOf(i),
-          country_key: nameOf(i).toLowerCase(),
+          country_code: codeOf(i),
+          name: nameShownOf(i) ?? nameOf(i),
+          source: i % 2 === 0 ? 'imf' : '',
+          country_key: codeOf(i) ?? nameOf(i).toLowerCase(),
           region: 'Europe',
+          is_projection: 0,
           year: 2000 + (i % 7),
           gdp_usd_billion: i + 0.5,
           published: i % 3 === 0 ? null : '2024-04-01',
@@ -57,6 +65,7 @@ describe('RegionDbWriter', () => {
           load_seq: i % loads,
           valid_to: validToOf(i),
           valid_from: i % 3 === 0 ? null : '2024-04-01',
+          latest_from: latestFromOf(i) === '' && i % 3 === 0 ? null : latestFromOf(i),
           latest_to: latestToOf(i),
         });
       });
@@ -66,7 +75,7 @@ describe('RegionDbWriter', () => {
   it('stores per row only what differs from row to row', () => {
     const path = join(tempDir(), 'compact.sqlite');
     const writer = new RegionDbWriter(path, 'Europe', ['a', 'b']);
-    for (let i = 0; i < 10; i++) writer.addValues(nameOf(i), nameOf(i).toLowerCase(), 2000, 1, '2024-04-01', i + 2, true, true, i % 2, null, i % 3 === 0 ? '2023-01-01' : '9999-12-31');
+    for (let i = 0; i < 10; i++) writer.addValues(nameOf(i), null, null, '', nameOf(i).toLowerCase(), 2000, 1, '2024-04-01', i + 2, true, true, i % 2, null, '2024-04-01', i % 3 === 0 ? '2023-01-01' : '9999-12-31');
     writer.finish();
     const db = new Database(path, { readonly: true });
     try {
@@ -75,6 +84,8 @@ describe('RegionDbWriter', () => {
       expect(stored).not.toContain('region');
       expect(stored).not.toContain('run_id');
       expect(stored).not.toContain('country_key');
+      expect(stored).not.toContain('name');
+      expect(stored).not.toContain('is_projection');
       const rows = db.prepare('SELECT country, key_unless_lower, latest_cut FROM gdp_rows ORDER BY line').all() as Array<{ country: string; key_unless_lower: string | null; latest_cut: string | null }>;
       rows.forEach((r, i) => {
         // Only a key SQLite's lower() would not give is stored, only a cut "latest" end.
@@ -83,7 +94,7 @@ describe('RegionDbWriter', () => {
       });
       // The view lists every column a reader uses, with its type.
       const view = (db.pragma('table_info(gdp)') as Array<{ name: string; type: string }>).map((c) => `${c.name} ${c.type}`);
-      expect(view).toEqual(expect.arrayContaining(['country TEXT', 'region TEXT', 'year INTEGER', 'gdp_usd_billion REAL', 'published TEXT', 'line INTEGER', 'is_current INTEGER', 'run_id TEXT', 'valid_from TEXT', 'valid_to TEXT']));
+      expect(view).toEqual(expect.arrayContaining(['country TEXT', 'region TEXT', 'year INTEGER', 'gdp_usd_billion REAL', 'published TEXT', 'line INTEGER', 'is_current INTEGER', 'run_id TEXT', 'valid_from TEXT', 'valid_to TEXT', 'country_code TEXT', 'source TEXT', 'is_projection INTEGER', 'name TEXT']));
     } finally {
       db.close();
     }
@@ -92,7 +103,7 @@ describe('RegionDbWriter', () => {
   it('indexes a loaded database once, however often the build is repeated, and leaves no journal', () => {
     const path = join(tempDir(), 'indexed.sqlite');
     const writer = new RegionDbWriter(path, 'Asia', ['only']);
-    for (let i = 0; i < 50; i++) writer.addValues(`Land ${i}`, `land ${i}`, 2000, i + 1, null, i + 2, true, i % 2 === 0, 0, null, '9999-12-31');
+    for (let i = 0; i < 50; i++) writer.addValues(`Land ${i}`, null, null, '', `land ${i}`, 2000, i + 1, null, i + 2, true, i % 2 === 0, 0, null, '', '9999-12-31');
     writer.finish();
     const indexNames = () => {
       const db = new Database(path, { readonly: true });
@@ -120,7 +131,7 @@ describe('RegionDbWriter', () => {
 
   it('refuses a load_seq that has no run_id rather than storing a NULL', () => {
     const writer = new RegionDbWriter(join(tempDir(), 'bad.sqlite'), 'Asia', ['only']);
-    expect(() => writer.addValues('A', 'a', 2000, 1, null, 2, true, true, 1, null, '9999-12-31')).toThrow('load_seq 1 has no run_id (1 loads)');
+    expect(() => writer.addValues('A', null, null, '', 'a', 2000, 1, null, 2, true, true, 1, null, '', '9999-12-31')).toThrow('load_seq 1 has no run_id (1 loads)');
     writer.abandon();
   });
 });
