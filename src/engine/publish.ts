@@ -120,7 +120,7 @@ export function repairPublished(paths: WarehousePaths, keep: readonly string[]):
  * Publishes a staged generation: one rename of `.current` swaps every published file at once.
  * Each step can be redone, so a resumed run finishes a publish that was cut short.
  */
-export function publishGeneration(paths: WarehousePaths, stagingRoot: string, runId: string): void {
+export function publishGeneration(paths: WarehousePaths, stagingRoot: string, runId: string, keepReplaced = true): void {
   const generation = paths.generation(runId);
   const previous = currentGeneration(paths);
   mkdirSync(paths.generationsDir, { recursive: true });
@@ -131,9 +131,17 @@ export function publishGeneration(paths: WarehousePaths, stagingRoot: string, ru
   const older = previousGeneration(paths);
   pointLink(paths.currentLink, generation.root);
   ensureFixedLinks(paths);
-  // The generation just replaced is kept for `gdpmr rollback`; the one kept before it goes.
-  if (previous !== null && previous !== runId) pointLink(paths.previousLink, paths.generation(previous).root);
-  if (older !== null && older !== previous && older !== runId) rmSync(paths.generation(older).root, { recursive: true, force: true });
+  // The generation just replaced is kept for `gdpmr rollback` (a damaged one is not worth
+  // keeping); the one kept before it goes.
+  if (previous !== null && previous !== runId && keepReplaced) {
+    pointLink(paths.previousLink, paths.generation(previous).root);
+  } else if (previous !== null && previous !== runId) {
+    rmSync(paths.generation(previous).root, { recursive: true, force: true });
+  }
+  if (older !== null && older !== previous && older !== runId) {
+    if (!keepReplaced) rmSync(paths.previousLink, { force: true });
+    rmSync(paths.generation(older).root, { recursive: true, force: true });
+  }
 }
 
 /**

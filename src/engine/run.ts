@@ -21,7 +21,7 @@ import { assembleManifest, sumLoadCounts, writeRejects } from '../store/generati
 import { readManifest, writeManifest, type Manifest } from '../store/manifest.js';
 import { countRows, sorterThreadsFor } from '../store/region-db.js';
 import { loadRegionMap } from '../store/region-map-file.js';
-import { requireSound } from '../store/verify.js';
+import { requireSound, verifyCheap } from '../store/verify.js';
 import { Journal } from './journal.js';
 import type { InputSplit, MapResult, ReduceResult, ScanResult } from './messages.js';
 import { identifyInput, planSplits, readHeader, type InputIdentity } from './plan.js';
@@ -158,7 +158,8 @@ function guardLoads(paths: WarehousePaths, request: RunRequest, input: InputIden
         `add --append to add ${request.inputPath} as load ${loads.length + 1}, or --replace to replace them all (the replaced warehouse is kept for \`gdpmr rollback\`)`,
     );
   }
-  if (request.append && request.allowReload !== true) {
+  // A damaged warehouse is refused as such later on (exit 1, naming the file), not as a reload.
+  if (request.append && request.allowReload !== true && verifyCheap(request.outDir).problems.every((p) => p.check === 'links' || p.check === 'kept')) {
     const sha = readSourceInfo(request.inputPath)?.sha256;
     const holder = loads.findIndex((l) => l.fingerprint === input.fingerprint || (sha !== undefined && l.sha256 === sha));
     if (holder >= 0) {
@@ -320,7 +321,7 @@ class Job {
     const t = performance.now();
     this.progress('publish', 0, 1, this.plan.input.bytes);
     const staged = this.work.staging;
-    publishGeneration(this.paths, staged.root, this.plan.run_id);
+    publishGeneration(this.paths, staged.root, this.plan.run_id, this.previous !== null);
     rmSync(this.work.root, { recursive: true, force: true });
     this.progress('publish', 1, 1, this.plan.input.bytes);
     const manifest = readManifest(this.paths.generation(this.plan.run_id).manifest);

@@ -97,9 +97,9 @@ describe('query history', () => {
       country: 'JAPAN',
       as_of: null,
       figures: [
-        { region: 'Asia', year: 2024, gdp_usd_billion: 4100, published: '2024-10-22', run_id: runA, is_current: true },
-        { region: 'Asia', year: 2025, gdp_usd_billion: 4200, published: '2024-10-22', run_id: runA, is_current: false },
-        { region: 'Asia', year: 2025, gdp_usd_billion: 4300, published: '2025-04-22', run_id: runB, is_current: true },
+        { source: '', region: 'Asia', country: 'Japan', country_code: 'JPN', year: 2024, gdp_usd_billion: 4100, published: '2024-10-22', run_id: runA, is_current: true, is_projection: false },
+        { source: '', region: 'Asia', country: 'Japan', country_code: 'JPN', year: 2025, gdp_usd_billion: 4200, published: '2024-10-22', run_id: runA, is_current: false, is_projection: true },
+        { source: '', region: 'Asia', country: 'Japan', country_code: 'JPN', year: 2025, gdp_usd_billion: 4300, published: '2025-04-22', run_id: runB, is_current: true, is_projection: false },
       ],
     });
   });
@@ -111,8 +111,11 @@ describe('query history', () => {
       [2025, true],
     ]);
     const asiaLeader = async (...flags: string[]) => (await ask(appended, 'top5', ...flags)).regions.find((r: { region: string }) => r.region === 'Asia').countries[0];
-    expect(await asiaLeader('--as-of', '2024-12-31')).toEqual({ country: 'Japan', year: 2025, gdp_usd_billion: 4200 });
-    expect(await asiaLeader()).toEqual({ country: 'Japan', year: 2025, gdp_usd_billion: 4300 });
+    // As of 2024-12-31 the 2025 figure is the October 2024 forecast: the latest figure is 2024's,
+    // unless projections are asked for. The April 2025 vintage's 2025 figure is no projection.
+    expect(await asiaLeader('--as-of', '2024-12-31')).toEqual({ country: 'Japan', country_code: 'JPN', year: 2024, gdp_usd_billion: 4100 });
+    expect(await asiaLeader('--as-of', '2024-12-31', '--projections')).toEqual({ country: 'Japan', country_code: 'JPN', year: 2025, gdp_usd_billion: 4200 });
+    expect(await asiaLeader()).toEqual({ country: 'Japan', country_code: 'JPN', year: 2025, gdp_usd_billion: 4300 });
   });
 
   it('records with no published date are always visible; an older vintage never wins', async () => {

@@ -1,7 +1,7 @@
 // SPEC §8: extract from the saved sources and from a loopback HTTP server that misbehaves.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,13 @@ const VALUES = join(SOURCES, 'imf_datamapper_NGDPD_raw.json');
 const COUNTRIES = join(SOURCES, 'imf_datamapper_countries.json');
 
 const csvRows = (path: string): string[][] => parse(readFileSync(path, 'utf8')) as string[][];
+const DUMP_HEADER = ['country', 'country_code', 'year', 'gdp_usd_million', 'published', 'source'];
+/** A dump's rows as country, year, figure, published (checking its header, code and source columns are there). */
+const dumpRows = (path: string): string[][] => {
+  const [header, ...rows] = csvRows(path);
+  expect(header).toEqual(DUMP_HEADER);
+  return [['country', 'year', 'gdp_usd_million', 'published'], ...rows.map((r) => [r[0], r[2], r[3], r[4]])];
+};
 const sourceJson = (path: string) => JSON.parse(readFileSync(`${path}.source.json`, 'utf8'));
 
 function expectNothingWritten(dir: string, ...keep: string[]): void {
@@ -26,8 +33,9 @@ describe('extract wikipedia from the saved page', () => {
     const out = join(tempDir(), 'wiki.csv');
     const r = await cli(['extract', 'wikipedia', '--file', PAGE, '--out', out]);
     expect(r.code).toBe(0);
-    const rows = csvRows(out);
-    expect(rows[0]).toEqual(['country', 'year', 'gdp_usd_million', 'published']);
+    const rows = dumpRows(out);
+    // Wikipedia gives no codes (the run looks the names up); the source is the column group's.
+    expect(new Set(csvRows(out).slice(1).map((row) => `${row[1]}|${row[5]}`))).toEqual(new Set(['|imf']));
     const reference = csvRows(WIKIPEDIA).slice(1);
     expect(rows.slice(1).map((row) => row.slice(0, 3))).toEqual(reference.map(([country, year, gdp]) => [country, year, gdp]));
     expect(new Set(rows.slice(1).map((row) => row[3]))).toEqual(new Set(['2025-01-07']));
@@ -42,7 +50,8 @@ describe('extract wikipedia from the saved page', () => {
   ])('--source %s gives its own column group', async (source, usa) => {
     const out = join(tempDir(), 'wiki.csv');
     expect((await cli(['extract', 'wikipedia', '--file', PAGE, '--out', out, '--source', source])).code).toBe(0);
-    expect(csvRows(out)[2].slice(0, 3)).toEqual(usa);
+    expect(dumpRows(out)[2].slice(0, 3)).toEqual(usa);
+    expect(csvRows(out)[2][5]).toBe(source);
   });
 
   it('finds the columns by header text: groups in another order, footnotes in headers, rowspans', async () => {
@@ -58,7 +67,7 @@ describe('extract wikipedia from the saved page', () => {
     const out = join(dir, 'o.csv');
     const r = await cli(['extract', 'wikipedia', '--file', writeInput(dir, 'p.html', page), '--out', out]);
     expect(r.stderr).toBe('');
-    expect(csvRows(out)).toEqual([
+    expect(dumpRows(out)).toEqual([
       ['country', 'year', 'gdp_usd_million', 'published'],
       ['Narnia', '2025', '1,234', '2025-04-22'],
       ['Oz', '', '—', '2025-04-22'],
@@ -82,18 +91,32 @@ describe('extract imf from the saved responses', () => {
     const out = join(dir, 'weo.csv');
     const r = await cli(['extract', 'imf', '--file', VALUES, '--countries', COUNTRIES, '--out', out, '--published', '2024-10-22']);
     expect(r.code).toBe(0);
-    const rows = csvRows(out);
+    const rows = dumpRows(out);
     expect(rows.find((row) => row[0] === 'United States' && row[1] === '2029')).toEqual(['United States', '2029', '35457964', '2024-10-22']);
+    const raw = csvRows(out);
+    expect(raw.find((row) => row[0] === 'United States')?.slice(1, 2)).toEqual(['USA']);
+    // The IMF's own codes for Kosovo and West Bank and Gaza become ISO's.
+    expect(raw.find((row) => row[0] === 'Kosovo')?.[1]).toBe('XKX');
+    expect(raw.filter((row) => row[1] === 'UVK' || row[1] === 'WBG')).toEqual([]);
+    expect(new Set(raw.slice(1).map((row) => row[5]))).toEqual(new Set(['imf']));
     // Groups such as WEOWORLD are not countries.
     expect(rows.some((row) => /world|euro area/i.test(row[0]))).toBe(false);
-    expect((await cli(['run', out, '--out', join(dir, 'a')])).code).toBe(0);
+    // The API lists West Bank and Gaza (PSE), which the WEO CSV leaves out.
+    const withoutPse = join(dir, 'weo-without-pse.csv');
+    writeFileSync(withoutPse, readFileSync(out, 'utf8').split('\n').filter((l) => !l.includes(',PSE,')).join('\n'));
+    expect((await cli(['run', withoutPse, '--out', join(dir, 'a')])).code).toBe(0);
     expect((await cli(['run', IMF, '--out', join(dir, 'b')])).code).toBe(0);
     for (const query of [['top5'], ['over', '--min', '0'], ['top5', '--year', '2020', '--k', '50']]) {
-      const a = await cli(['query', ...query, '--warehouse', join(dir, 'a'), '--json']);
-      const b = await cli(['query', ...query, '--warehouse', join(dir, 'b'), '--json']);
-      expect(a.stdout).toBe(b.stdout);
+      // The same figures and identities; only the source differs (the WEO CSV names none).
+      const a = JSON.parse((await cli(['query', ...query, '--warehouse', join(dir, 'a'), '--json'])).stdout);
+      const b = JSON.parse((await cli(['query', ...query, '--warehouse', join(dir, 'b'), '--json'])).stdout);
+      expect([a.source, b.source]).toEqual(['imf', '']);
+      delete a.source;
+      delete b.source;
+      expect(a).toEqual(b);
     }
-    const manifest = JSON.parse(readFileSync(join(dir, 'a', 'manifest.json'), 'utf8'));
+    expect((await cli(['run', out, '--out', join(dir, 'c')])).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(dir, 'c', 'manifest.json'), 'utf8'));
     expect(manifest.loads[0].source).toEqual(sourceJson(out));
   });
 });
@@ -215,7 +238,7 @@ describe('extract over HTTP (loopback server)', () => {
     expect(sourceJson(live).requests).toHaveLength(2);
     // Without --published, a live fetch is published on the day it was fetched (UTC).
     expect((await cli(['extract', 'imf', '--url', `${base}/api/v1`, '--out', live])).code).toBe(0);
-    expect(csvRows(live)[1][3]).toBe(new Date().toISOString().slice(0, 10));
+    expect(dumpRows(live)[1][3]).toBe(new Date().toISOString().slice(0, 10));
   });
 
   it('imf: a truncated JSON body: exit 1 naming the URL, nothing written', async () => {

@@ -5,6 +5,7 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { VIEW_COLUMNS } from '../../src/store/region-db.js';
 import { cleanTempDirs, cli, CLI, IMF, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 
 afterAll(cleanTempDirs);
@@ -35,14 +36,14 @@ describe('gdpmr sql', () => {
     const counts = await json(['sql', 'SELECT region, count(*) AS n FROM gdp GROUP BY region ORDER BY region', '--warehouse', out, '--json']);
     expect(counts.columns).toEqual(['region', 'n']);
     expect(Object.fromEntries(counts.rows)).toEqual(manifest.counts.by_region);
-    const top = await json(['sql', 'SELECT country, region, year, round(gdp_usd_billion, 2) FROM gdp WHERE is_latest ORDER BY gdp_usd_billion DESC, country LIMIT 100', '--warehouse', out, '--json']);
+    const top = await json(['sql', 'SELECT name, region, year, round(gdp_usd_billion, 2) FROM gdp WHERE is_latest ORDER BY gdp_usd_billion DESC, name LIMIT 100', '--warehouse', out, '--json']);
     const overAll = await json(['query', 'over', '--min', '0', '--warehouse', out, '--json']);
     expect(top.rows).toEqual(overAll.countries.slice(0, 100).map((c: { country: string; region: string; year: number; gdp_usd_billion: number }) => [c.country, c.region, c.year, c.gdp_usd_billion]));
   });
 
   it('sees the time-travel columns: a top 5 as of a date equals query top5 --as-of', async () => {
     const asOf = '2025-01-01';
-    const sql = `SELECT region, country FROM gdp WHERE (valid_from IS NULL OR valid_from <= '${asOf}') AND (valid_to IS NULL OR valid_to > '${asOf}') AND region = 'Europe' AND year = 2024 ORDER BY gdp_usd_billion DESC, country LIMIT 5`;
+    const sql = `SELECT region, name FROM gdp WHERE (valid_from IS NULL OR valid_from <= '${asOf}') AND (valid_to IS NULL OR valid_to > '${asOf}') AND region = 'Europe' AND year = 2024 ORDER BY gdp_usd_billion DESC, name LIMIT 5`;
     const a = await json(['sql', sql, '--warehouse', out, '--json']);
     const b = await json(['query', 'top5', '--year', '2024', '--as-of', asOf, '--warehouse', out, '--json']);
     expect(a.rows.map((r: string[]) => r[1])).toEqual(b.regions.find((r: { region: string }) => r.region === 'Europe').countries.map((c: { country: string }) => c.country));
@@ -90,7 +91,7 @@ describe('gdpmr sql', () => {
 
   it('a reader that closes the pipe early: exit 0, no stack trace', () => {
     const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" sql "SELECT * FROM gdp" --warehouse "${out}" --csv | head -1`], { encoding: 'utf8' });
-    expect(r.stdout).toBe('country,region,year,gdp_usd_billion,published,line,is_current,is_latest,run_id,valid_from,valid_to\n');
+    expect(r.stdout).toBe(`${VIEW_COLUMNS.join(',')}\n`);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -167,15 +168,35 @@ describe('gdpmr export', () => {
     const target = join(tempDir(), 'x');
     expect((await cli(['export', '--warehouse', out, '--out', target])).code).toBe(0);
     const dirs = readdirSync(target).sort();
-    expect(dirs).toEqual(['_gdpmr_export.json', 'region=africa', 'region=americas', 'region=asia', 'region=europe', 'region=oceania']);
+    expect(dirs).toEqual(['_gdpmr_export.json', 'region=Africa', 'region=Americas', 'region=Asia', 'region=Europe', 'region=Oceania']);
     const sums = await json(['sql', 'SELECT region, count(*), sum(gdp_usd_billion), sum(is_current) FROM gdp GROUP BY region ORDER BY region', '--warehouse', out, '--json']);
     for (const [region, count, sum, current] of sums.rows as Array<[string, number, number, number]>) {
-      const path = join(target, `region=${region.toLowerCase()}`, 'part-0.parquet');
+      const path = join(target, `region=${region}`, 'part-0.parquet');
       const buffer = readFileSync(path);
       const file = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
       const meta = parquetMetadata(file);
       const types = Object.fromEntries(meta.schema.slice(1).map((e) => [e.name, `${e.type}${e.converted_type ? `/${e.converted_type}` : ''}`]));
-      expect(types).toEqual({ country: 'BYTE_ARRAY/UTF8', region: 'BYTE_ARRAY/UTF8', year: 'INT32', gdp_usd_billion: 'DOUBLE', published: 'INT32/DATE', line: 'INT64', is_current: 'BOOLEAN', run_id: 'BYTE_ARRAY/UTF8', valid_from: 'INT32/DATE', valid_to: 'INT32/DATE' });
+      expect(types).toEqual({
+        country: 'BYTE_ARRAY/UTF8',
+        country_code: 'BYTE_ARRAY/UTF8',
+        name: 'BYTE_ARRAY/UTF8',
+        source: 'BYTE_ARRAY/UTF8',
+        country_key: 'BYTE_ARRAY/UTF8',
+        region: 'BYTE_ARRAY/UTF8',
+        year: 'INT32',
+        gdp_usd_billion: 'DOUBLE',
+        published: 'INT32/DATE',
+        line: 'INT64',
+        is_current: 'BOOLEAN',
+        is_projection: 'BOOLEAN',
+        is_latest: 'BOOLEAN',
+        run_id: 'BYTE_ARRAY/UTF8',
+        load_seq: 'INT64',
+        valid_from: 'INT32/DATE',
+        valid_to: 'INT32/DATE',
+        latest_from: 'INT32/DATE',
+        latest_to: 'INT32/DATE',
+      });
       const rows = (await parquetReadObjects({ file })) as unknown as ParquetRow[];
       expect(rows).toHaveLength(count);
       expect(rows.reduce((s, r) => s + r.gdp_usd_billion, 0)).toBeCloseTo(sum, 6);
@@ -183,7 +204,7 @@ describe('gdpmr export', () => {
       expect(rows.every((r) => r.region === region && typeof r.year === 'number' && typeof r.line === 'bigint')).toBe(true);
     }
     const germany = await json(['sql', "SELECT published, valid_from, valid_to, line FROM gdp WHERE country = 'Germany' AND year = 2024 ORDER BY line", '--warehouse', out, '--json']);
-    const europe = readFileSync(join(target, 'region=europe', 'part-0.parquet'));
+    const europe = readFileSync(join(target, 'region=Europe', 'part-0.parquet'));
     const rows = ((await parquetReadObjects({ file: europe.buffer.slice(europe.byteOffset, europe.byteOffset + europe.byteLength) })) as unknown as ParquetRow[])
       .filter((r) => r.country === 'Germany' && r.year === 2024)
       .sort((a, b) => Number(a.line - b.line));
@@ -194,12 +215,12 @@ describe('gdpmr export', () => {
   it('csv and --current-only; an earlier export is replaced whole', async () => {
     const target = join(tempDir(), 'c');
     expect((await cli(['export', '--warehouse', out, '--out', target, '--format', 'csv'])).code).toBe(0);
-    const all = (parse(readFileSync(join(target, 'region=asia', 'part-0.csv'))) as string[][]).length - 1;
+    const all = (parse(readFileSync(join(target, 'region=Asia', 'part-0.csv'))) as string[][]).length - 1;
     expect((await cli(['export', '--warehouse', out, '--out', target, '--format', 'csv', '--current-only'])).code).toBe(0);
-    const rows = parse(readFileSync(join(target, 'region=asia', 'part-0.csv')), { columns: true }) as Array<Record<string, string>>;
+    const rows = parse(readFileSync(join(target, 'region=Asia', 'part-0.csv')), { columns: true }) as Array<Record<string, string>>;
     expect(rows.length).toBeLessThan(all);
     expect(rows.every((r) => r.is_current === '1' && r.valid_to === '')).toBe(true);
-    expect(Object.keys(rows[0])).toEqual(['country', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'run_id', 'valid_from', 'valid_to']);
+    expect(Object.keys(rows[0])).toEqual([...VIEW_COLUMNS]);
     expect(readdirSync(join(target, '..')).filter((f) => f.includes('tmp'))).toEqual([]);
   });
 

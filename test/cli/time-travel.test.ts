@@ -51,20 +51,20 @@ describe('validity intervals', () => {
 
   it('as of a date before every vintage only undated figures are seen', async () => {
     const a = await json(['query', 'over', '--min', '0', '--as-of', '2000-01-01']);
-    expect(a.countries).toEqual([{ country: 'Bmark', region: 'Europe', year: 2024, gdp_usd_billion: 0.95 }]);
+    expect(a.countries).toEqual([{ country: 'Bmark', country_code: null, region: 'Europe', year: 2024, gdp_usd_billion: 0.95 }]);
   });
 
   it('as of the day between two vintages, the earlier vintage and the earlier year answer', async () => {
     const a = await json(['query', 'top5', '--as-of', '2024-06-01']);
     expect(a.regions[0].countries).toEqual([
-      { country: 'Aland', year: 2024, gdp_usd_billion: 1 },
-      { country: 'Bmark', year: 2024, gdp_usd_billion: 0.99 },
-      { country: 'Cland', year: 2023, gdp_usd_billion: 0.7 },
+      { country: 'Aland', country_code: null, year: 2024, gdp_usd_billion: 1 },
+      { country: 'Bmark', country_code: null, year: 2024, gdp_usd_billion: 0.99 },
+      { country: 'Cland', country_code: null, year: 2023, gdp_usd_billion: 0.7 },
     ]);
     const y = await json(['query', 'top5', '--as-of', '2024-10-22', '--year', '2024']);
-    expect(y.regions[0].countries[0]).toEqual({ country: 'Aland', year: 2024, gdp_usd_billion: 1.2 });
+    expect(y.regions[0].countries[0]).toEqual({ country: 'Aland', country_code: null, year: 2024, gdp_usd_billion: 1.2 });
     const h = await json(['query', 'history', '--country', 'aland', '--as-of', '2024-06-01']);
-    expect(h.figures).toEqual([{ region: 'Europe', year: 2024, gdp_usd_billion: 1, published: '2024-04-16', run_id: expect.any(String), is_current: true }]);
+    expect(h.figures).toEqual([{ source: '', region: 'Europe', country: 'Aland', country_code: null, year: 2024, gdp_usd_billion: 1, published: '2024-04-16', run_id: expect.any(String), is_current: true, is_projection: false }]);
   });
 });
 
@@ -75,29 +75,32 @@ describe('query revisions', () => {
       query: 'revisions',
       from: '2024-06-01',
       to: '2024-12-31',
+      source: '',
       min_change_pct: null,
       figures: [
-        { region: 'Europe', country: 'Aland', year: 2024, from_usd_billion: 1, to_usd_billion: 1.2, change_pct: 20, published: '2024-10-22' },
-        { region: 'Europe', country: 'Aland', year: 2025, from_usd_billion: null, to_usd_billion: 1.5, change_pct: null, published: '2024-10-22' },
+        { region: 'Europe', country: 'Aland', country_code: null, year: 2024, from_usd_billion: 1, to_usd_billion: 1.2, change_pct: 20, published: '2024-10-22' },
+        { region: 'Europe', country: 'Aland', country_code: null, year: 2025, from_usd_billion: null, to_usd_billion: 1.5, change_pct: null, published: '2024-10-22' },
       ],
     });
     const b = await json(['query', 'revisions', '--from', '2024-01-01', '--to', '2024-06-01', '--min-change', '5']);
     // Bmark: 0.95 -> 0.99 is 4.2 %, under the floor.
-    expect(b.figures).toEqual([{ region: 'Europe', country: 'Aland', year: 2024, from_usd_billion: null, to_usd_billion: 1, change_pct: null, published: '2024-04-16' }]);
+    expect(b.figures).toEqual([{ region: 'Europe', country: 'Aland', country_code: null, year: 2024, from_usd_billion: null, to_usd_billion: 1, change_pct: null, published: '2024-04-16' }]);
   });
 
   it('the readable table lists the largest changes first; --csv keeps the JSON order', async () => {
     const t = await cli(['query', 'revisions', '--from', '2024-01-01', '--to', '2024-12-31', '--warehouse', out]);
     expect(t.code).toBe(0);
     const lines = t.stdout.trim().split('\n');
-    expect(lines[0]).toBe('3 revisions between 2024-01-01 and 2024-12-31, largest first');
+    expect(lines[0]).toBe('3 revisions of figures of no named source between 2024-01-01 and 2024-12-31, largest first');
+    // A change of any size comes before the facts new at D2, which have no change to rank.
     expect(lines[3]).toMatch(/Bmark/);
+    expect(lines.slice(4).every((l) => /\bnew\b/.test(l))).toBe(true);
     const c = await cli(['query', 'revisions', '--from', '2024-01-01', '--to', '2024-12-31', '--warehouse', out, '--csv']);
     expect(c.stdout.trim().split('\n')).toEqual([
-      'region,country,year,from_usd_billion,to_usd_billion,change_pct,published',
-      'Europe,Aland,2024,,1.2,,2024-10-22',
-      'Europe,Aland,2025,,1.5,,2024-10-22',
-      'Europe,Bmark,2024,0.95,0.99,4.21,2024-04-16',
+      'region,country,country_code,year,from_usd_billion,to_usd_billion,change_pct,published',
+      'Europe,Aland,,2024,,1.2,,2024-10-22',
+      'Europe,Aland,,2025,,1.5,,2024-10-22',
+      'Europe,Bmark,,2024,0.95,0.99,4.21,2024-04-16',
     ]);
   });
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, tempDir, WIKIPEDIA } from '../helpers.js';
+import { cleanTempDirs, cli, IMF, tempDir, WIKIPEDIA } from '../helpers.js';
 
 let warehouse: string;
 beforeAll(async () => {
@@ -38,7 +38,25 @@ describe('gdpmr on the Wikipedia IMF snapshot', () => {
       ['Oceania', 436.66],
       ['Africa', 285.18],
     ]);
-    expect(answer.regions[1].countries[0]).toEqual({ country: 'China', year: 2025, gdp_usd_billion: 19534.89 });
+    expect(answer.regions[1].countries[0]).toEqual({ country: 'China', country_code: 'CHN', year: 2025, gdp_usd_billion: 19534.89 });
+  });
+
+  it('with the IMF CSV loaded first and this file appended, --year 2025 answers Asia 6327.18 with China once', async () => {
+    const both = join(tempDir(), 'both');
+    expect((await cli(['run', IMF, '--out', both])).code).toBe(0);
+    expect((await cli(['run', WIKIPEDIA, '--out', both, '--append'])).code).toBe(0);
+    const answer = JSON.parse((await cli(['query', 'top5', '--year', '2025', '--warehouse', both, '--json'])).stdout);
+    const asia = answer.regions.find((r: { region: string }) => r.region === 'Asia');
+    expect(asia.avg_gdp_usd_billion).toBe(6327.18);
+    expect(asia.countries.map((c: { country: string }) => c.country)).toEqual(['China', 'Japan', 'India', 'South Korea', 'Indonesia']);
+    // Without --year: the latest figure that is not a projection, the IMF's 2024, not 2029.
+    const latest = JSON.parse((await cli(['query', 'top5', '--warehouse', both, '--json'])).stdout);
+    expect(new Set(latest.regions.flatMap((r: { countries: Array<{ year: number }> }) => r.countries.map((c) => c.year)))).toEqual(new Set([2024]));
+    const history = JSON.parse((await cli(['query', 'history', '--country', 'South Korea', '--warehouse', both, '--json'])).stdout);
+    expect(new Set(history.figures.map((f: { country: string }) => f.country))).toEqual(new Set(['South Korea']));
+    expect(history.figures.length).toBe(51);
+    expect(JSON.parse((await cli(['query', 'history', '--country', 'Korea, Republic of', '--warehouse', both, '--json'])).stdout).figures).toEqual(history.figures);
+    expect(JSON.parse((await cli(['query', 'history', '--country', 'kor', '--warehouse', both, '--json'])).stdout).figures).toEqual(history.figures);
   });
 
   it('finds 72 countries at or above 100 billion USD, highest first', async () => {
@@ -46,7 +64,7 @@ describe('gdpmr on the Wikipedia IMF snapshot', () => {
     const answer = JSON.parse(stdout);
     expect(answer.min_usd_billion).toBe(100);
     expect(answer.countries).toHaveLength(72);
-    expect(answer.countries[0]).toEqual({ country: 'United States', region: 'Americas', year: 2025, gdp_usd_billion: 30337.16 });
+    expect(answer.countries[0]).toEqual({ country: 'United States', country_code: 'USA', region: 'Americas', year: 2025, gdp_usd_billion: 30337.16 });
     const gdps = answer.countries.map((c: { gdp_usd_billion: number }) => c.gdp_usd_billion);
     expect([...gdps].sort((a, b) => b - a)).toEqual(gdps);
   });
@@ -55,6 +73,6 @@ describe('gdpmr on the Wikipedia IMF snapshot', () => {
     const { stdout } = await cli(['query', 'top5', '--warehouse', warehouse, '--k', '2']);
     expect(stdout).toContain('Americas  7473.33'.replace('7473.33', '16333.74'));
     const over = await cli(['query', 'over', '--warehouse', warehouse, '--min', '4000']);
-    expect(over.stdout.split('\n').slice(3, 6).map((l) => l.split(/\s{2,}/).slice(1, 2)[0])).toEqual(['United States', 'China', 'Germany']);
+    expect(over.stdout.split('\n').slice(3, 6).map((l) => l.trim().split(/\s{2,}/).slice(1, 2)[0])).toEqual(['United States', 'China', 'Germany']);
   });
 });
