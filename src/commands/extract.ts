@@ -17,18 +17,47 @@ import type { Output } from '../output.js';
 export const WIKIPEDIA_URL = 'https://en.wikipedia.org/wiki/List_of_countries_by_GDP_(nominal)';
 export const IMF_BASE_URL = 'https://www.imf.org/external/datamapper/api/v1';
 
-export const EXTRACT_HELP = `gdpmr extract wikipedia [--url URL | --file PAGE.html] --out OUT.csv [--source imf|world_bank|un] [--published YYYY-MM-DD]
-gdpmr extract imf [--url BASE | --file VALUES.json --countries COUNTRIES.json] --out OUT.csv [--indicator NGDPD] [--published YYYY-MM-DD]
-
-Writes a raw dump (country,year,gdp_usd_million,published) that \`gdpmr run\` reads, and
-OUT.csv.source.json with where it came from (URL or file, time, HTTP status, page revision,
-sha256, rows). With neither --url nor --file the live source is fetched:
-  wikipedia  ${WIKIPEDIA_URL}
-  imf        ${IMF_BASE_URL}/NGDPD and /countries
-
+const COMMON_HELP = `  --out OUT.csv       the dump to write (and OUT.csv.source.json beside it), whole or not at all
   --timeout SECONDS   per request, the body included (default 30); 3 attempts on network
                       errors, 429 and 5xx, with backoff, honouring Retry-After
   --verbose           log every request to stderr as well as into the .source.json`;
+
+export const EXTRACT_HELP = `gdpmr extract wikipedia|imf|weo ... --out OUT.csv
+
+Writes a raw dump (country,country_code,year,gdp_usd_million,published,source) that
+\`gdpmr run\` reads, and OUT.csv.source.json with where it came from (URL or file, time, HTTP
+status, revision, sha256, rows). \`gdpmr extract SOURCE --help\` explains each:
+  wikipedia  Wikipedia's "List of countries by GDP (nominal)", one publisher's column group
+  imf        the IMF DataMapper API (the current WEO vintage), with ISO codes
+  weo        the IMF's WEO database files, every vintage since 2007 into one dump`;
+
+export const EXTRACT_WIKIPEDIA_HELP = `gdpmr extract wikipedia [--url URL | --file PAGE.html] --out OUT.csv [--source imf|world_bank|un] [--published YYYY-MM-DD]
+
+Reads the table of Wikipedia's "List of countries by GDP (nominal)" that has a Country/Territory
+column and the column group of --source, found by header text. With neither --url nor --file
+the live page is fetched: ${WIKIPEDIA_URL}
+
+  --source NAME       whose figures: imf (default), world_bank or un; written as each row's source
+  --published DATE    the figures' date; default: the page revision's date from its own metadata
+${COMMON_HELP}
+
+Wikipedia gives no country codes: country_code is left empty and \`gdpmr run\` finds the
+code (and the region) by the name in the country map.`;
+
+export const EXTRACT_IMF_HELP = `gdpmr extract imf [--url BASE | --file VALUES.json --countries COUNTRIES.json] --out OUT.csv [--indicator NGDPD] [--published YYYY-MM-DD]
+
+Reads the IMF DataMapper API: BASE/INDICATOR ({"values":{"NGDPD":{ISO3:{YEAR:billions}}}}) and
+BASE/countries. With neither --url nor --file it fetches ${IMF_BASE_URL}.
+One row per country of BASE/countries and year with a value; groups such as WEOWORLD are left
+out; the API's codes are written as country_code (UVK -> XKX, WBG -> PSE); source is imf.
+
+  --url BASE          the API's base address
+  --file VALUES.json  a saved BASE/INDICATOR response; needs --countries and --published
+  --countries FILE    a saved BASE/countries response
+  --indicator CODE    the DataMapper indicator (default NGDPD: nominal GDP, billions of USD)
+  --published DATE    the vintage's date; default for a live fetch: the day fetched (UTC);
+                      required with --file (a saved response does not say when it was published)
+${COMMON_HELP}`;
 
 const Timeout = z
   .string()
@@ -138,13 +167,17 @@ export async function extractCommand(argv: string[], out: Output): Promise<numbe
   }
   if (which === 'wikipedia') return extractWikipediaCommand(rest, out);
   if (which === 'imf') return extractImfCommand(rest, out);
-  throw usage(`gdpmr extract must be followed by wikipedia or imf, got ${JSON.stringify(which.slice(0, 60))}`);
+  if (which === 'weo') {
+    const { log, lines } = requestLog(rest.includes('--verbose'), out);
+    return (await import('./extract-weo.js')).extractWeoCommand(rest, out, log, lines);
+  }
+  throw usage(`gdpmr extract must be followed by wikipedia, imf or weo, got ${JSON.stringify(which.slice(0, 60))}`);
 }
 
 async function extractWikipediaCommand(argv: string[], out: Output): Promise<number> {
   const values = parseCommandLine('gdpmr extract wikipedia', argv, { ...FLAGS, source: { type: 'string' } }, []);
   if (values.help === true) {
-    out.stdout(EXTRACT_HELP);
+    out.stdout(EXTRACT_WIKIPEDIA_HELP);
     return 0;
   }
   const o = validate(WikipediaOptions, values);
@@ -189,7 +222,7 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
 async function extractImfCommand(argv: string[], out: Output): Promise<number> {
   const values = parseCommandLine('gdpmr extract imf', argv, { ...FLAGS, countries: { type: 'string' }, indicator: { type: 'string' } }, []);
   if (values.help === true) {
-    out.stdout(EXTRACT_HELP);
+    out.stdout(EXTRACT_IMF_HELP);
     return 0;
   }
   const o = validate(ImfOptions, values);

@@ -1,0 +1,220 @@
+// `gdpmr extract weo`: every WEO vintage's database file into one dump (SPEC §8). Each file is
+// read twice at most (its tail for the vintage, then its lines as a stream) and its rows are
+// written as they are read, so memory stays flat in the number and size of files.
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { checkOutputFile, isUrlOf, parseCommandLine, PathArg, validate } from '../config.js';
+import { GdpmrError, usage } from '../errors.js';
+import { DUMP_HEADER, sha256, sourcePathFor, type SourceInfo } from '../extract/dump-file.js';
+import { fetchSource } from '../extract/http.js';
+import { detectEncoding, readWeoFile, tailVintage, type WeoBytes } from '../extract/weo-file.js';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { isCalendarDate } from '../rules/normalize.js';
+import { fsReason, kindOf, makeDirectory, writeFully } from '../store/files.js';
+import type { Output } from '../output.js';
+
+export const WEO_VINTAGES = join(PACKAGE_ROOT, 'data', 'weo_vintages.csv');
+
+export const EXTRACT_WEO_HELP = `gdpmr extract weo (--file FILE ... | --url URL ...) --out OUT.csv [--subject NGDPD] [--published YYYY-MM-DD]
+
+Reads the IMF's World Economic Outlook database files as the IMF publishes each vintage
+("entire dataset, by countries": WEOOct2024all.xls and the like, which are tab-separated text)
+and writes one dump for \`gdpmr run\` holding every vintage, in file order, each row with its
+vintage's release date as published:
+  country,country_code,year,gdp_usd_million,published,source
+
+  --file FILE         a saved WEO file; repeat it for several vintages (--file a --file b)
+  --url URL           a WEO file to fetch; repeat it for several vintages
+  --subject CODE      the WEO Subject Code to read (default NGDPD: GDP, current prices, U.S.
+                      dollars); it must be in U.S. dollars
+  --published DATE    the release date, for one file only; otherwise each vintage's date is
+                      looked up in ${WEO_VINTAGES}
+                      (exit 2 naming a vintage it does not list)
+  --timeout SECONDS   per request, the body included (default 30)
+
+Encodings as the IMF ships them: UTF-16 with a BOM (October 2020 onwards), UTF-8, else
+Windows-1252. n/a, -- and empty cells give no row; Scale (Billions, Millions, Units) is applied.
+OUT.csv.source.json lists each file (path or URL, sha256, encoding, vintage, release date, rows).`;
+
+const WeoOptions = z.object({
+  out: z.string({ error: 'gdpmr extract weo needs --out OUT.csv' }).pipe(PathArg('--out')),
+  file: z.array(PathArg('--file')).optional(),
+  url: z.array(z.string().refine((u) => isUrlOf(u, ['http:', 'https:']), { message: '--url must be an http:// or https:// address' })).optional(),
+  subject: z
+    .string()
+    .default('NGDPD')
+    .refine((s) => /^[A-Za-z0-9_]{1,40}$/.test(s.trim()), { message: '--subject must be a WEO Subject Code such as NGDPD' })
+    .transform((s) => s.trim().toUpperCase()),
+  published: z
+    .string()
+    .optional()
+    .refine((d) => d === undefined || isCalendarDate(d.trim()), { message: '--published must be a real calendar date YYYY-MM-DD' })
+    .transform((d) => d?.trim()),
+  timeout: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return 30;
+      const n = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? Number(text) : NaN;
+      if (!(n > 0 && n <= 3600)) {
+        ctx.addIssue({ code: 'custom', message: `--timeout must be a number of seconds from 0 to 3600, got ${JSON.stringify(text)}` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+});
+
+/** The release date of each vintage the project ships, with where it was read. */
+export function releaseDates(path = WEO_VINTAGES): Map<string, { published: string; readFrom: string }> {
+  const rows = parse(readFileSync(path, 'utf8'), { columns: true, bom: true, skip_empty_lines: true }) as Array<{ vintage: string; published: string; read_from: string }>;
+  return new Map(rows.map((r) => [r.vintage.trim(), { published: r.published.trim(), readFrom: r.read_from }]));
+}
+
+interface Input {
+  where: string;
+  source: WeoBytes;
+  url: string | null;
+  httpStatus: number | null;
+  retrievedAt: string;
+}
+
+/** One CSV field as csv-stringify would write it. */
+function field(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export async function extractWeoCommand(argv: string[], out: Output, log: Logger, lines: unknown[]): Promise<number> {
+  const values = parseCommandLine(
+    'gdpmr extract weo',
+    argv,
+    { out: { type: 'string' }, file: { type: 'string', multiple: true }, url: { type: 'string', multiple: true }, subject: { type: 'string' }, published: { type: 'string' }, timeout: { type: 'string' }, verbose: { type: 'boolean' } },
+    [],
+  );
+  if (values.help === true) {
+    out.stdout(EXTRACT_WEO_HELP);
+    return 0;
+  }
+  const o = validate(WeoOptions, values);
+  const files = o.file ?? [];
+  const urls = o.url ?? [];
+  if (files.length === 0 && urls.length === 0) throw usage('gdpmr extract weo needs --file FILE (one per vintage) or --url URL');
+  if (files.length > 0 && urls.length > 0) throw usage('gdpmr extract weo takes --file or --url, not both');
+  if (o.published !== undefined && files.length + urls.length > 1) {
+    throw usage(`--published gives one release date, for one file only, got ${files.length + urls.length} files: leave it out and each vintage's date is looked up in ${WEO_VINTAGES}`);
+  }
+  checkOutputFile('--out', o.out);
+
+  const inputs: Input[] = [];
+  for (const file of files) {
+    const kind = kindOf(file);
+    if (kind !== 'file') throw new GdpmrError('INPUT_MISSING', `--file must be a readable file, got ${file} (${kind === null ? 'no such file' : kind === 'directory' ? 'a directory' : 'not a regular file'})`);
+    inputs.push({ where: file, source: { path: file }, url: null, httpStatus: null, retrievedAt: new Date().toISOString() });
+  }
+  for (const url of urls) {
+    const fetched = await fetchSource(url, o.timeout * 1000, log);
+    inputs.push({ where: fetched.url, source: { bytes: fetched.bytes }, url: fetched.url, httpStatus: fetched.status, retrievedAt: fetched.retrievedAt });
+  }
+
+  // Every file's vintage and release date first: a date missing for any vintage stops the
+  // extract before a byte is written.
+  const dates = releaseDates();
+  const plan: Array<Input & { vintage: string; published: string; publishedFrom: string }> = [];
+  for (const input of inputs) {
+    let vintage: string | null;
+    try {
+      const { encoding, bom } = await detectEncoding(input.source);
+      vintage = tailVintage(input.source, encoding, bom);
+    } catch (error) {
+      throw new GdpmrError('SOURCE_INVALID', `${input.where} cannot be read (${fsReason(error)}); nothing was written`);
+    }
+    if (vintage === null) {
+      // Say what is wrong with it as the full read would: no header, an HTML page, no footer.
+      const outcome = (await readWeoFile(input.source, o.subject, () => undefined)).outcome;
+      const reason = outcome.ok ? 'has no vintage line at its end ("International Monetary Fund, World Economic Outlook Database, <Month> <Year>")' : outcome.reason;
+      throw new GdpmrError('SOURCE_INVALID', `${input.where} ${reason}; nothing was written`);
+    }
+    const known = dates.get(vintage);
+    if (o.published === undefined && known === undefined) {
+      throw usage(`${input.where} is the WEO ${vintage} vintage, whose release date ${WEO_VINTAGES} does not list: give it with --published YYYY-MM-DD (one file at a time), or add the vintage to that table`);
+    }
+    plan.push({ ...input, vintage, published: o.published ?? (known as { published: string }).published, publishedFrom: o.published !== undefined ? '--published' : `${WEO_VINTAGES}: ${known?.readFrom}` });
+  }
+
+  makeDirectory(dirname(resolve(o.out)));
+  const tmpCsv = `${o.out}.tmp-${process.pid}`;
+  const sourcePath = sourcePathFor(o.out);
+  const tmpSource = `${sourcePath}.tmp-${process.pid}`;
+  let fd: number;
+  try {
+    fd = openSync(tmpCsv, 'w');
+  } catch (error) {
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${fsReason(error)}); nothing was written`);
+  }
+  const perFile: Array<Record<string, unknown>> = [];
+  let total = 0;
+  try {
+    try {
+      let pending = `${DUMP_HEADER.join(',')}\n`;
+      const flush = (): void => {
+        writeFully(fd, pending, tmpCsv);
+        pending = '';
+      };
+      for (const input of plan) {
+        const tail = `,${input.published},imf\n`;
+        const result = await readWeoFile(input.source, o.subject, (row) => {
+          pending += `${field(row.country)},${row.country_code},${row.year},${field(row.gdp_usd_million)}${tail}`;
+          if (pending.length >= 1 << 20) flush();
+        });
+        if (!result.outcome.ok) throw new GdpmrError('SOURCE_INVALID', `${input.where} ${result.outcome.reason}; nothing was written`);
+        if (result.outcome.vintage !== input.vintage) throw new GdpmrError('SOURCE_INVALID', `${input.where} changed while it was read (its vintage line said ${input.vintage}, then ${result.outcome.vintage}); nothing was written`);
+        total += result.outcome.rows;
+        perFile.push({
+          file: input.url === null ? resolve(input.where) : null,
+          url: input.url,
+          http_status: input.httpStatus,
+          sha256: result.sha256,
+          bytes: result.bytes,
+          encoding: result.encoding,
+          vintage: input.vintage,
+          published: input.published,
+          published_from: input.publishedFrom,
+          subject: o.subject,
+          rows: result.outcome.rows,
+        });
+      }
+      flush();
+    } finally {
+      closeSync(fd);
+    }
+    if (total === 0) throw new GdpmrError('SOURCE_INVALID', `${plan.map((p) => p.where).join(', ')}: the ${o.subject} rows hold no value; nothing was written`);
+    const last = plan[plan.length - 1];
+    const source: SourceInfo = {
+      format: 'gdpmr-source/1',
+      source: `imf-weo:${o.subject}`,
+      url: plan.length === 1 ? last.url : null,
+      file: plan.length === 1 && last.url === null ? resolve(last.where) : null,
+      retrieved_at: new Date().toISOString(),
+      http_status: plan.length === 1 ? last.httpStatus : null,
+      published: last.published,
+      // One file's sha256, or for several the sha256 of their sha256s in order: what
+      // `run --append` compares to refuse loading the same files twice.
+      sha256: plan.length === 1 ? (perFile[0].sha256 as string) : sha256(Buffer.from(perFile.map((f) => f.sha256).join('\n'))),
+      rows: total,
+      files: perFile,
+      requests: lines,
+    };
+    writeFileSync(tmpSource, JSON.stringify(source, null, 2) + '\n');
+    renameSync(tmpSource, sourcePath);
+    renameSync(tmpCsv, o.out);
+  } catch (error) {
+    rmSync(tmpCsv, { force: true });
+    rmSync(tmpSource, { force: true });
+    if (error instanceof GdpmrError) throw error;
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${fsReason(error)}); nothing was written`);
+  }
+  out.stdout(`extracted ${total} rows (${o.subject}) of ${plan.length} WEO vintage${plan.length === 1 ? '' : 's'} (${plan.map((p) => `${p.vintage}: ${p.published}`).join(', ')}) into ${o.out}`);
+  return 0;
+}

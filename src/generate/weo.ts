@@ -1,0 +1,96 @@
+// A synthetic WEO database file in the IMF's published layout ("entire dataset, by countries"):
+// a tab-separated header with the WEO's own column names, one row per country and subject,
+// a year column per year, `n/a` and `--` for missing values, then a blank line and the vintage
+// line. For `gdpmr generate --weo`, the benchmarks and the tests. Same seed, same text.
+import { seededRandom } from './dump.js';
+
+/** Countries as the WEO names and codes them (UVK and WBG are the IMF's own codes). */
+export const WEO_COUNTRIES: ReadonlyArray<{ weo: number; iso: string; name: string }> = [
+  { weo: 512, iso: 'AFG', name: 'Afghanistan' },
+  { weo: 914, iso: 'ALB', name: 'Albania' },
+  { weo: 213, iso: 'ARG', name: 'Argentina' },
+  { weo: 193, iso: 'AUS', name: 'Australia' },
+  { weo: 223, iso: 'BRA', name: 'Brazil' },
+  { weo: 156, iso: 'CAN', name: 'Canada' },
+  { weo: 924, iso: 'CHN', name: "China, People's Republic of" },
+  { weo: 662, iso: 'CIV', name: "Côte d'Ivoire" },
+  { weo: 134, iso: 'DEU', name: 'Germany' },
+  { weo: 132, iso: 'FRA', name: 'France' },
+  { weo: 534, iso: 'IND', name: 'India' },
+  { weo: 158, iso: 'JPN', name: 'Japan' },
+  { weo: 542, iso: 'KOR', name: 'Korea' },
+  { weo: 967, iso: 'UVK', name: 'Kosovo' },
+  { weo: 273, iso: 'MEX', name: 'Mexico' },
+  { weo: 694, iso: 'NGA', name: 'Nigeria' },
+  { weo: 922, iso: 'RUS', name: 'Russia' },
+  { weo: 199, iso: 'ZAF', name: 'South Africa' },
+  { weo: 186, iso: 'TUR', name: 'Türkiye, Republic of' },
+  { weo: 112, iso: 'GBR', name: 'United Kingdom' },
+  { weo: 111, iso: 'USA', name: 'United States' },
+  { weo: 487, iso: 'WBG', name: 'West Bank and Gaza' },
+];
+
+/** The subjects a WEO file holds per country (a few of its ~45), with their units and scale. */
+export const WEO_SUBJECTS = [
+  { code: 'NGDP_R', descriptor: 'Gross domestic product, constant prices', units: 'National currency', scale: 'Billions' },
+  { code: 'NGDP', descriptor: 'Gross domestic product, current prices', units: 'National currency', scale: 'Billions' },
+  { code: 'NGDPD', descriptor: 'Gross domestic product, current prices', units: 'U.S. dollars', scale: 'Billions' },
+  { code: 'NGDPDPC', descriptor: 'Gross domestic product per capita, current prices', units: 'U.S. dollars', scale: 'Units' },
+  { code: 'PCPIPCH', descriptor: 'Inflation, average consumer prices', units: 'Percent change', scale: '' },
+  { code: 'LP', descriptor: 'Population', units: 'Persons', scale: 'Millions' },
+] as const;
+
+export interface WeoFileOptions {
+  /** e.g. "October 2024": the footer names it, and it ends the years with figures. */
+  vintage: string;
+  seed: number;
+  /** How many country rows (the list above, then numbered synthetic ones); default all listed. */
+  countries?: number;
+  firstYear?: number;
+  lastYear?: number;
+  /** 'row' pads the footer with tabs like a row of cells; 'line' writes it bare. */
+  footer?: 'line' | 'row';
+}
+
+/** Values as the WEO writes them: thousands separators, 3 decimals, n/a where there is none. */
+function weoNumber(value: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
+}
+
+/** Yields the file's lines (without line endings): header, rows, a blank line, the footer. */
+export function* weoLines(o: WeoFileOptions): Generator<string> {
+  const random = seededRandom(o.seed);
+  const first = o.firstYear ?? 1980;
+  const last = o.lastYear ?? 2029;
+  const years = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  const estimatesAfter = Number(o.vintage.slice(-4)) - 1;
+  const header = ['WEO Country Code', 'ISO', 'WEO Subject Code', 'Country', 'Subject Descriptor', 'Subject Notes', 'Units', 'Scale', 'Country/Series-specific Notes', ...years.map(String), 'Estimates Start After'];
+  yield header.join('\t');
+  const count = o.countries ?? WEO_COUNTRIES.length;
+  for (let i = 0; i < count; i++) {
+    const country = WEO_COUNTRIES[i] ?? { weo: 1000 + i, iso: `Q${String.fromCharCode(65 + (Math.floor(i / 26) % 26))}${String.fromCharCode(65 + (i % 26))}`, name: `Synthetic Economy ${i}` };
+    const base = 1 + random() * 20_000;
+    const startYear = first + Math.floor(random() * 15);
+    for (const subject of WEO_SUBJECTS) {
+      const cells = years.map((year) => {
+        if (year < startYear) return random() < 0.5 ? 'n/a' : '--';
+        if (random() < 0.01) return '';
+        const value = base * (1 + (year - first) * 0.04) * (0.95 + random() * 0.1);
+        return weoNumber(subject.scale === 'Units' ? value * 1000 : value);
+      });
+      yield [country.weo, country.iso, subject.code, country.name, subject.descriptor, 'See notes', subject.units, subject.scale, 'Source: National Statistics Office', ...cells, String(estimatesAfter)].join('\t');
+    }
+  }
+  yield '';
+  const footer = `International Monetary Fund, World Economic Outlook Database, ${o.vintage}`;
+  yield o.footer === 'row' ? `${footer}${'\t'.repeat(header.length - 1)}` : footer;
+}
+
+/** The file's bytes in one of the IMF's encodings (UTF-16 files carry a BOM), lines ending CRLF. */
+export function encodeWeo(lines: Iterable<string>, encoding: 'utf-16le' | 'utf-8' | 'windows-1252'): Buffer {
+  const text = [...lines].join('\r\n') + '\r\n';
+  if (encoding === 'utf-16le') return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  if (encoding === 'utf-8') return Buffer.from(text, 'utf8');
+  // Windows-1252 agrees with Latin-1 on every character these files use.
+  return Buffer.from(text, 'latin1');
+}
