@@ -69,13 +69,15 @@ export function* weoLines(o: WeoFileOptions): Generator<string> {
   const count = o.countries ?? WEO_COUNTRIES.length;
   for (let i = 0; i < count; i++) {
     const country = WEO_COUNTRIES[i] ?? { weo: 1000 + i, iso: `Q${String.fromCharCode(65 + (Math.floor(i / 26) % 26))}${String.fromCharCode(65 + (i % 26))}`, name: `Synthetic Economy ${i}` };
-    const base = 1 + random() * 20_000;
-    const startYear = first + Math.floor(random() * 15);
+    // A country's level is its own, the same in every vintage; each vintage revises it a little.
+    const own = seededRandom(country.weo);
+    const base = 1 + own() * 2_000;
+    const startYear = first + Math.floor(own() * 4);
     for (const subject of WEO_SUBJECTS) {
       const cells = years.map((year) => {
         if (year < startYear) return random() < 0.5 ? 'n/a' : '--';
         if (random() < 0.01) return '';
-        const value = base * (1 + (year - first) * 0.04) * (0.95 + random() * 0.1);
+        const value = base * (1 + (year - 1980) * 0.04) * (0.97 + random() * 0.06);
         return weoNumber(subject.scale === 'Units' ? value * 1000 : value);
       });
       yield [country.weo, country.iso, subject.code, country.name, subject.descriptor, 'See notes', subject.units, subject.scale, 'Source: National Statistics Office', ...cells, String(estimatesAfter)].join('\t');
