@@ -91,6 +91,10 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
     return 0;
   } catch (error) {
     rmSync(tmp, { recursive: true, force: true });
+    // A full disk, a file size limit: say which path could not be written, not a stack.
+    if (!(error instanceof GdpmrError) && typeof (error as NodeJS.ErrnoException)?.code === 'string' && (error as Error).name !== 'SqliteError') {
+      throw new GdpmrError('OUTPUT_UNWRITABLE', `--out ${target} could not be written (${fsReason(error)}${(error as NodeJS.ErrnoException).code === 'ENOSPC' ? ': the disk is full' : ''}); nothing of this export was kept`);
+    }
     throw error;
   }
 }

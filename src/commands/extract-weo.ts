@@ -11,6 +11,7 @@ import { GdpmrError, usage } from '../errors.js';
 import { DUMP_HEADER, sha256, sourcePathFor, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource } from '../extract/http.js';
 import { detectEncoding, readWeoFile, tailVintage, type WeoBytes } from '../extract/weo-file.js';
+import { vintageOf } from '../extract/weo.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { isCalendarDate } from '../rules/normalize.js';
 import { fsReason, kindOf, makeDirectory, writeFully } from '../store/files.js';
@@ -33,6 +34,8 @@ vintage's release date as published:
   --published DATE    the release date, for one file only; otherwise each vintage's date is
                       looked up in ${WEO_VINTAGES}
                       (exit 2 naming a vintage it does not list)
+  --vintages FILE     a release-date table of your own (columns vintage,published,read_from),
+                      for vintages the bundled one does not list yet
   --timeout SECONDS   per request, the body included (default 30)
 
 Encodings as the IMF ships them: UTF-16 with a BOM (October 2020 onwards), UTF-8, else
@@ -53,6 +56,7 @@ const WeoOptions = z.object({
     .optional()
     .refine((d) => d === undefined || isCalendarDate(d.trim()), { message: '--published must be a real calendar date YYYY-MM-DD' })
     .transform((d) => d?.trim()),
+  vintages: PathArg('--vintages').optional(),
   timeout: z
     .string()
     .optional()
@@ -69,8 +73,22 @@ const WeoOptions = z.object({
 
 /** The release date of each vintage the project ships, with where it was read. */
 export function releaseDates(path = WEO_VINTAGES): Map<string, { published: string; readFrom: string }> {
-  const rows = parse(readFileSync(path, 'utf8'), { columns: true, bom: true, skip_empty_lines: true }) as Array<{ vintage: string; published: string; read_from: string }>;
-  return new Map(rows.map((r) => [r.vintage.trim(), { published: r.published.trim(), readFrom: r.read_from }]));
+  let rows: Array<{ vintage?: string; published?: string; read_from?: string }>;
+  try {
+    rows = parse(readFileSync(path, 'utf8'), { columns: true, bom: true, skip_empty_lines: true });
+  } catch (error) {
+    throw usage(`--vintages must be a readable CSV with columns vintage,published,read_from, got ${path} (${fsReason(error)})`);
+  }
+  const dates = new Map<string, { published: string; readFrom: string }>();
+  rows.forEach((r, i) => {
+    const vintage = (r.vintage ?? '').trim();
+    const published = (r.published ?? '').trim();
+    if (vintageOf(`International Monetary Fund, World Economic Outlook Database, ${vintage}`) === null || !isCalendarDate(published)) {
+      throw usage(`${path}, row ${i + 2}: must give a vintage such as "October 2024" and a release date YYYY-MM-DD, got ${JSON.stringify(vintage)} and ${JSON.stringify(published)}`);
+    }
+    dates.set(vintage, { published, readFrom: (r.read_from ?? '').trim() || path });
+  });
+  return dates;
 }
 
 interface Input {
@@ -90,7 +108,7 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
   const values = parseCommandLine(
     'gdpmr extract weo',
     argv,
-    { out: { type: 'string' }, file: { type: 'string', multiple: true }, url: { type: 'string', multiple: true }, subject: { type: 'string' }, published: { type: 'string' }, timeout: { type: 'string' }, verbose: { type: 'boolean' } },
+    { out: { type: 'string' }, file: { type: 'string', multiple: true }, url: { type: 'string', multiple: true }, subject: { type: 'string' }, published: { type: 'string' }, vintages: { type: 'string' }, timeout: { type: 'string' }, verbose: { type: 'boolean' } },
     [],
   );
   if (values.help === true) {
@@ -120,7 +138,8 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
 
   // Every file's vintage and release date first: a date missing for any vintage stops the
   // extract before a byte is written.
-  const dates = releaseDates();
+  const table = o.vintages ?? WEO_VINTAGES;
+  const dates = releaseDates(table);
   const plan: Array<Input & { vintage: string; published: string; publishedFrom: string }> = [];
   for (const input of inputs) {
     let vintage: string | null;
@@ -138,9 +157,9 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
     }
     const known = dates.get(vintage);
     if (o.published === undefined && known === undefined) {
-      throw usage(`${input.where} is the WEO ${vintage} vintage, whose release date ${WEO_VINTAGES} does not list: give it with --published YYYY-MM-DD (one file at a time), or add the vintage to that table`);
+      throw usage(`${input.where} is the WEO ${vintage} vintage, whose release date ${table} does not list: give it with --published YYYY-MM-DD (one file at a time), or in a table of your own with --vintages FILE`);
     }
-    plan.push({ ...input, vintage, published: o.published ?? (known as { published: string }).published, publishedFrom: o.published !== undefined ? '--published' : `${WEO_VINTAGES}: ${known?.readFrom}` });
+    plan.push({ ...input, vintage, published: o.published ?? (known as { published: string }).published, publishedFrom: o.published !== undefined ? '--published' : `${table}: ${known?.readFrom}` });
   }
 
   makeDirectory(dirname(resolve(o.out)));
