@@ -1,7 +1,7 @@
 // `gdpmr run INPUT.csv`: build (or append to) a warehouse.
 import { DEFAULTS, parseCommandLine, RunOptions, validate } from '../config.js';
 import { RESUMABLE, runJob, type RunProgress } from '../engine/run.js';
-import { GdpmrError } from '../errors.js';
+import { GdpmrError, usage } from '../errors.js';
 import { formatBytes, formatMs } from '../format.js';
 import type { Output } from '../output.js';
 
@@ -44,6 +44,8 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
     return 0;
   }
   const options = validate(RunOptions, values);
+  if (options.append && options.replace) throw usage('gdpmr run takes --append (add a load) or --replace (replace every load), not both');
+  if (options.allowReload && !options.append) throw usage('--allow-reload goes with --append');
   const showProgress = out.stderrIsTTY;
   const outcome = await runJob(
     {

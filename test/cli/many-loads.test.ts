@@ -1,0 +1,134 @@
+// A warehouse of many loads that no typo can lose (issue 19): a plain run onto several loads is
+// refused, a replacing run keeps what it replaced for `gdpmr rollback`, the same input is not
+// appended twice, an old warehouse is refused in one line, and empty answers say why.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanTempDirs, cli, IMF, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+
+afterAll(cleanTempDirs);
+
+const manifestOf = (w: string): string => readFileSync(join(w, 'manifest.json'), 'utf8');
+
+async function twoLoads(): Promise<{ dir: string; w: string }> {
+  const dir = tempDir();
+  const w = join(dir, 'w');
+  expect((await cli(['run', IMF, '--out', w])).code).toBe(0);
+  expect((await cli(['run', WIKIPEDIA, '--out', w, '--append'])).code).toBe(0);
+  return { dir, w };
+}
+
+describe('a warehouse of several loads', () => {
+  it('a plain run onto it is refused (exit 2) naming the loads and the two ways on; nothing changes', async () => {
+    const { dir, w } = await twoLoads();
+    const before = manifestOf(w);
+    const other = writeInput(dir, 'other.csv', 'country,year,gdp_usd_million\nJapan,2024,1\n');
+    const r = await cli(['run', other, '--out', w]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('drop its 2 loads');
+    expect(r.stderr).toContain('imf_weo_2024-10_ngdpd.csv');
+    expect(r.stderr).toContain('wikipedia_imf_2025-01-07.csv');
+    expect(r.stderr).toContain('--append');
+    expect(r.stderr).toContain('--replace');
+    expect(manifestOf(w)).toBe(before);
+  });
+
+  it('--replace replaces it and keeps it; rollback brings it back in one swap, and a second rollback undoes the first', async () => {
+    const { dir, w } = await twoLoads();
+    const before = manifestOf(w);
+    const other = writeInput(dir, 'other.csv', 'country,year,gdp_usd_million\nJapan,2024,1\n');
+    expect((await cli(['run', other, '--out', w, '--replace'])).code).toBe(0);
+    const replaced = manifestOf(w);
+    expect(JSON.parse(replaced).loads).toHaveLength(1);
+    expect((await cli(['verify', '--warehouse', w])).code).toBe(0);
+    const back = await cli(['rollback', '--warehouse', w]);
+    expect(back.code).toBe(0);
+    expect(back.stdout).toContain('2 loads');
+    expect(manifestOf(w)).toBe(before);
+    expect((await cli(['query', 'top5', '--warehouse', w])).code).toBe(0);
+    expect((await cli(['rollback', '--warehouse', w])).code).toBe(0);
+    expect(manifestOf(w)).toBe(replaced);
+  });
+
+  it('verify checks the generation kept for rollback too', async () => {
+    const { w } = await twoLoads();
+    const kept = JSON.parse(readFileSync(join(w, '.previous', 'manifest.json'), 'utf8'));
+    writeFileSync(join(w, '.previous', 'manifest.json'), '{"cut');
+    const v = await cli(['verify', '--warehouse', w]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toContain('kept for rollback');
+    // What queries read is unharmed.
+    expect((await cli(['query', 'top5', '--warehouse', w])).code).toBe(0);
+    expect(kept.loads).toHaveLength(1);
+  });
+
+  it('rollback with nothing kept: exit 1 saying so', async () => {
+    const w = join(tempDir(), 'w');
+    expect((await cli(['run', WIKIPEDIA, '--out', w])).code).toBe(0);
+    const r = await cli(['rollback', '--warehouse', w]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('keeps no earlier generation');
+    expect((await cli(['rollback', '--warehouse', tempDir()])).code).toBe(2);
+  });
+
+  it('--append of an input a load already holds is refused naming the load; --allow-reload loads it', async () => {
+    const { w } = await twoLoads();
+    const before = manifestOf(w);
+    const again = await cli(['run', WIKIPEDIA, '--out', w, '--append']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already loaded');
+    expect(again.stderr).toContain('load 2');
+    expect(again.stderr).toContain('--allow-reload');
+    expect(manifestOf(w)).toBe(before);
+    expect((await cli(['run', WIKIPEDIA, '--out', w, '--append', '--allow-reload'])).code).toBe(0);
+    expect(JSON.parse(manifestOf(w)).loads).toHaveLength(3);
+  });
+
+  it.each([
+    [['--append', '--replace'], 'not both'],
+    [['--allow-reload'], '--allow-reload goes with --append'],
+  ])('%j: exit 2', async (flags, message) => {
+    const r = await cli(['run', WIKIPEDIA, '--out', join(tempDir(), 'w'), ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+});
+
+describe('a warehouse built by an earlier gdpmr', () => {
+  it('queries, --append and verify refuse it in one line that says how to rebuild it from its loads', async () => {
+    const { w } = await twoLoads();
+    const m = JSON.parse(manifestOf(w));
+    writeFileSync(join(w, '.current', 'manifest.json'), JSON.stringify({ ...m, format: 'gdpmr-warehouse/1' }));
+    for (const args of [['query', 'top5', '--warehouse', w], ['run', WIKIPEDIA, '--out', w, '--append', '--allow-reload'], ['verify', '--warehouse', w]]) {
+      const r = await cli(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('built by an earlier gdpmr');
+      expect(r.stderr).toContain(`gdpmr run ${IMF} --out ${w} --replace && gdpmr run ${WIKIPEDIA} --out ${w} --append`);
+    }
+    expect((await cli(['query', 'top5', '--warehouse', w])).stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('answers that say why they are empty (exit 0, the hint on stderr and in --json)', () => {
+  it('a country name with no figure: the nearest names', async () => {
+    const { w } = await twoLoads();
+    const r = await cli(['query', 'history', '--country', 'Japn', '--warehouse', w]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('0 figures');
+    expect(r.stderr).toContain('did you mean "Japan"');
+    const j = JSON.parse((await cli(['query', 'history', '--country', 'Japn', '--warehouse', w, '--json'])).stdout);
+    expect(j.figures).toEqual([]);
+    expect(j.note).toContain('"Japan"');
+  });
+
+  it('--as-of before every vintage: the earliest one; a --year without figures: the years there are', async () => {
+    const w = join(tempDir(), 'w');
+    expect((await cli(['run', IMF, '--out', w])).code).toBe(0);
+    const early = await cli(['query', 'top5', '--as-of', '2020-01-01', '--warehouse', w]);
+    expect(early.code).toBe(0);
+    expect(early.stderr).toContain('the earliest vintage is 2024-10-22');
+    const year = JSON.parse((await cli(['query', 'over', '--year', '1950', '--warehouse', w, '--json'])).stdout);
+    expect(year.countries).toEqual([]);
+    expect(year.note).toContain('years 1980–2029');
+  });
+});
