@@ -1,5 +1,7 @@
 // `gdpmr run INPUT.csv`: build (or append to) a warehouse.
+import { readFileSync, rmSync } from 'node:fs';
 import { DEFAULTS, parseCommandLine, RunOptions, validate } from '../config.js';
+import { WarehousePaths } from '../store/layout.js';
 import { RESUMABLE, runJob, type RunProgress } from '../engine/run.js';
 import { GdpmrError, usage } from '../errors.js';
 import { formatBytes, formatMs } from '../format.js';
@@ -47,6 +49,19 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   if (options.append && options.replace) throw usage('gdpmr run takes --append (add a load) or --replace (replace every load), not both');
   if (options.allowReload && !options.append) throw usage('--allow-reload goes with --append');
   const showProgress = out.stderrIsTTY;
+  const resumeCommand = `gdpmr run ${options.input} --out ${options.out} --resume${options.redis === undefined ? '' : ` --redis ${options.redis}`}`;
+  // Ctrl-C (or a SIGTERM from a scheduler) mid-run: nothing is published until the last step's
+  // one rename, so the warehouse is as it was; say so, and how to go on, in one line.
+  const stop = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    if (showProgress) out.progress('');
+    out.stderr(`gdpmr: run stopped by ${signal}; the warehouse in ${options.out} is as it was; \`${resumeCommand}\` continues this run`);
+    releaseOwnLock(options.out);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  const onInt = (): void => stop('SIGINT');
+  const onTerm = (): void => stop('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   const outcome = await runJob(
     {
       inputPath: options.input,
@@ -68,9 +83,12 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
     },
   ).catch((error: unknown) => {
     if (error instanceof GdpmrError && RESUMABLE.has(error.code)) {
-      throw new GdpmrError(error.code, `${error.message}; \`gdpmr run ${options.input} --out ${options.out} --resume${options.redis === undefined ? '' : ` --redis ${options.redis}`}\` continues this run`);
+      throw new GdpmrError(error.code, `${error.message}; \`${resumeCommand}\` continues this run`);
     }
     throw error;
+  }).finally(() => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   });
   if (showProgress) out.progress('');
   const { manifest, reused } = outcome;
@@ -95,4 +113,14 @@ function progressLine(p: RunProgress): string {
   const seconds = p.elapsedMs / 1000;
   const mbPerS = seconds > 0 ? p.bytesDone / 1024 / 1024 / seconds : 0;
   return `${p.stage} ${p.done}/${p.total}  ${mbPerS.toFixed(1)} MB/s  ${seconds.toFixed(1)} s`;
+}
+
+/** The warehouse lock, if this process holds it: a run stopped by a signal leaves none behind. */
+function releaseOwnLock(dir: string): void {
+  const lock = new WarehousePaths(dir).lock;
+  try {
+    if ((JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number }).pid === process.pid) rmSync(lock, { force: true });
+  } catch {
+    // no lock, or not ours
+  }
 }

@@ -90,13 +90,10 @@ export async function sqlCommand(argv: string[], out: Output): Promise<number> {
       throw usage(`SQLite refused the statement: ${errorText(error, 500)}`);
     }
     if (!statement.readonly) throw usage('the statement would write: attempt to write a readonly database (gdpmr sql runs one read-only statement)');
+    // A statement that returns no rows (ATTACH, DETACH, BEGIN, a PRAGMA that sets) is no
+    // question to the warehouse: refused before it runs, whatever SQLite would have said.
+    if (!statement.reader) throw usage(`gdpmr sql runs one read-only query that returns rows (SELECT, WITH, a PRAGMA that reads); got a statement that returns none: ${o.statement.trim().slice(0, 80)}`);
     try {
-      // A statement that returns no rows (a PRAGMA, an ATTACH) runs on the read-only connection.
-      if (!statement.reader) {
-        statement.run();
-        if (o.json) out.stdout(JSON.stringify({ query: 'sql', columns: [], rows: [] }));
-        return 0;
-      }
       await writeAnswer(statement.raw(true).iterate() as IterableIterator<unknown[]>, statement.columns().map((c) => c.name), o, out);
     } catch (error) {
       if (error instanceof GdpmrError) throw error;

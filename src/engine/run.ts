@@ -247,7 +247,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
   } catch (error) {
     log?.error({ stage: 'run', code: (error as GdpmrError).code, err: errorText(error) }, 'run failed; the published warehouse is unchanged');
     // The command adds how to go on (--resume): the engine only says what happened.
-    const after = `the published warehouse is unchanged (log: ${paths.log(runId)})`;
+    const after = currentGeneration(paths) === null ? `nothing was published: ${paths.root} holds no warehouse yet (log: ${paths.log(runId)})` : `the published warehouse is unchanged (log: ${paths.log(runId)})`;
     if (error instanceof GdpmrError) throw RESUMABLE.has(error.code) ? new GdpmrError(error.code, `${error.message}; ${after}`) : error;
     throw new GdpmrError('RUN_FAILED', `run ${runId} failed: ${errorText(error)}; ${after}`);
   } finally {

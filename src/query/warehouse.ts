@@ -6,7 +6,7 @@ import { WarehousePaths } from '../store/layout.js';
 import { requireSound } from '../store/verify.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { Manifest } from '../store/manifest.js';
-import { BEGUN_BY_AS_OF, EVER_CURRENT, LATEST_AS_OF, openReadOnly, VALID_TO_KEY } from '../store/region-db.js';
+import { BEGUN_BY_AS_OF, EVER_CURRENT, LATEST_AS_OF, openReadOnly } from '../store/region-db.js';
 
 export interface OpenWarehouse {
   manifest: Manifest;
@@ -140,7 +140,7 @@ export function figuresSql(view: FigureView): string {
   }
   return view.year === undefined
     ? `SELECT ${FIGURE_COLUMNS} FROM gdp WHERE source = @source AND ${LATEST_AS_OF} AND gdp_usd_billion >= @min ${order}`
-    : `SELECT ${FIGURE_COLUMNS} FROM gdp WHERE source = @source AND year = @year AND ${EVER_CURRENT} AND ${VALID_TO_KEY} > @asOf AND ${BEGUN_BY_AS_OF} AND gdp_usd_billion >= @min ${order}`;
+    : `SELECT ${FIGURE_COLUMNS} FROM gdp WHERE source = @source AND year = @year AND ${EVER_CURRENT} AND (valid_to IS NULL OR valid_to > @asOf) AND ${BEGUN_BY_AS_OF} AND gdp_usd_billion >= @min ${order}`;
 }
 
 export function regionFigures(db: Database.Database, view: FigureView, min: number, limit: number): CountryFigure[] {

@@ -97,7 +97,8 @@ const storesRunId = (runIds: readonly string[]): boolean => runIds.length > MAX_
 export const VALID_TO_KEY = "coalesce(valid_to, '9999-12-31')";
 export const EVER_LATEST = "latest_to > coalesce(latest_from, '')";
 /** A row that was its country's latest figure on @asOf. */
-export const LATEST_AS_OF = `${EVER_LATEST} AND latest_to > @asOf AND (latest_from IS NULL OR latest_from <= @asOf)`;
+// A figure latest for good (latest_to LATEST_FOREVER) is latest on that day too: --as-of 9999-12-31.
+export const LATEST_AS_OF = `${EVER_LATEST} AND (latest_to > @asOf OR latest_to = '${LATEST_FOREVER}') AND (latest_from IS NULL OR latest_from <= @asOf)`;
 export const EVER_CURRENT = `${VALID_TO_KEY} > coalesce(valid_from, '')`;
 /** A row visible as of @asOf: published by then, or undated (valid_from is published). */
 export const BEGUN_BY_AS_OF = '(valid_from IS NULL OR valid_from <= @asOf)';

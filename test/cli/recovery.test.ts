@@ -110,6 +110,31 @@ describe('killed runs and --resume', () => {
     expect(existsSync(join(out, '.lock'))).toBe(false);
   });
 
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s mid-run (a map task paused at a known point): one line with the --resume command, exit %i, the warehouse as it was, no lock left', async (signal, code) => {
+    const { out, files } = await oldWarehouse();
+    const before = files();
+    const marker = join(tempDir(), 'paused');
+    const child = spawn(process.execPath, [CLI, 'run', dump, '--out', out, ...FLAGS], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, GDPMR_FAULT: 'map:4:pause', GDPMR_PAUSE_MARKER: marker } });
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    await until(() => existsSync(marker) || child.exitCode !== null);
+    expect(existsSync(marker)).toBe(true);
+    // Paused inside map task 4: not one generation can have been published by this run.
+    expect(journalOf(out)).not.toContain('"task":"staged"');
+    child.kill(signal);
+    expect(await exited).toBe(code);
+    expect(stderr.trim().split('\n')).toEqual([`gdpmr: run stopped by ${signal}; the warehouse in ${out} is as it was; \`gdpmr run ${dump} --out ${out} --resume\` continues this run`]);
+    expect(files()).toEqual(before);
+    expect(existsSync(join(out, '.lock'))).toBe(false);
+    const resumed = await cli(['run', dump, '--out', out, ...FLAGS, '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(snapshot(out)).toEqual(reference);
+  });
+
   it('--resume reuses finished tasks and says so', async () => {
     const out = join(tempDir(), 'w');
     const failed = await cli(['run', dump, '--out', out, ...FLAGS], { GDPMR_FAULT: 'reduce:asia:throw:3' });

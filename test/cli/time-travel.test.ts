@@ -49,6 +49,14 @@ describe('validity intervals', () => {
     ]);
   });
 
+  it('as of the last calendar date, every figure is seen: the answer without --as-of', async () => {
+    for (const q of [['query', 'top5'], ['query', 'over', '--min', '0'], ['query', 'top5', '--year', '2024']]) {
+      const late = await json([...q, '--as-of', '9999-12-31']);
+      const now = await json(q);
+      expect({ ...late, as_of: null }).toEqual(now);
+    }
+  });
+
   it('as of a date before every vintage only undated figures are seen', async () => {
     const a = await json(['query', 'over', '--min', '0', '--as-of', '2000-01-01']);
     expect(a.countries).toEqual([{ country: 'Bmark', country_code: null, region: 'Europe', year: 2024, gdp_usd_billion: 0.95 }]);
