@@ -5,29 +5,30 @@
 import { seededRandom } from './dump.js';
 
 /** Countries as the WEO names and codes them (UVK and WBG are the IMF's own codes). */
-export const WEO_COUNTRIES: ReadonlyArray<{ weo: number; iso: string; name: string }> = [
-  { weo: 512, iso: 'AFG', name: 'Afghanistan' },
-  { weo: 914, iso: 'ALB', name: 'Albania' },
-  { weo: 213, iso: 'ARG', name: 'Argentina' },
-  { weo: 193, iso: 'AUS', name: 'Australia' },
-  { weo: 223, iso: 'BRA', name: 'Brazil' },
-  { weo: 156, iso: 'CAN', name: 'Canada' },
-  { weo: 924, iso: 'CHN', name: "China, People's Republic of" },
-  { weo: 662, iso: 'CIV', name: "Côte d'Ivoire" },
-  { weo: 134, iso: 'DEU', name: 'Germany' },
-  { weo: 132, iso: 'FRA', name: 'France' },
-  { weo: 534, iso: 'IND', name: 'India' },
-  { weo: 158, iso: 'JPN', name: 'Japan' },
-  { weo: 542, iso: 'KOR', name: 'Korea' },
-  { weo: 967, iso: 'UVK', name: 'Kosovo' },
-  { weo: 273, iso: 'MEX', name: 'Mexico' },
-  { weo: 694, iso: 'NGA', name: 'Nigeria' },
-  { weo: 922, iso: 'RUS', name: 'Russia' },
-  { weo: 199, iso: 'ZAF', name: 'South Africa' },
-  { weo: 186, iso: 'TUR', name: 'Türkiye, Republic of' },
-  { weo: 112, iso: 'GBR', name: 'United Kingdom' },
-  { weo: 111, iso: 'USA', name: 'United States' },
-  { weo: 487, iso: 'WBG', name: 'West Bank and Gaza' },
+/** `level`: about its GDP in 2024, billions of USD, so that made-up figures read plausibly. */
+export const WEO_COUNTRIES: ReadonlyArray<{ weo: number; iso: string; name: string; level: number }> = [
+  { weo: 512, iso: 'AFG', name: 'Afghanistan', level: 17 },
+  { weo: 914, iso: 'ALB', name: 'Albania', level: 26 },
+  { weo: 213, iso: 'ARG', name: 'Argentina', level: 600 },
+  { weo: 193, iso: 'AUS', name: 'Australia', level: 1800 },
+  { weo: 223, iso: 'BRA', name: 'Brazil', level: 2200 },
+  { weo: 156, iso: 'CAN', name: 'Canada', level: 2200 },
+  { weo: 924, iso: 'CHN', name: "China, People's Republic of", level: 18500 },
+  { weo: 662, iso: 'CIV', name: "Côte d'Ivoire", level: 80 },
+  { weo: 134, iso: 'DEU', name: 'Germany', level: 4700 },
+  { weo: 132, iso: 'FRA', name: 'France', level: 3200 },
+  { weo: 534, iso: 'IND', name: 'India', level: 3900 },
+  { weo: 158, iso: 'JPN', name: 'Japan', level: 4100 },
+  { weo: 542, iso: 'KOR', name: 'Korea', level: 1870 },
+  { weo: 967, iso: 'UVK', name: 'Kosovo', level: 10 },
+  { weo: 273, iso: 'MEX', name: 'Mexico', level: 1850 },
+  { weo: 694, iso: 'NGA', name: 'Nigeria', level: 250 },
+  { weo: 922, iso: 'RUS', name: 'Russia', level: 2100 },
+  { weo: 199, iso: 'ZAF', name: 'South Africa', level: 400 },
+  { weo: 186, iso: 'TUR', name: 'Türkiye, Republic of', level: 1100 },
+  { weo: 112, iso: 'GBR', name: 'United Kingdom', level: 3600 },
+  { weo: 111, iso: 'USA', name: 'United States', level: 29000 },
+  { weo: 487, iso: 'WBG', name: 'West Bank and Gaza', level: 14 },
 ];
 
 /** The subjects a WEO file holds per country (a few of its ~45), with their units and scale. */
@@ -68,16 +69,16 @@ export function* weoLines(o: WeoFileOptions): Generator<string> {
   yield header.join('\t');
   const count = o.countries ?? WEO_COUNTRIES.length;
   for (let i = 0; i < count; i++) {
-    const country = WEO_COUNTRIES[i] ?? { weo: 1000 + i, iso: `Q${String.fromCharCode(65 + (Math.floor(i / 26) % 26))}${String.fromCharCode(65 + (i % 26))}`, name: `Synthetic Economy ${i}` };
+    const country = WEO_COUNTRIES[i] ?? { weo: 1000 + i, iso: `Q${String.fromCharCode(65 + (Math.floor(i / 26) % 26))}${String.fromCharCode(65 + (i % 26))}`, name: `Synthetic Economy ${i}`, level: 0 };
     // A country's level is its own, the same in every vintage; each vintage revises it a little.
     const own = seededRandom(country.weo);
-    const base = 1 + own() * 2_000;
+    const base = country.level > 0 ? country.level : 1 + own() * 2_000;
     const startYear = first + Math.floor(own() * 4);
     for (const subject of WEO_SUBJECTS) {
       const cells = years.map((year) => {
         if (year < startYear) return random() < 0.5 ? 'n/a' : '--';
         if (random() < 0.01) return '';
-        const value = base * (1 + (year - 1980) * 0.04) * (0.97 + random() * 0.06);
+        const value = base * 1.045 ** (year - 2024) * (0.97 + random() * 0.06);
         return weoNumber(subject.scale === 'Units' ? value * 1000 : value);
       });
       yield [country.weo, country.iso, subject.code, country.name, subject.descriptor, 'See notes', subject.units, subject.scale, 'Source: National Statistics Office', ...cells, String(estimatesAfter)].join('\t');

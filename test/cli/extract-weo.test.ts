@@ -14,7 +14,7 @@ import { cleanTempDirs, cli, ROOT, tempDir, writeInput } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'weo');
+const FIXTURES = join(ROOT, 'data', 'weo');
 const OCT2019 = join(FIXTURES, 'WEOOct2019all.xls'); // Windows-1252, bare footer line
 const APR2024 = join(FIXTURES, 'WEOApr2024all.xls'); // UTF-16 with a BOM, footer padded as a row
 const OCT2024 = join(FIXTURES, 'WEOOct2024all.xls'); // UTF-16 with a BOM, bare footer line

@@ -1,0 +1,153 @@
+// The README followed literally: every shell block of its quick start and workflows runs, in
+// order, in one temporary directory, and fails the test on any exit the text does not announce
+// (`# exit N` on a line announces N). Offline: `https://www.imf.org` is served by a loopback
+// server that answers as the DataMapper API does, with a revised copy of the saved response (the
+// next vintage). The README's own `text` blocks that follow a shell block are checked against
+// what it printed, and the command reference against `gdpmr --help`.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanTempDirs, CLI, DATA, ROOT, tempDir } from '../helpers.js';
+import { freePort, HAVE_REDIS } from '../queue/redis.js';
+
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+interface Block {
+  section: string;
+  lang: string;
+  code: string;
+}
+
+/** The fenced blocks of the README, each with the `##` section it is in. */
+function blocks(): Block[] {
+  const out: Block[] = [];
+  let section = '';
+  const lines = README.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heading = /^## (.*)/.exec(lines[i]);
+    if (heading) section = heading[1];
+    const fence = /^```(\w*)$/.exec(lines[i]);
+    if (!fence) continue;
+    const body: string[] = [];
+    for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i]);
+    out.push({ section, lang: fence[1], code: body.join('\n') });
+  }
+  return out;
+}
+
+const RUN_SECTIONS = /^(Quick start|Workflow|Large dumps)/;
+
+/** The saved NGDPD response, revised: a next vintage whose every 2024+ figure moved up 2 %. */
+function revisedValues(): string {
+  const raw = JSON.parse(readFileSync(join(DATA, 'sources', 'imf_datamapper_NGDPD_raw.json'), 'utf8'));
+  for (const byYear of Object.values(raw.values.NGDPD) as Array<Record<string, number>>) {
+    for (const year of Object.keys(byYear)) if (Number(year) >= 2024 && typeof byYear[year] === 'number') byYear[year] = Math.round(byYear[year] * 1.02 * 1000) / 1000;
+  }
+  return JSON.stringify(raw);
+}
+
+function runBash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  const values = revisedValues();
+  const countries = readFileSync(join(DATA, 'sources', 'imf_datamapper_countries.json'));
+  server = createServer((req, res) => {
+    if (req.url === '/external/datamapper/api/v1/NGDPD') res.writeHead(200, { 'content-type': 'application/json' }).end(values);
+    else if (req.url === '/external/datamapper/api/v1/countries') res.writeHead(200, { 'content-type': 'application/json' }).end(countries);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server?.close();
+  cleanTempDirs();
+});
+
+describe('the README, followed literally', () => {
+  it('every shell block of the quick start and the workflows runs in order, with the exits it announces, and prints what it says', async () => {
+    const dir = tempDir('gdpmr-readme-');
+    symlinkSync(DATA, join(dir, 'data'));
+    // `npx gdpmr` is the clone's node_modules/.bin/gdpmr: the same file, on PATH here.
+    const bin = join(dir, '.bin');
+    mkdirSync(bin);
+    symlinkSync(CLI, join(bin, 'gdpmr'));
+    const redisPort = String(await freePort());
+    const all = blocks();
+    let ran = 0;
+    for (const [i, block] of all.entries()) {
+      if (block.lang !== 'sh' || !RUN_SECTIONS.test(block.section)) continue;
+      if (block.code.includes('redis-server') && !HAVE_REDIS) continue;
+      const script = block.code
+        .split('\n')
+        .map((line) => {
+          let cmd = line.replaceAll('npx gdpmr', 'gdpmr').replaceAll('https://www.imf.org', base).replaceAll('6390', redisPort);
+          const announced = /#\s*exit (\d+)/.exec(cmd);
+          if (announced === null) return cmd;
+          cmd = cmd.slice(0, cmd.indexOf('#')).trim();
+          return `set +e; ${cmd}; rc=$?; set -e; if [ $rc -ne ${announced[1]} ]; then echo "README: expected exit ${announced[1]}, got $rc: ${cmd.replaceAll('"', '\\"')}" >&2; exit 1; fi`;
+        })
+        .join('\n');
+      // Asynchronously: the loopback server standing in for the IMF answers from this process.
+      const r = await runBash(script, dir, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+      expect(r.status, `README block in "${block.section}" failed:\n${block.code}\n--- stderr:\n${r.stderr}`).toBe(0);
+      ran++;
+      const next = all[i + 1];
+      if (next !== undefined && next.lang === 'text' && next.section === block.section) {
+        expect(r.stdout, `README: the text after the block in "${block.section}" is not what it printed`).toContain(next.code);
+      }
+    }
+    expect(ran).toBeGreaterThanOrEqual(7);
+  }, 600_000);
+
+  it('the command reference is what `gdpmr --help` prints', () => {
+    const reference = blocks().find((b) => b.section === 'Command reference' && b.lang === 'text');
+    const help = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    expect(reference?.code).toBe(help.trimEnd());
+  });
+
+  it('every command and every flag of every command is in the README or its help page', () => {
+    const help = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    const commands = [...help.matchAll(/^ {2}gdpmr (\w+)/gm)].map((m) => m[1]);
+    expect(commands.length).toBeGreaterThanOrEqual(11);
+    for (const command of commands) {
+      const page = spawnSync(process.execPath, [CLI, command, '--help'], { encoding: 'utf8' });
+      expect(page.status, `gdpmr ${command} --help`).toBe(0);
+      // Every flag the top-level usage line names is explained on the command's own page.
+      const usage = help.split('\n').find((l) => l.startsWith(`  gdpmr ${command} `)) ?? '';
+      const subPages = command === 'extract' ? ['wikipedia', 'imf', 'weo'].map((s) => spawnSync(process.execPath, [CLI, command, s, '--help'], { encoding: 'utf8' }).stdout).join('\n') : '';
+      for (const flag of usage.match(/--[a-z-]+/g) ?? []) expect(`${page.stdout}\n${subPages}`, `gdpmr ${command} --help explains ${flag}`).toContain(flag);
+    }
+  });
+
+  it('`npx gdpmr` runs the clone\'s CLI without fetching anything', () => {
+    const r = spawnSync('npx', ['--no-install', 'gdpmr', '--version'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^gdpmr \d+\.\d+\.\d+/);
+  });
+
+  it('docs/SPEC.md is the project\'s contract, word for word', () => {
+    const shared = join(ROOT, '..', 'shared', 'SPEC.md');
+    let theirs: string;
+    try {
+      theirs = readFileSync(shared, 'utf8');
+    } catch {
+      // A clone without the project's shared folder beside it carries its own copy only.
+      return;
+    }
+    expect(readFileSync(join(ROOT, 'docs', 'SPEC.md'), 'utf8')).toBe(theirs);
+  });
+});
