@@ -48,6 +48,20 @@ export function parseByteSize(text: string): number | undefined {
   return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : undefined;
 }
 
+/** --max-bytes of the extract commands: how large a fetched response may be, decoded. */
+export const MaxBytes = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined) return 256 * 1024 * 1024;
+    const bytes = parseByteSize(text);
+    if (bytes === undefined) {
+      ctx.addIssue({ code: 'custom', message: `--max-bytes must be a positive byte size such as 64MB or 1GB, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
 const got = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
 const ByteSize = (flag: string, max: number, why: string) =>

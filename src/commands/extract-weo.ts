@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { checkOutputFile, isUrlOf, parseCommandLine, PathArg, validate } from '../config.js';
+import { checkOutputFile, isUrlOf, MaxBytes, parseCommandLine, PathArg, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DUMP_HEADER, sha256, sourcePathFor, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource } from '../extract/http.js';
@@ -37,6 +37,7 @@ vintage's release date as published:
   --vintages FILE     a release-date table of your own (columns vintage,published,read_from),
                       for vintages the bundled one does not list yet
   --timeout SECONDS   per request, the body included (default 30)
+  --max-bytes SIZE    the most one fetched file may hold (default 256MB)
 
 Encodings as the IMF ships them: UTF-16 with a BOM (October 2020 onwards), UTF-8, else
 Windows-1252. n/a, -- and empty cells give no row; Scale (Billions, Millions, Units) is applied.
@@ -57,6 +58,7 @@ const WeoOptions = z.object({
     .refine((d) => d === undefined || isCalendarDate(d.trim()), { message: '--published must be a real calendar date YYYY-MM-DD' })
     .transform((d) => d?.trim()),
   vintages: PathArg('--vintages').optional(),
+  maxBytes: MaxBytes,
   timeout: z
     .string()
     .optional()
@@ -108,7 +110,7 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
   const values = parseCommandLine(
     'gdpmr extract weo',
     argv,
-    { out: { type: 'string' }, file: { type: 'string', multiple: true }, url: { type: 'string', multiple: true }, subject: { type: 'string' }, published: { type: 'string' }, vintages: { type: 'string' }, timeout: { type: 'string' }, verbose: { type: 'boolean' } },
+    { out: { type: 'string' }, file: { type: 'string', multiple: true }, url: { type: 'string', multiple: true }, subject: { type: 'string' }, published: { type: 'string' }, vintages: { type: 'string' }, timeout: { type: 'string' }, 'max-bytes': { type: 'string' }, verbose: { type: 'boolean' } },
     [],
   );
   if (values.help === true) {
@@ -132,7 +134,7 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
     inputs.push({ where: file, source: { path: file }, url: null, httpStatus: null, retrievedAt: new Date().toISOString() });
   }
   for (const url of urls) {
-    const fetched = await fetchSource(url, o.timeout * 1000, log);
+    const fetched = await fetchSource(url, o.timeout * 1000, log, o.maxBytes);
     inputs.push({ where: fetched.url, source: { bytes: fetched.bytes }, url: fetched.url, httpStatus: fetched.status, retrievedAt: fetched.retrievedAt });
   }
 

@@ -4,12 +4,12 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import { checkOutputFile, isUrlOf, parseCommandLine, PathArg, validate } from '../config.js';
+import { checkOutputFile, isUrlOf, MaxBytes, parseCommandLine, PathArg, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { dumpCsv, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
 import { extractImf } from '../extract/imf.js';
-import { extractWikipedia, WIKIPEDIA_SOURCES, type WikipediaSource } from '../extract/wikipedia.js';
+import { decodePage, extractWikipedia, WIKIPEDIA_SOURCES, type WikipediaSource } from '../extract/wikipedia.js';
 import { isCalendarDate } from '../rules/normalize.js';
 import { fsReason } from '../store/files.js';
 import type { Output } from '../output.js';
@@ -20,6 +20,8 @@ export const IMF_BASE_URL = 'https://www.imf.org/external/datamapper/api/v1';
 const COMMON_HELP = `  --out OUT.csv       the dump to write (and OUT.csv.source.json beside it), whole or not at all
   --timeout SECONDS   per request, the body included (default 30); 3 attempts on network
                       errors, 429 and 5xx, with backoff, honouring Retry-After
+  --max-bytes SIZE    the most a response may hold, decoded (default 256MB): past it the fetch
+                      fails (exit 1) naming the cap
   --verbose           log every request to stderr as well as into the .source.json`;
 
 export const EXTRACT_HELP = `gdpmr extract wikipedia|imf|weo ... --out OUT.csv
@@ -89,6 +91,7 @@ const Common = {
   file: PathArg('--file').optional(),
   published: Published,
   timeout: Timeout,
+  maxBytes: MaxBytes,
   verbose: z.boolean().default(false),
 };
 
@@ -156,6 +159,7 @@ const FLAGS = {
   file: { type: 'string' },
   published: { type: 'string' },
   timeout: { type: 'string' },
+  'max-bytes': { type: 'string' },
   verbose: { type: 'boolean' },
 } as const;
 
@@ -188,11 +192,13 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
   let bytes: Buffer;
   if (o.file !== undefined) bytes = readSaved(o.file, '--file');
   else {
-    fetched = await fetchSource(o.url ?? WIKIPEDIA_URL, o.timeout * 1000, log);
+    fetched = await fetchSource(o.url ?? WIKIPEDIA_URL, o.timeout * 1000, log, o.maxBytes);
     bytes = fetched.bytes;
   }
   const where = o.file ?? fetched?.url ?? '';
-  const result = extractWikipedia(bytes.toString('utf8'), o.source as WikipediaSource);
+  const page = decodePage(bytes, fetched?.contentType ?? null);
+  if ('error' in page) throw new GdpmrError('SOURCE_INVALID', `${where} ${page.error}; nothing was written`);
+  const result = extractWikipedia(page.text, o.source as WikipediaSource);
   if (!result.ok) throw new GdpmrError('SOURCE_INVALID', `${where}: ${result.reason}`);
   if (result.rows.length === 0) throw new GdpmrError('SOURCE_INVALID', `${where}: the ${WIKIPEDIA_SOURCES[o.source as WikipediaSource]} table has no figure rows; nothing was written`);
   if (o.published === undefined && result.revision.date !== null && !isCalendarDate(result.revision.date)) {
@@ -245,8 +251,8 @@ async function extractImfCommand(argv: string[], out: Output): Promise<number> {
     countriesWhere = o.countries as string;
   } else {
     const base = (o.url ?? IMF_BASE_URL).replace(/\/+$/, '');
-    fetched = await fetchSource(`${base}/${o.indicator}`, o.timeout * 1000, log);
-    fetchedCountries = await fetchSource(`${base}/countries`, o.timeout * 1000, log);
+    fetched = await fetchSource(`${base}/${o.indicator}`, o.timeout * 1000, log, o.maxBytes);
+    fetchedCountries = await fetchSource(`${base}/countries`, o.timeout * 1000, log, o.maxBytes);
     valuesBytes = fetched.bytes;
     countriesBytes = fetchedCountries.bytes;
     valuesWhere = fetched.url;

@@ -9,6 +9,7 @@ import { DEFAULTS, LIMITS, parseCommandLine, PositiveInt, RedisUrl, validate } f
 import { usage } from '../errors.js';
 import type { Task } from '../engine/messages.js';
 import type { Output } from '../output.js';
+import { version } from '../version.js';
 
 export const WORKER_HELP = `gdpmr worker --redis URL [--concurrency N]
 
@@ -56,7 +57,7 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
     say(`failed: ${message}`);
     process.exit(1);
   });
-  const [{ Worker }, { PoolRunner }, { checkVisible }, { ACTIVE_QUEUES_KEY, connectRedis, LOCK_MS, MAX_STALLED, STALLED_CHECK_MS }] = await Promise.all([
+  const [{ Worker }, { PoolRunner }, { checkVisible }, { ACTIVE_QUEUES_KEY, connectRedis, LOCK_MS, MAX_STALLED, QUEUE_PROTOCOL, STALLED_CHECK_MS }] = await Promise.all([
     import('bullmq'),
     import('../engine/pool-runner.js'),
     import('../queue/visible-paths.js'),
@@ -71,9 +72,15 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
   }
   const pool = new PoolRunner(o.concurrency, HEAP_CHUNK_BYTES);
   const workers = new Map<string, { worker: Worker; connection: Redis }>();
-  const process_ = async (job: Job<Task>): Promise<unknown> => {
-    checkVisible(job.data);
-    return pool.run(job.data);
+  const process_ = async (job: Job<Task & { protocol?: string }>): Promise<unknown> => {
+    // A coordinator of another build means other rules: refuse, saying both, rather than
+    // publish figures a local run would not.
+    if (job.data.protocol !== QUEUE_PROTOCOL) {
+      throw new Error(`worker on ${hostname()} speaks ${QUEUE_PROTOCOL} (gdpmr ${version()}), but the task of queue ${job.queueName} was sent as ${job.data.protocol ?? 'an older protocol'}: run workers of the coordinator's gdpmr version`);
+    }
+    const { protocol: _, ...task } = job.data;
+    checkVisible(task as Task);
+    return pool.run(task as Task);
   };
   say(`taking tasks from Redis at ${o.redis}, ${o.concurrency} at a time`);
   // New runs announce their queues in a set; a queue that leaves it is a finished run.

@@ -59,6 +59,8 @@ export interface ReduceTask extends TaskBase {
   regionMapPath: string;
   /** run_id of each load, by load_seq. */
   runIds: string[];
+  /** Every source the region's rows can name (this load's and the earlier loads'). */
+  sources: string[];
 }
 
 /**
@@ -92,6 +94,8 @@ export const MapResultSchema = z.object({
   byRegion: ByRegion,
   /** Bytes read past the split's end to finish its last record. */
   overreadBytes: Count,
+  /** Sources its loaded figures name other than the run's --source: the reduce spells them in the schema. */
+  sources: z.array(z.string()),
 });
 export type MapResult = z.infer<typeof MapResultSchema>;
 

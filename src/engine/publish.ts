@@ -3,7 +3,7 @@
 // The lock is a file created with O_EXCL that names its holder; a lock whose process is gone
 // is stale and is taken over. Publishing renames the staged generation into .gen/ and then
 // swaps the one `.current` symlink (rename over a symlink is atomic): that is the commit.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { GdpmrError } from '../errors.js';
 import { kindOf } from '../store/files.js';
@@ -36,8 +36,10 @@ export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (me
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     let other: LockHolder | undefined;
+    let staleText: string | undefined;
     try {
-      other = JSON.parse(readFileSync(paths.lock, 'utf8')) as LockHolder;
+      staleText = readFileSync(paths.lock, 'utf8');
+      other = JSON.parse(staleText) as LockHolder;
     } catch {
       other = undefined; // a lock torn by a kill between create and write: nobody holds it
     }
@@ -52,7 +54,32 @@ export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (me
         ? `taking over an unreadable lock at ${paths.lock}`
         : `taking over a stale lock from run ${other.run_id} (pid ${other.pid} is gone, started ${other.started_at})`,
     );
-    rmSync(paths.lock, { force: true });
+    // Taken over atomically: the stale lock is moved aside (of two runs taking it over, one
+    // rename succeeds), and what was moved must be the stale lock read above, not the fresh
+    // lock of a run that took it over in between: that one goes back.
+    const aside = `${paths.lock}.takeover-${process.pid}`;
+    try {
+      renameSync(paths.lock, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    let moved: string | undefined;
+    try {
+      moved = readFileSync(aside, 'utf8');
+    } catch {
+      moved = undefined;
+    }
+    if (moved !== staleText) {
+      try {
+        linkSync(aside, paths.lock);
+      } catch {
+        // a third run holds it now; theirs stands
+      }
+      rmSync(aside, { force: true });
+      break;
+    }
+    rmSync(aside, { force: true });
   }
   throw new GdpmrError('WAREHOUSE_LOCKED', `could not take the lock ${paths.lock}: another run took it first`);
 }
@@ -81,6 +108,19 @@ export function checkOutDirectory(paths: WarehousePaths): void {
   const kind = kindOf(paths.root);
   if (kind !== null && kind !== 'directory') {
     throw new GdpmrError('NOT_A_WAREHOUSE', `--out must be a directory, got ${paths.root} (${kind === 'file' ? 'a file' : 'not a directory'})`);
+  }
+  // A run writes and deletes inside these: one planted as a link to a directory elsewhere
+  // would have it delete or fill that directory. Never follow a link out of the warehouse.
+  for (const dir of [paths.generationsDir, paths.runsDir, paths.logsDir]) {
+    if (linkTarget(dir) !== null) {
+      throw new GdpmrError('NOT_A_WAREHOUSE', `${dir} is a symbolic link (to ${linkTarget(dir)}): gdpmr writes and deletes only inside the warehouse and does not follow it; remove the link and run again`);
+    }
+  }
+  for (const link of [paths.currentLink, paths.previousLink]) {
+    const target = linkTarget(link);
+    if (target !== null && !/^\.gen\/[^/]+$/.test(target)) {
+      throw new GdpmrError('NOT_A_WAREHOUSE', `${link} points at ${target}, outside the warehouse's .gen/: gdpmr does not follow it; remove the link, or rebuild the warehouse`);
+    }
   }
   for (const name of FIXED_LINKS) {
     const link = join(paths.root, name);

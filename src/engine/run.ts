@@ -239,7 +239,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     repairPublished(paths, [runId]);
     log.info({ stage: 'plan', input: plan.input, chunk_bytes: plan.chunk_bytes, workers: request.workers, append: plan.append, resume: request.resume, runner: request.runner }, 'run planned');
 
-    runner = await createRunner(request.runner, { slots: request.workers, chunkBytes: plan.chunk_bytes, redisUrl: request.redisUrl, queueName: queueNameFor(paths.root, runId) });
+    runner = await createRunner(request.runner, { slots: request.workers, chunkBytes: plan.chunk_bytes, redisUrl: request.redisUrl, queueName: queueNameFor(paths.root, runId), notice });
     const job = new Job({ request, plan, paths, journal: Journal.open(paths.run(runId).journal), runner, log, events, previous: published, t0 });
     const manifest = await job.execute();
     log.info({ stage: 'publish', counts: manifest.counts, stages: manifest.stages }, 'run published');
@@ -460,6 +460,7 @@ class Job {
           dbPath: staging.regionDb(region),
           regionMapPath: this.plan.region_map,
           runIds: this.runIds,
+          sources: this.sourcesOf(maps),
         };
         result = await scheduler.run(LOAD_PRIORITY, () => runWithRetries(this.runner, task, this.attemptFailed));
       }
@@ -482,6 +483,14 @@ class Job {
     if (failed !== undefined) throw failed.reason;
     this.stages.reduce = { ms: Math.round(performance.now() - t) };
     return results;
+  }
+
+  /** Every source a region's rows can name: the run's, each map task's, and the earlier loads'. */
+  private sourcesOf(maps: Map<number, MapResult>): string[] {
+    const all = new Set<string>([this.plan.run_source]);
+    for (const s of this.splits) for (const name of maps.get(s.chunk)?.sources ?? []) all.add(name);
+    if (this.plan.append && this.previous !== null) for (const name of Object.keys(this.previous.counts.by_source)) all.add(name);
+    return [...all].sort();
   }
 
   /** Indexes a loaded region's staged database, unless the journal says it has been. */

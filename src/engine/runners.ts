@@ -10,6 +10,8 @@ export interface RunnerOptions {
   redisUrl?: string;
   /** The queue's name: one per warehouse and run, so two runs never share tasks. */
   queueName: string;
+  /** Says something the user should know while the run goes on (the queue: no worker yet). */
+  notice?: (message: string) => void;
 }
 
 const FACTORIES = {

@@ -7,7 +7,7 @@ import { errorText } from '../errors.js';
 import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFact, type FactLine } from '../rules/current.js';
 import { mapBuffers } from '../map/buffers.js';
 import { factKey, normalizeFigure, regionFileName, splitFactKey, type Region, type RejectReason } from '../rules/normalize.js';
-import { appendPlainFigure } from '../map/plain-record.js';
+import { appendPlainFigure, SeenSources } from '../map/plain-record.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import type { RegionMap } from '../rules/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../rules/tokenizer.js';
@@ -69,6 +69,7 @@ export function map(task: MapTask): MapResult {
     const loadSeq = loadSeqText(task.loadSeq);
     const loadSeqBytes = Buffer.from(loadSeq, 'latin1');
     const runSourceBytes = Buffer.from(task.source, 'latin1');
+    const seen = new SeenSources();
     const rejectRows: Buffer[] = [];
     const byReason: Partial<Record<RejectReason, number>> = {};
     let records = 0;
@@ -104,7 +105,7 @@ export function map(task: MapTask): MapResult {
         records++;
         if (layout.malformed || layout.fieldCount !== columns.width) {
           reject('malformed_row');
-        } else if (!appendPlainFigure(bytes, layout, columns, regions, runSourceBytes, loadSeqBytes, line, runs)) {
+        } else if (!appendPlainFigure(bytes, layout, columns, regions, runSourceBytes, loadSeqBytes, line, runs, seen)) {
           // Anything to clean, missing or wrong: the SPEC's rules on strings decide.
           const result = normalizeFigure(
             {
@@ -123,6 +124,7 @@ export function map(task: MapTask): MapResult {
             reject(result.reason);
           } else {
             const f = result.figure;
+            if (f.source !== task.source) seen.note(f.source);
             const key = factKey(f.source, f.identity);
             const hash = keyHash(key);
             runs.of(f.region).appendText(hash, encodeFactLine(hash, key, f.year, f.published, loadSeq, line, f.country, String(f.gdpUsdMillion)));
@@ -151,7 +153,8 @@ export function map(task: MapTask): MapResult {
     writeFileSync(join(tmpDir, 'rejects.csv'), Buffer.concat(rejectRows));
     rmSync(task.outDir, { recursive: true, force: true });
     renameSync(tmpDir, task.outDir);
-    return { records, rejected, byReason, byRegion, overreadBytes: Math.max(0, loaded - splitLength) };
+    seen.names.delete(task.source);
+    return { records, rejected, byReason, byRegion, overreadBytes: Math.max(0, loaded - splitLength), sources: [...seen.names].sort() };
   } finally {
     closeSync(fd);
   }
@@ -190,7 +193,7 @@ export function reduce(task: ReduceTask): ReduceResult {
   }
   rmSync(task.dbPath, { force: true });
   const countries = regionMap(task.regionMapPath);
-  const writer = new RegionDbWriter(task.dbPath, task.region, task.runIds);
+  const writer = new RegionDbWriter(task.dbPath, task.region, task.runIds, task.sources);
   let current = 0;
   const bySource: Record<string, number> = {};
   let sourceRows = 0;

@@ -87,9 +87,18 @@ function ownRows(table: Element): Element[] {
   return rows;
 }
 
+/**
+ * Grid slots one table may fill. The page's real table fills a few thousand; a hostile page
+ * of many `colspan="1000"` cells would fill hundreds of millions (gigabytes of references).
+ */
+export const MAX_GRID_SLOTS = 2_000_000;
+
+export class GridTooLarge extends Error {}
+
 /** Lays a table's cells out on a grid, honouring rowspan and colspan in every row. */
 export function tableGrid(table: Element): Grid {
   const rows: GridCell[][] = [];
+  let slots = 0;
   const pending: Array<{ cell: GridCell; rowsLeft: number } | undefined> = [];
   for (const tr of ownRows(table)) {
     const row: GridCell[] = [];
@@ -123,6 +132,8 @@ export function tableGrid(table: Element): Grid {
         p.rowsLeft--;
       }
     }
+    slots += row.length;
+    if (slots > MAX_GRID_SLOTS) throw new GridTooLarge(`a table spans more than ${MAX_GRID_SLOTS.toLocaleString('en-US')} grid cells once rowspan and colspan are laid out: no GDP table is that large`);
     rows.push(row);
   }
   let headerRows = 0;

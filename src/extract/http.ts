@@ -11,11 +11,40 @@ export const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = 500;
 /** A Retry-After longer than this is not waited for: the fetch fails instead. */
 const MAX_RETRY_AFTER_MS = 120_000;
+/**
+ * The most a response body may hold, decoded (a gzip body counts as what it inflates to):
+ * --max-bytes. A WEO database file is ~15 MB and the Wikipedia page under 1 MB; an endless or
+ * exploding body must fail naming the cap, not take the machine's memory.
+ */
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+export class TooLarge extends GdpmrError {}
+
+/** Reads a body chunk by chunk, stopping (and cancelling the download) past `maxBytes`. */
+async function readCapped(response: Response, url: string, maxBytes: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (response.body === null) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new TooLarge('FETCH_FAILED', `fetching ${url} failed: the response is larger than --max-bytes ${maxBytes} bytes (decoded); nothing was written. Raise --max-bytes if the source really is that large`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+}
 
 export interface Fetched {
   url: string;
   status: number;
   bytes: Buffer;
+  /** The response's Content-Type, for the charset of a page. */
+  contentType: string | null;
   retrievedAt: string;
   attempts: number;
 }
@@ -45,7 +74,7 @@ class Retryable extends Error {
   }
 }
 
-export async function fetchSource(url: string, timeoutMs: number, log: Logger): Promise<Fetched> {
+export async function fetchSource(url: string, timeoutMs: number, log: Logger, maxBytes = DEFAULT_MAX_BYTES): Promise<Fetched> {
   let lastError = '';
   let attempts = 0;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -67,9 +96,9 @@ export async function fetchSource(url: string, timeoutMs: number, log: Logger): 
         log.warn({ request_id: id, url, attempt, status, ms: Math.round(performance.now() - t0) }, 'request refused');
         throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed: HTTP ${status} (not retried: the server refused the request)`);
       }
-      const bytes = Buffer.from(await response.arrayBuffer());
+      const bytes = await readCapped(response, url, maxBytes);
       log.info({ request_id: id, url, attempt, status, bytes: bytes.length, ms: Math.round(performance.now() - t0) }, 'request done');
-      return { url: response.url || url, status, bytes, retrievedAt: new Date().toISOString(), attempts: attempt };
+      return { url: response.url || url, status, bytes, contentType: response.headers.get('content-type'), retrievedAt: new Date().toISOString(), attempts: attempt };
     } catch (error) {
       if (error instanceof GdpmrError) throw error;
       const reason = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? 'timed out') : error instanceof Retryable ? error.message : describeFetchError(error);

@@ -1,7 +1,7 @@
 // SPEC §8: Wikipedia's "List of countries by GDP (nominal)" as dump rows. The table is found
 // by its header text, never by position: a `Country/Territory` column and a column group named
 // for the source, whose two sub-columns are the figure and its `Year`.
-import { elements, parseHtml, tableGrid, type Grid } from './html-table.js';
+import { elements, GridTooLarge, parseHtml, tableGrid, type Grid } from './html-table.js';
 
 export const WIKIPEDIA_SOURCES = { imf: 'IMF', world_bank: 'World Bank', un: 'United Nations' } as const;
 export type WikipediaSource = keyof typeof WIKIPEDIA_SOURCES;
@@ -90,7 +90,13 @@ export function extractWikipedia(html: string, source: WikipediaSource): Wikiped
   const group = WIKIPEDIA_SOURCES[source];
   const seen: string[] = [];
   for (const table of elements(document, 'table')) {
-    const grid = tableGrid(table);
+    let grid: Grid;
+    try {
+      grid = tableGrid(table);
+    } catch (error) {
+      if (error instanceof GridTooLarge) return { ok: false, reason: error.message };
+      throw error;
+    }
     const columns = findColumns(grid, group);
     if (columns === undefined) {
       const headers = headerPaths(grid).map((p) => p.join(' / ')).filter((h) => h !== '');
@@ -110,4 +116,27 @@ export function extractWikipedia(html: string, source: WikipediaSource): Wikiped
   }
   const found = seen.length === 0 ? 'no tables with header rows' : `${seen.length} other table(s): ${seen.slice(0, 5).join('; ')}`;
   return { ok: false, reason: `no table with a "Country/Territory" column and a "${group}" column group of a figure and its "Year"; found ${found}` };
+}
+
+/**
+ * A page's bytes as text, in the charset it declares: a byte-order mark, else the HTTP
+ * Content-Type's charset, else a `<meta charset>` (or http-equiv) in its first 1024 bytes, else
+ * UTF-8. A charset this Node does not know is an error naming it.
+ */
+export function decodePage(bytes: Buffer, contentType: string | null): { text: string; charset: string } | { error: string } {
+  let charset: string | undefined;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) charset = 'utf-8';
+  else if (bytes[0] === 0xff && bytes[1] === 0xfe) charset = 'utf-16le';
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff) charset = 'utf-16be';
+  if (charset === undefined && contentType !== null) charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType)?.[1];
+  if (charset === undefined) {
+    const head = bytes.subarray(0, 1024).toString('latin1');
+    charset = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1];
+  }
+  const label = (charset ?? 'utf-8').toLowerCase();
+  try {
+    return { text: new TextDecoder(label).decode(bytes), charset: label };
+  } catch {
+    return { error: `declares the charset ${JSON.stringify(charset)}, which gdpmr cannot decode` };
+  }
 }

@@ -10,7 +10,7 @@ import { GdpmrError } from '../errors.js';
 import { RESULT_SCHEMAS, taskName, type ResultOf, type Task } from '../engine/messages.js';
 import type { TaskRunner } from '../engine/runner.js';
 import type { RunnerOptions } from '../engine/runners.js';
-import { ACTIVE_QUEUES_KEY, connectRedis, LOST_AFTER_MS } from './settings.js';
+import { ACTIVE_QUEUES_KEY, connectRedis, LOST_AFTER_MS, LOST_JOBS_CHECK_MS, NO_WORKER_NOTICE_MS, QUEUE_PROTOCOL } from './settings.js';
 
 interface Waiting {
   resolve(value: unknown): void;
@@ -23,6 +23,14 @@ export class QueueRunner implements TaskRunner {
   private lost: GdpmrError | undefined;
   private readonly watchdog: NodeJS.Timeout;
   private lastAnswer = Date.now();
+  /** When the first task went in; cleared once a worker took one. */
+  private firstEnqueued: number | undefined;
+  private anyTaken = false;
+  private noticedNoWorker = false;
+  /** Jobs found missing from Redis at the last check: missing twice, they are lost. */
+  private missing = new Set<string>();
+  private lastJobsCheck = Date.now();
+  private notice: (message: string) => void = () => undefined;
 
   private constructor(
     readonly slots: number,
@@ -33,6 +41,7 @@ export class QueueRunner implements TaskRunner {
     private readonly events: QueueEvents,
     private readonly connections: Redis[],
   ) {
+    events.on('active', () => (this.anyTaken = true));
     events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, undefined, returnvalue));
     events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, failedReason || 'the task failed', undefined));
     // Redis going away mid-run must end the run, not leave it waiting for ever.
@@ -42,6 +51,15 @@ export class QueueRunner implements TaskRunner {
         () => undefined,
       );
       if (Date.now() - this.lastAnswer > LOST_AFTER_MS) this.fail(new GdpmrError('RUNNER_FAILED', `lost Redis at ${this.url} (no answer for ${LOST_AFTER_MS / 1000} s)`));
+      // A run with no worker would wait for ever, saying nothing.
+      if (!this.anyTaken && !this.noticedNoWorker && this.firstEnqueued !== undefined && Date.now() - this.firstEnqueued > NO_WORKER_NOTICE_MS) {
+        this.noticedNoWorker = true;
+        this.notice(`waiting for workers: no \`gdpmr worker --redis ${this.url}\` has taken a task of queue ${this.name} for ${NO_WORKER_NOTICE_MS / 1000} s; start one (on any machine that sees the same files)`);
+      }
+      if (Date.now() - this.lastJobsCheck > LOST_JOBS_CHECK_MS) {
+        this.lastJobsCheck = Date.now();
+        void this.checkJobsStillThere();
+      }
     }, 1_000);
     this.watchdog.unref();
   }
@@ -58,7 +76,29 @@ export class QueueRunner implements TaskRunner {
     await queue.obliterate({ force: true });
     // Announced only once its events are listened to: no result can be missed.
     await redis.sadd(ACTIVE_QUEUES_KEY, o.queueName);
-    return new QueueRunner(o.slots, url, o.queueName, redis, queue, events, connections);
+    const runner = new QueueRunner(o.slots, url, o.queueName, redis, queue, events, connections);
+    if (o.notice !== undefined) runner.notice = o.notice;
+    return runner;
+  }
+
+  /**
+   * Jobs the coordinator waits for must be in Redis (waiting, active, or just finished, whose
+   * event is on its way). Missing at two checks in a row, they were lost (a FLUSHALL, a
+   * Redis restarted without persistence): the run fails, and --resume redoes them.
+   */
+  private async checkJobsStillThere(): Promise<void> {
+    const ids = [...this.waiting.keys()];
+    try {
+      const gone = new Set<string>();
+      for (const id of ids) if ((await this.queue.getJob(id)) === undefined && this.waiting.has(id)) gone.add(id);
+      const lost = [...gone].filter((id) => this.missing.has(id));
+      this.missing = gone;
+      if (lost.length > 0) {
+        this.fail(new GdpmrError('RUNNER_FAILED', `${lost.length} task${lost.length === 1 ? '' : 's'} of queue ${this.name} vanished from Redis at ${this.url} (was it flushed or restarted?), e.g. ${lost[0]}`));
+      }
+    } catch {
+      // Redis not answering: the ping watchdog decides.
+    }
   }
 
   private settle(jobId: string, failure: string | undefined, value: string | undefined): void {
@@ -88,7 +128,8 @@ export class QueueRunner implements TaskRunner {
     const result = new Promise<unknown>((resolve, reject) => this.waiting.set(jobId, { resolve, reject }));
     try {
       // One attempt per job: a task that throws comes back to runWithRetries.
-      await this.queue.add(task.kind, task, { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true });
+      await this.queue.add(task.kind, { ...task, protocol: QUEUE_PROTOCOL }, { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true });
+      if (this.firstEnqueued === undefined) this.firstEnqueued = Date.now();
     } catch (error) {
       this.waiting.delete(jobId);
       throw this.lost ?? new GdpmrError('RUNNER_FAILED', `could not enqueue ${taskName(task)} on Redis at ${this.url} (${(error as Error).message})`);

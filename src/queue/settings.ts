@@ -3,6 +3,18 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { GdpmrError } from '../errors.js';
 
+/**
+ * What a task means between a coordinator and its workers: the fact-line format and the
+ * warehouse format. A worker of another build would map or reduce by other rules and publish
+ * figures a local run would not: it refuses the task instead, saying both versions.
+ */
+export const QUEUE_PROTOCOL = 'gdpmr-tasks/2 (fact lines 4, warehouse 2)';
+
+/** How long a task may wait untaken before the coordinator says no worker has taken it. */
+export const NO_WORKER_NOTICE_MS = 5_000;
+/** How often the coordinator checks that the jobs it waits for are still in Redis. */
+export const LOST_JOBS_CHECK_MS = 5_000;
+
 /** A Redis set of the queues of runs in progress: workers take tasks from each. */
 export const ACTIVE_QUEUES_KEY = 'gdpmr:queues';
 

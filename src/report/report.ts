@@ -16,7 +16,8 @@ const REVISIONS_SHOWN = 15;
 
 const bn = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const int = new Intl.NumberFormat('en-US');
-const fmtBn = (v: number | null): string => (v === null ? '—' : `${bn.format(v)} bn`);
+// A no-break space: "bn" never wraps away from its number.
+const fmtBn = (v: number | null): string => (v === null ? '—' : `${bn.format(v)}\u00a0bn`);
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -24,7 +25,13 @@ export function escapeHtml(text: string): string {
 
 function htmlTable(headers: string[], rows: string[][], numeric: number[] = []): string {
   const cell = (tag: string, text: string, i: number): string => `<${tag}${numeric.includes(i) ? ' class="n"' : ''}>${escapeHtml(text)}</${tag}>`;
-  return `<table><thead><tr>${headers.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell('td', c, i)).join('')}</tr>`).join('')}</tbody></table>`;
+  // In a box of its own that scrolls sideways on a narrow screen, instead of clipping.
+  return `<div class="scroll"><table><thead><tr>${headers.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell('td', c, i)).join('')}</tr>`).join('')}</tbody></table></div>`;
+}
+
+/** A chart at its own size (its text stays legible), scrolling sideways where the page is narrower. */
+function chartBox(svg: string): string {
+  return `<div class="scroll chart">${svg}</div>`;
 }
 
 /**
@@ -91,7 +98,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   const bars = top.regions.flatMap((r) => r.countries.map((c) => ({ region: r.region, country: c.country, gdp: c.gdp_usd_billion, mean: r.avg_gdp_usd_billion })));
   sections.push(
     `<section><h2>Each region's top ${TOP}</h2><p>Bars: each region's ${TOP} largest economies (${view}), GDP in billions of USD. Dashed red line: the region's mean of those ${TOP}.</p>` +
-      (bars.length === 0 ? '<p>No figures.</p>' : await topChart(bars, `Top ${TOP} economies by region and their mean (${view}), billions of USD`)) +
+      (bars.length === 0 ? '<p>No figures.</p>' : chartBox(await topChart(bars, `Top ${TOP} economies by region and their mean (${view}), billions of USD`))) +
       htmlTable(
         ['region', 'mean of top 5', '#', 'country', 'year', 'GDP'],
         top.regions.flatMap((r) => r.countries.map((c, i) => [i === 0 ? r.region : '', i === 0 ? fmtBn(r.avg_gdp_usd_billion) : '', String(i + 1), c.country, String(c.year), fmtBn(c.gdp_usd_billion)])),
@@ -104,7 +111,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   const points = leaders.regions.flatMap((r) => r.countries.flatMap((c) => yearSeries(w, source, r.region, c.country, c.country_code, o.asOf)));
   sections.push(
     `<section><h2>GDP over the years of each region's top ${LEADERS}</h2><p>One line per country: its current figure for each year${o.asOf === undefined ? '' : ` as of ${o.asOf}`}, billions of USD. Dashed: projections (figures for years after their vintage's year).</p>` +
-      (points.length === 0 ? '<p>No figures.</p>' : await yearsChart(points, `GDP by year, each region's top ${LEADERS} (current vintage), billions of USD`)) +
+      (points.length === 0 ? '<p>No figures.</p>' : chartBox(await yearsChart(points, `GDP by year, each region's top ${LEADERS} (current vintage), billions of USD`))) +
       '</section>',
   );
 
@@ -116,7 +123,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
       `<section><h2>Largest revisions between the last two vintages</h2><p>Facts whose current figure as of ${to} differs from the one as of ${from}; the ${REVISIONS_SHOWN} largest changes in per cent. Green: revised up; red: revised down.</p>` +
         (shown.length === 0
           ? '<p>No figure changed between these vintages.</p>'
-          : (await revisionsChart(shown.map((f) => ({ label: `${f.country} ${f.year} (${f.region})`, change_pct: f.change_pct as number })), `Largest revisions, ${from} → ${to}, per cent`)) +
+          : chartBox(await revisionsChart(shown.map((f) => ({ label: `${f.country} ${f.year} (${f.region})`, change_pct: f.change_pct as number })), `Largest revisions, ${from} → ${to}, per cent`)) +
             htmlTable(['region', 'country', 'year', 'from', 'to', 'change'], shown.map((f) => [f.region, f.country, String(f.year), fmtBn(f.from_usd_billion), fmtBn(f.to_usd_billion), `${bn.format(f.change_pct as number)} %`]), [2, 3, 4, 5])) +
         '</section>',
     );
@@ -125,12 +132,13 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   }
 
   const loadBars: LoadBar[] = m.loads.flatMap((l, i) => {
-    const label = `load ${i + 1}: ${basename(l.input.path)} (${l.run_id})`;
-    return [{ load: label, outcome: 'loaded', records: l.counts.loaded }, ...Object.entries(l.counts.by_reason).map(([reason, n]) => ({ load: label, outcome: `rejected: ${reason}`, records: n ?? 0 }))];
+    const label = `${i + 1}: ${basename(l.input.path).slice(0, 40)}`;
+    const reasons = Object.entries(l.counts.by_reason);
+    return reasons.length === 0 ? [{ load: label, outcome: 'none', records: 0 }] : reasons.map(([reason, n]) => ({ load: label, outcome: reason, records: n ?? 0 }));
   });
   sections.push(
-    `<section><h2>Loads</h2><p>Each load's records: loaded, and rejected by reason (see rejects.csv).</p>` +
-      (await loadsChart(loadBars, 'Records per load, loaded and rejected by reason')) +
+    `<section><h2>Loads</h2><p>Each load's rejected records by reason, on a scale of their own (see rejects.csv); the table gives what each load read and loaded.</p>` +
+      chartBox(await loadsChart(loadBars, 'Rejected records per load, by reason')) +
       htmlTable(
         ['#', 'input', 'run_id', 'finished', 'records', 'loaded', 'rejected', 'by reason'],
         m.loads.map((l, i) => [String(i + 1), l.input.path, l.run_id, l.finished_at, int.format(l.counts.records), int.format(l.counts.loaded), int.format(l.counts.rejected), Object.entries(l.counts.by_reason).map(([k, v]) => `${k} ${int.format(v ?? 0)}`).join(', ') || '—']),
@@ -140,7 +148,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   );
 
   const stages = Object.entries(m.stages).map(([stage, t]) => ({ stage, seconds: t.ms / 1000 }));
-  sections.push(`<section><h2>The last run's stages</h2><p>Wall-clock seconds per stage of run ${escapeHtml(m.run_id)}; the split's scans run alongside the map.</p>${await stagesChart(stages, `Stage times of the last run, seconds`)}</section>`);
+  sections.push(`<section><h2>The last run's stages</h2><p>Wall-clock seconds per stage of run ${escapeHtml(m.run_id)}; the split's scans run alongside the map.</p>${chartBox(await stagesChart(stages, `Stage times of the last run, seconds`))}</section>`);
 
   const c = m.counts;
   const summary = htmlTable(
@@ -156,7 +164,12 @@ body { font-family: sans-serif; margin: 24px auto; max-width: 1200px; color: #22
 h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 p { line-height: 1.4; } .meta { color: #555; }
 table { border-collapse: collapse; margin: 12px 0; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; } th { background: #f4f4f4; } .n { text-align: right; }
-svg { max-width: 100%; height: auto; display: block; margin: 8px 0; }
+td.n { white-space: nowrap; }
+/* Charts keep their own size, so their text stays legible; a narrower screen scrolls them (and
+   wide tables) sideways inside their own box instead of shrinking or clipping them. */
+.scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+.chart svg { display: block; margin: 8px 0; max-width: none; height: auto; }
+@media (max-width: 600px) { body { margin: 12px auto; padding: 0 10px; } h1 { font-size: 20px; } h2 { font-size: 17px; } table { font-size: 12px; } }
 </style></head>
 <body>
 <h1>GDP warehouse report</h1>

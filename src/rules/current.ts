@@ -191,6 +191,8 @@ export class CurrentMarker {
   /** published of each held line ('' when undated), its year, and where each fact starts. */
   private readonly published: string[] = [];
   private readonly years: number[] = [];
+  /** The year of each held line's published date, 0 when undated: a projection's test. */
+  private readonly publishedYears: number[] = [];
   private readonly factStarts: number[] = [];
   private heldKey = '';
   private readonly latestFrom: string[] = [];
@@ -218,6 +220,7 @@ export class CurrentMarker {
     this.lines.push(text);
     this.published.push(text.slice(factEnd + 1, publishedEnd));
     this.years.push(digitsAt(text, keyEnd + 1, factEnd));
+    this.publishedYears.push(publishedEnd === factEnd + 1 ? 0 : digitsAt(text, factEnd + 1, factEnd + 5));
   }
 
   finish(): void {
@@ -225,9 +228,9 @@ export class CurrentMarker {
   }
 
   private flush(): void {
-    const { lines, published, years, factStarts, fact } = this;
+    const { lines, published, years, publishedYears, factStarts, fact } = this;
     const count = lines.length;
-    const projection = (i: number): boolean => published[i] !== '' && years[i] > digitsAt(published[i], 0, 4);
+    const projection = (i: number): boolean => publishedYears[i] !== 0 && years[i] > publishedYears[i];
     // Facts from the greatest year down. [-, coveredUntil) and [coveredFrom, +) are the dates
     // at which some greater year's current figure is not a projection.
     const latestFrom = this.latestFrom;
@@ -282,6 +285,7 @@ export class CurrentMarker {
     lines.length = 0;
     published.length = 0;
     years.length = 0;
+    publishedYears.length = 0;
     factStarts.length = 0;
   }
 }

@@ -20,16 +20,19 @@ import type { Region } from '../rules/normalize.js';
  * Fewer bytes to write, and for each index build to read: the 1 GB dump's warehouse went from
  * 3023 to 2142 MB and its run took 0.89 of the time (bench/RESULTS.md, 2026-12-02).
  */
-function createTableSql(region: Region, runIds: readonly string[]): string {
+function createTableSql(region: Region, runIds: readonly string[], sources: readonly string[]): string {
+  // Like run_id, a source is spelled by the schema and picked by a small number per row.
+  const source = storesSource(sources)
+    ? 'source TEXT NOT NULL'
+    : `source_id INTEGER NOT NULL,\n  source TEXT GENERATED ALWAYS AS (CASE source_id ${sources.map((name, id) => `WHEN ${id} THEN ${sqlText(name)}`).join(' ')} END) VIRTUAL`;
   const runId = storesRunId(runIds)
     ? 'run_id TEXT NOT NULL'
     : `run_id TEXT GENERATED ALWAYS AS (CASE load_seq ${runIds.map((id, seq) => `WHEN ${seq} THEN ${sqlText(id)}`).join(' ')} END) VIRTUAL`;
   return `
 CREATE TABLE ${ROWS} (
   country         TEXT    NOT NULL,
-  country_code    TEXT,
   name_unless_country TEXT,
-  source          TEXT    NOT NULL,
+  ${source},
   key_unless_lower TEXT,
   year            INTEGER NOT NULL,
   gdp_usd_billion REAL    NOT NULL,
@@ -41,7 +44,8 @@ CREATE TABLE ${ROWS} (
   valid_to        TEXT,
   latest_cut      TEXT,
   latest_start    TEXT,
-  country_key     TEXT    GENERATED ALWAYS AS (coalesce(country_code, key_unless_lower, lower(country))) VIRTUAL,
+  country_key     TEXT    GENERATED ALWAYS AS (coalesce(key_unless_lower, lower(country))) VIRTUAL,
+  country_code    TEXT    GENERATED ALWAYS AS (CASE WHEN key_unless_lower GLOB '[A-Z][A-Z][A-Z]' THEN key_unless_lower END) VIRTUAL,
   name            TEXT    GENERATED ALWAYS AS (coalesce(name_unless_country, country)) VIRTUAL,
   region          TEXT    GENERATED ALWAYS AS (${sqlText(region)}) VIRTUAL,
   is_projection   INTEGER GENERATED ALWAYS AS (published IS NOT NULL AND year > CAST(substr(published, 1, 4) AS INTEGER)) VIRTUAL,
@@ -81,6 +85,9 @@ export const VIEW_COLUMNS = [
 /** Loads whose run_id the schema spells; a warehouse of more stores it per row. */
 const MAX_SCHEMA_RUN_IDS = 256;
 const storesRunId = (runIds: readonly string[]): boolean => runIds.length > MAX_SCHEMA_RUN_IDS;
+/** Sources the schema spells; a warehouse of more (or of none known) stores the text per row. */
+const MAX_SCHEMA_SOURCES = 64;
+const storesSource = (sources: readonly string[]): boolean => sources.length === 0 || sources.length > MAX_SCHEMA_SOURCES;
 
 // Queries without --year read the latest figures in GDP order, from a partial index that holds
 // only the rows they can return, a fraction of the table, so it builds fast; with --year, one
@@ -132,15 +139,19 @@ export class RegionDbWriter {
   private readonly insertMany: Database.Statement;
   private readonly pending: unknown[] = [];
   private readonly bindsRunId: boolean;
+  private readonly bindsSource: boolean;
+  private readonly sourceIds: ReadonlyMap<string, number>;
   private readonly runIds: readonly string[];
   private readonly sql: (rows: number) => string;
   private pendingRows = 0;
   rows = 0;
 
   /** `runIds[load_seq]` is that load's run_id. */
-  constructor(path: string, region: Region, runIds: readonly string[]) {
+  constructor(path: string, region: Region, runIds: readonly string[], sources: readonly string[] = []) {
     this.runIds = runIds;
     this.bindsRunId = storesRunId(runIds);
+    this.bindsSource = storesSource(sources);
+    this.sourceIds = new Map(sources.map((name, id) => [name, id]));
     this.db = new Database(path);
     // page_size only takes effect before the first table is created.
     this.db.pragma('page_size = 16384');
@@ -150,8 +161,8 @@ export class RegionDbWriter {
     this.db.pragma('synchronous = OFF');
     this.db.pragma('locking_mode = EXCLUSIVE');
     this.db.pragma('cache_size = -16384');
-    this.db.exec(createTableSql(region, runIds));
-    this.sql = insertSqlFor(this.bindsRunId);
+    this.db.exec(createTableSql(region, runIds, sources));
+    this.sql = insertSqlFor(this.bindsRunId, this.bindsSource);
     this.insertMany = this.db.prepare(this.sql(ROWS_PER_INSERT));
     this.db.exec('BEGIN');
   }
@@ -176,14 +187,22 @@ export class RegionDbWriter {
   ): void {
     const runId = this.runIds[loadSeq];
     if (runId === undefined) throw new Error(`load_seq ${loadSeq} has no run_id (${this.runIds.length} loads)`);
-    const flags = loadSeq * 4 + (isCurrent ? 2 : 0) + (isLatest ? 1 : 0);
-    const key = countryCode !== null || isAsciiLowerCaseOf(identity, country) ? null : identity;
+    let flags = loadSeq * 4 + (isCurrent ? 2 : 0) + (isLatest ? 1 : 0);
+    if (!this.bindsSource) {
+      const id = this.sourceIds.get(source);
+      if (id === undefined) throw new Error(`source ${JSON.stringify(source)} is not among the reduce task's sources (${[...this.sourceIds.keys()].join(', ')})`);
+      flags += id * SOURCE_SHIFT;
+    }
+    // A code is never a name's lower case, so it is always stored here; country_code is read
+    // from it (three upper-case letters, which no lower-cased name is).
+    const key = countryCode === null && isAsciiLowerCaseOf(identity, country) ? null : identity;
     const shownName = name === null || name === country ? null : name;
     // latest_to and latest_from are bound only where they differ from what they mostly equal.
     const latest = latestTo === (validTo ?? LATEST_FOREVER) ? null : latestTo;
     const latestStart = latestFrom === (published ?? '') ? null : latestFrom;
-    if (this.bindsRunId) this.pending.push(country, countryCode, shownName, source, key, year, gdpUsdBillion, published, line, flags, validTo, latest, latestStart, runId);
-    else this.pending.push(country, countryCode, shownName, source, key, year, gdpUsdBillion, published, line, flags, validTo, latest, latestStart);
+    if (this.bindsSource) this.pending.push(source);
+    this.pending.push(country, shownName, key, year, gdpUsdBillion, published, line, flags, validTo, latest, latestStart);
+    if (this.bindsRunId) this.pending.push(runId);
     this.rows++;
     if (++this.pendingRows === ROWS_PER_INSERT) {
       this.insertMany.run(this.pending);
@@ -206,20 +225,26 @@ export class RegionDbWriter {
 }
 
 /**
- * One row's values are (country, country_code, name or NULL, source, country_key or NULL,
+ * One row's values are ([source, when stored,] country, name or NULL, country_key or NULL (a code always),
  * year, gdp, published, line, flags, valid_to, latest_cut (latest_to, or NULL when it equals
  * valid_to's end), latest_start (latest_from, or NULL when it equals published), and run_id
  * when it is stored), flags being load_seq * 4 + is_current * 2 + is_latest. The rows are a
  * VALUES list read by a SELECT, whose columns (column1, column2, …) SQL can use twice: a bound
  * parameter of better-sqlite3's arrays is a plain `?`, usable once.
  */
-function insertSqlFor(bindsRunId: boolean): (rows: number) => string {
-  const tuple = `(${new Array(bindsRunId ? 14 : 13).fill('?').join(',')})`;
-  return (rows) =>
-    `INSERT INTO ${ROWS} (country, country_code, name_unless_country, source, key_unless_lower, year, gdp_usd_billion, published, line, is_current, is_latest, load_seq, valid_to, latest_cut, latest_start${bindsRunId ? ', run_id' : ''}) ` +
-    `SELECT column1, column2, column3, column4, column5, column6, column7, column8, column9, (column10 >> 1) & 1, column10 & 1, column10 >> 2, column11, column12, column13${bindsRunId ? ', column14' : ''} ` +
-    `FROM (VALUES ${new Array(rows).fill(tuple).join(',')})`;
+function insertSqlFor(bindsRunId: boolean, bindsSource: boolean): (rows: number) => string {
+  const width = 11 + (bindsRunId ? 1 : 0) + (bindsSource ? 1 : 0);
+  const tuple = `(${new Array(width).fill('?').join(',')})`;
+  // Column numbers of the VALUES list: the source (when bound) first, run_id (when bound) last.
+  const c = (n: number): string => `column${n + (bindsSource ? 1 : 0)}`;
+  const names = ['country', 'name_unless_country', 'key_unless_lower', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'load_seq', bindsSource ? 'source' : 'source_id', 'valid_to', 'latest_cut', 'latest_start', ...(bindsRunId ? ['run_id'] : [])];
+  const flags = c(8);
+  const values = [c(1), c(2), c(3), c(4), c(5), c(6), c(7), `(${flags} >> 1) & 1`, `${flags} & 1`, `(${flags} & ${SOURCE_SHIFT - 1}) >> 2`, bindsSource ? 'column1' : `${flags} >> 32`, c(9), c(10), c(11), ...(bindsRunId ? [c(12)] : [])];
+  return (rows) => `INSERT INTO ${ROWS} (${names.join(', ')}) SELECT ${values.join(', ')} FROM (VALUES ${new Array(rows).fill(tuple).join(',')})`;
 }
+
+/** flags = source_id * SOURCE_SHIFT + load_seq * 4 + is_current * 2 + is_latest. */
+const SOURCE_SHIFT = 2 ** 32;
 
 /** `key` is `name` in lower case, and `name` is ASCII: what SQLite's lower() gives too. */
 function isAsciiLowerCaseOf(key: string, name: string): boolean {

@@ -211,7 +211,11 @@ const firstLine = (error: unknown): string => errorText(error, 300).split('\n')[
 async function countCsvRows(path: string): Promise<number> {
   let rows = -1; // the header
   const { parse } = await import('csv-parse');
-  const parser = createReadStream(path).pipe(parse({ relax_column_count: false }));
-  for await (const _ of parser) rows++;
+  const parser = parse({ relax_column_count: false });
+  // A file that vanishes while it is read (a publish swapping generations) is an error of
+  // this count, reported as a problem, never an unhandled 'error' event that ends the process.
+  const input = createReadStream(path);
+  input.on('error', (error) => parser.destroy(error));
+  for await (const _ of input.pipe(parser)) rows++;
   return Math.max(0, rows);
 }

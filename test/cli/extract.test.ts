@@ -183,6 +183,88 @@ const ok = (body: Buffer | string, type = 'text/html'): Answer => (_req, res) =>
 const status = (code: number, headers: Record<string, string> = {}): Answer => (_req, res) => res.writeHead(code, headers).end(`status ${code}`);
 
 describe('extract over HTTP (loopback server)', () => {
+  it('a body larger than --max-bytes: exit 1 naming the cap, nothing written; an endless one too', async () => {
+    script.set('/big', [ok(Buffer.alloc(3 * 1024 * 1024, 0x41))]);
+    script.set('/endless', [
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        const chunk = Buffer.alloc(64 * 1024, 0x42);
+        const pump = (): void => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        res.on('close', () => undefined);
+        pump();
+      },
+    ]);
+    const dir = tempDir();
+    for (const path of ['/big', '/endless']) {
+      const r = await cli(['extract', 'wikipedia', '--url', `${base}${path}`, '--out', join(dir, 'o.csv'), '--max-bytes', '1MB', '--published', '2025-01-01']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('larger than --max-bytes 1048576 bytes');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expectNothingWritten(dir);
+  });
+
+  it('a gzip bomb counts what it inflates to: exit 1 at the cap, without inflating it all', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20));
+    script.set('/bomb', [(_req, res) => res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' }).end(bomb)]);
+    const dir = tempDir();
+    const r = await cli(['extract', 'wikipedia', '--url', `${base}/bomb`, '--out', join(dir, 'o.csv'), '--max-bytes', '2MB', '--published', '2025-01-01']);
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('larger than --max-bytes');
+    expectNothingWritten(dir);
+  });
+
+  it("a page in windows-1252 (its Content-Type says so, or its <meta charset>) keeps its names", async () => {
+    const page = (meta: string) =>
+      Buffer.from(
+        `<html><head>${meta}<script type="application/ld+json">{"dateModified":"2025-01-07T00:00:00Z"}</script></head><body><table class="wikitable">` +
+          '<tr><th rowspan="2">Country/Territory</th><th colspan="2">IMF</th></tr><tr><th>Forecast</th><th>Year</th></tr>' +
+          "<tr><td>C\u00f4te d'Ivoire</td><td>86,000</td><td>2025</td></tr></table></body></html>",
+        'latin1',
+      );
+    script.set('/cp1252-header', [(_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=windows-1252' }).end(page(''))]);
+    script.set('/cp1252-meta', [(_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page('<meta charset="windows-1252">'))]);
+    for (const path of ['/cp1252-header', '/cp1252-meta']) {
+      const out = join(tempDir(), 'o.csv');
+      const r = await cli(['extract', 'wikipedia', '--url', `${base}${path}`, '--out', out]);
+      expect(r.code).toBe(0);
+      expect(readFileSync(out, 'utf8')).toContain("Côte d'Ivoire,,2025,\"86,000\",2025-01-07,imf");
+    }
+  });
+
+  it('a table of many colspan="1000" cells is refused (exit 1) instead of filling memory', async () => {
+    const cells = '<td colspan="1000">x</td>'.repeat(50);
+    const page = `<html><body><table>${`<tr>${cells}</tr>`.repeat(100)}</table></body></html>`;
+    const dir = tempDir();
+    const r = await cli(['extract', 'wikipedia', '--file', writeInput(dir, 'p.html', page), '--out', join(dir, 'o.csv'), '--published', '2025-01-01']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('grid cells');
+    expect(readdirSync(dir)).toEqual(['p.html']);
+  });
+
+  it('a page that gives no figure rows: exit 1, no header-only dump', async () => {
+    const dir = tempDir();
+    const page = '<html><body><table><tr><th rowspan="2">Country/Territory</th><th colspan="2">IMF</th></tr><tr><th>Forecast</th><th>Year</th></tr></table></body></html>';
+    const r = await cli(['extract', 'wikipedia', '--file', writeInput(dir, 'p.html', page), '--out', join(dir, 'o.csv'), '--published', '2025-01-01']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no figure rows');
+    expect(readdirSync(dir)).toEqual(['p.html']);
+  });
+
+  it("a page whose own revision date is impossible: exit 1 asking for --published", async () => {
+    const dir = tempDir();
+    const page = readFileSync(PAGE, 'utf8').replace(/"dateModified":"[^"]*"/, '"dateModified":"2025-02-30T10:00:00Z"');
+    const r = await cli(['extract', 'wikipedia', '--file', writeInput(dir, 'p.html', page), '--out', join(dir, 'o.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('"2025-02-30" is not a calendar date');
+    expect(readdirSync(dir)).toEqual(['p.html']);
+  });
+
   it('a 503 with Retry-After, then a 429, then the page: three attempts logged, the rows extracted', async () => {
     script.set('/wiki/ok', [status(503, { 'retry-after': '1' }), status(429), ok(readFileSync(PAGE))]);
     const out = join(tempDir(), 'w.csv');

@@ -53,7 +53,8 @@ describe.skipIf(!HAVE_REDIS)('the queue runner with two worker processes', () =>
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 500, max: 30_000 }), fc.integer({ min: 64, max: 4096 }), async (seed, bytes, chunkBytes) => {
         const dir = tempDir();
-        const input = writeInput(dir, 'd.csv', [...generateDump(bytes, { seed, territories: 8 })].join(''));
+        // Codes, spellings and sources half the time (SPEC §1's identity, decided in the map).
+        const input = writeInput(dir, 'd.csv', [...generateDump(bytes, { seed, territories: 8, identity: seed % 2 === 0 })].join(''));
         await runEngine(input, join(dir, 'whole'), { chunkBytes: 1 << 30 });
         await runEngine(input, join(dir, 'queue'), { chunkBytes, runner: 'queue', redisUrl: redis.url, workers: 2 });
         expect(snapshot(join(dir, 'queue'))).toEqual(snapshot(join(dir, 'whole')));
@@ -180,4 +181,24 @@ describe.skipIf(!CAN_UNSHARE)('a worker that cannot see the shared files', () =>
       await redis.stop();
     }
   });
+});
+
+describe.skipIf(!HAVE_REDIS)('a queue with no worker, and jobs that vanish', () => {
+  it('says "waiting for workers" after a few seconds; a FLUSHALL of its jobs fails the run (exit 1) with the --resume hint', async () => {
+    const redis = await startRedis();
+    try {
+      const dir = tempDir();
+      const run = runInBackground(['run', WIKIPEDIA, '--out', join(dir, 'w'), '--redis', redis.url]);
+      await until(() => run.stderr().includes('waiting for workers') || run.child.exitCode !== null, 30_000);
+      expect(run.stderr()).toContain(`no \`gdpmr worker --redis ${redis.url}\` has taken a task`);
+      expect(spawnSync('redis-cli', ['-u', redis.url, 'FLUSHALL']).status).toBe(0);
+      const code = await run.exited;
+      expect(code).toBe(1);
+      expect(run.stderr()).toContain('vanished from Redis');
+      expect(run.stderr()).toContain('--resume');
+      expect(run.stderr()).not.toMatch(/\n\s+at /);
+    } finally {
+      await redis.stop();
+    }
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { decodeFact, encodeFactLine, keyHash, loadSeqText } from '../../src/rule
 import { FactRunBuffer } from '../../src/map/fact-run.js';
 import { resolveColumns, type ColumnIndex } from '../../src/rules/header.js';
 import { factKey, normalizeFigure, type Region } from '../../src/rules/normalize.js';
-import { appendPlainFigure, type RegionRuns } from '../../src/map/plain-record.js';
+import { appendPlainFigure, SeenSources, type RegionRuns } from '../../src/map/plain-record.js';
 import { RegionMap } from '../../src/rules/regions.js';
 import { fieldText, readRecord, RecordLayout } from '../../src/rules/tokenizer.js';
 
@@ -49,7 +49,7 @@ function fastPath(header: string, fields: string[], quoteAll: boolean, line: num
   const layout = new RecordLayout();
   readRecord(bytes, 0, bytes.length, true, layout);
   const runs = new Runs();
-  const taken = appendPlainFigure(bytes, layout, columns, regions, Buffer.from(RUN_SOURCE, 'latin1'), Buffer.from(loadSeqText(loadSeq), 'latin1'), line, runs);
+  const taken = appendPlainFigure(bytes, layout, columns, regions, Buffer.from(RUN_SOURCE, 'latin1'), Buffer.from(loadSeqText(loadSeq), 'latin1'), line, runs, new SeenSources());
   if (!taken) {
     expect(runs.byRegion.size).toBe(0);
     return { taken };
