@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { VIEW_COLUMNS } from '../../src/store/region-db.js';
-import { cleanTempDirs, cli, CLI, IMF, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, IMF, ROOT, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
@@ -127,7 +127,7 @@ describe('gdpmr report', () => {
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|src=|url\(\s*['"]?(https?:)?\/\//i);
     expect(html.replace(/xmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '')).not.toMatch(/https?:\/\//);
     const top = await json(['query', 'top5', '--warehouse', out, '--json']);
-    const fmt = (v: number) => `${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} bn`;
+    const fmt = (v: number) => `${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}\u00a0bn`;
     for (const region of top.regions) {
       expect(html).toContain(`<td class="n">${fmt(region.avg_gdp_usd_billion)}</td>`);
       for (const c of region.countries) expect(html).toContain(fmt(c.gdp_usd_billion));
@@ -136,12 +136,49 @@ describe('gdpmr report', () => {
     expect(html).toContain('Germany');
   });
 
+  it('readable on a phone: every chart and table scrolls in its own box, no text under 11 px, no "bn" wrapped away', async () => {
+    const file = join(tempDir(), 'r.html');
+    expect((await cli(['report', '--warehouse', out, '--out', file])).code).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    // Each SVG and each table sits in a box that scrolls sideways instead of shrinking its text.
+    expect((html.match(/<div class="scroll chart"><svg/g) ?? []).length).toBe((html.match(/<svg/g) ?? []).length);
+    expect((html.match(/<div class="scroll"><table>/g) ?? []).length).toBe((html.match(/<table>/g) ?? []).length);
+    expect(html).toContain('.scroll { overflow-x: auto;');
+    expect(html).toContain('.chart svg { display: block; margin: 8px 0; max-width: none;');
+    const sizes = [...html.matchAll(/font-size(?:="|:\s*)(\d+(?:\.\d+)?)px/g)].map((m) => Number(m[1]));
+    expect(sizes.length).toBeGreaterThan(20);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(11);
+    expect(html).not.toMatch(/\d bn/);
+  });
+
+  it('says which source it shows and lists the others; projections drawn dashed', async () => {
+    const dir = tempDir();
+    const w = join(dir, 'w');
+    const imf = join(dir, 'imf.csv');
+    const wb = join(dir, 'wb.csv');
+    const saved = join(ROOT, 'data', 'sources');
+    expect((await cli(['extract', 'imf', '--file', join(saved, 'imf_datamapper_NGDPD_raw.json'), '--countries', join(saved, 'imf_datamapper_countries.json'), '--published', '2024-10-22', '--out', imf])).code).toBe(0);
+    expect((await cli(['extract', 'wikipedia', '--file', join(saved, 'wikipedia_gdp_nominal_rev1267927482_2025-01-07.html'), '--source', 'world_bank', '--out', wb])).code).toBe(0);
+    expect((await cli(['run', imf, '--out', w])).code).toBe(0);
+    expect((await cli(['run', wb, '--out', w, '--append'])).code).toBe(0);
+    const file = join(dir, 'r.html');
+    expect((await cli(['report', '--warehouse', w, '--out', file])).code).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain('Every chart and table below shows imf figures only');
+    expect(html).toContain('The warehouse also holds world_bank');
+    // The IMF's 2025–2029 figures are forecasts: a dashed line of their own.
+    expect(html).toMatch(/stroke-dasharray="5,4"|stroke-dasharray="5 4"/);
+    const other = join(dir, 'wb.html');
+    expect((await cli(['report', '--warehouse', w, '--out', other, '--source', 'world_bank'])).code).toBe(0);
+    expect(readFileSync(other, 'utf8')).toContain('Every chart and table below shows world_bank figures only');
+  });
+
   it('writes DIR/report.html by default; --as-of changes what it shows', async () => {
     expect((await cli(['report', '--warehouse', out])).code).toBe(0);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
     const file = join(tempDir(), 'old.html');
     expect((await cli(['report', '--warehouse', out, '--as-of', '2024-12-31', '--out', file])).code).toBe(0);
-    expect(readFileSync(file, 'utf8')).toContain('latest figures as of 2024-12-31');
+    expect(readFileSync(file, 'utf8')).toContain('latest figures as of 2024-12-31 of');
   });
 
   it('a directory that is no warehouse: exit 2, nothing written', async () => {
