@@ -10,7 +10,7 @@ const BY_GDP = { field: 'gdp', op: 'max', order: 'descending' } as const;
 async function svg(spec: vegaLite.TopLevelSpec): Promise<string> {
   // Warnings about how layered scales are unioned go nowhere: a report is no place for them.
   const logger = vega.logger(vega.Error);
-  const compiled = vegaLite.compile({ config: { font: 'sans-serif', title: { fontSize: 16, anchor: 'start' }, axis: { labelFontSize: 11, titleFontSize: 12 } }, ...spec } as vegaLite.TopLevelSpec, { logger }).spec;
+  const compiled = vegaLite.compile({ config: { font: 'sans-serif', title: { fontSize: 16, anchor: 'start' }, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11, titleFontSize: 12 }, header: { labelFontSize: 13, titleFontSize: 13 } }, ...spec } as vegaLite.TopLevelSpec, { logger }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   const out = await view.toSVG();
   view.finalize();

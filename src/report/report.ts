@@ -134,7 +134,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   const loadBars: LoadBar[] = m.loads.flatMap((l, i) => {
     const label = `${i + 1}: ${basename(l.input.path).slice(0, 40)}`;
     const reasons = Object.entries(l.counts.by_reason);
-    return reasons.length === 0 ? [{ load: label, outcome: 'none', records: 0 }] : reasons.map(([reason, n]) => ({ load: label, outcome: reason, records: n ?? 0 }));
+    return reasons.length === 0 ? [{ load: label, outcome: 'no rejects', records: 0 }] : reasons.map(([reason, n]) => ({ load: label, outcome: reason, records: n ?? 0 }));
   });
   sections.push(
     `<section><h2>Loads</h2><p>Each load's rejected records by reason, on a scale of their own (see rejects.csv); the table gives what each load read and loaded.</p>` +

@@ -141,7 +141,7 @@ describe('bad usage: exit 2, nothing written', () => {
     [['wikipedia', '--file', PAGE, '--published', '2025-02-30'], '--published must be a real calendar date YYYY-MM-DD'],
     [['wikipedia', '--file', PAGE, '--timeout', '0'], '--timeout must be a number of seconds'],
     [['imf', '--file', VALUES, '--countries', COUNTRIES, '--published', '2024-10-22', '--indicator', 'NG;DPD'], '--indicator must be'],
-    [['gdp'], 'gdpmr extract must be followed by wikipedia or imf'],
+    [['gdp'], 'gdpmr extract must be followed by wikipedia, imf or weo'],
   ])('%j', async (args, message) => {
     const dir = tempDir();
     const r = await cli(['extract', ...args, ...(args.length > 1 ? ['--out', join(dir, 'o.csv')] : [])]);

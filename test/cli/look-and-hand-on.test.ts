@@ -123,7 +123,7 @@ describe('gdpmr report', () => {
     const html = readFileSync(file, 'utf8');
     const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
     expect(svgs).toHaveLength(5);
-    for (const svg of svgs) expect(svg).toMatch(/class="role-title-text"|<text[^>]*>[^<]*(Top|GDP|revisions|Records|Stage)/);
+    for (const svg of svgs) expect(svg).toMatch(/class="role-title-text"|<text[^>]*>[^<]*(Top|GDP|revisions|Rejected|Stage)/);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|src=|url\(\s*['"]?(https?:)?\/\//i);
     expect(html.replace(/xmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '')).not.toMatch(/https?:\/\//);
     const top = await json(['query', 'top5', '--warehouse', out, '--json']);
