@@ -62,6 +62,8 @@ fetch failed (nothing of it was published), 2 usage or input error.`;
 
 export async function main(argv: string[], out: Output = processOutput()): Promise<number> {
   const [command, ...rest] = argv;
+  // `gdpmr help run`, `gdpmr help query top5`: the same page as `gdpmr run --help`.
+  if (command === 'help' && rest.length > 0) return main([...rest, '--help'], out);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     out.stdout(HELP);
     return command === undefined ? 2 : 0;
@@ -72,7 +74,8 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
   }
   const entry = COMMANDS[command];
   if (entry === undefined) {
-    out.stderr(`gdpmr: the command must be one of ${Object.keys(COMMANDS).join(', ')}, got ${quote(command)} (see gdpmr --help)`);
+    const { didYouMean } = await import('./suggest.js');
+    out.stderr(`gdpmr: the command must be one of ${Object.keys(COMMANDS).join(', ')}, got ${quote(command)}${didYouMean(command, Object.keys(COMMANDS))} (see gdpmr --help)`);
     return 2;
   }
   try {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { usage } from './errors.js';
+import { didYouMean } from './suggest.js';
 import { formatBytes } from './format.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { isCalendarDate, parseSource } from './rules/normalize.js';
@@ -259,7 +260,11 @@ export function parseCommandLine(command: string, argv: string[], flags: Flags, 
   try {
     parsed = parseArgs({ args: argv, options: { ...flags, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usage(`${command}: ${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`);
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    // An unknown flag: the nearest one the command takes ("did you mean `--warehouse`?").
+    const unknown = /Unknown option '(--?[^']+)'/.exec(message);
+    const hint = unknown === null ? '' : didYouMean(unknown[1], Object.keys(flags).map((f) => `--${f}`));
+    throw usage(`${command}: ${message}${hint}`);
   }
   if (parsed.positionals.length > positionals.length) {
     const extra = parsed.positionals.slice(positionals.length).join(' ');

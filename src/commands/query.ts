@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import { DEFAULTS, HistoryOptions, OverOptions, parseCommandLine, RevisionsOptions, Top5Options, validate } from '../config.js';
 import { usage } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import { table, TABLE_ROWS } from '../format.js';
 import { history } from '../query/history.js';
 import { over } from '../query/over.js';
@@ -29,6 +30,55 @@ export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history
   --as-of YYYY-MM-DD  ignore figures published after that date (top5, over, history)
   --json              machine output on stdout
   --csv               the answer's rows as CSV on stdout, for pipes`;
+
+const COMMON_HELP = `  --warehouse DIR     the warehouse to read (default: ${DEFAULTS.warehouse})
+  --json              the answer as JSON on stdout
+  --csv               the answer's rows as CSV on stdout, for pipes`;
+const SOURCE_HELP = `  --source NAME       whose figures to read (imf, world_bank, un, ...); default: the warehouse's
+                      only source, else imf; "" for figures that name no source`;
+const FIGURE_HELP = `${SOURCE_HELP}
+  --year Y            the current figures of year Y (projection or not) instead of each
+                      country's latest
+  --as-of YYYY-MM-DD  answer as the warehouse would have on that date: later vintages unseen
+  --projections       a country's latest figure may be a projection (a figure for a year after
+                      its vintage's year); by default it is the newest figure that is not
+${COMMON_HELP}`;
+
+/** One page per subcommand: `gdpmr query top5 --help` or `gdpmr help query top5`. */
+const SUBCOMMAND_HELP: Record<string, string> = {
+  top5: `gdpmr query top5 [--k 5] [options]
+
+For each region, the k countries with the highest GDP (ties: name ascending) and the mean of
+their GDP, regions ordered by that mean. A country is its ISO code; its name is the map's.
+
+  --k K               how many countries per region (default ${DEFAULTS.k})
+${FIGURE_HELP}`,
+  over: `gdpmr query over [--min 100] [options]
+
+Every country with GDP of at least --min billion USD, highest first (ties: name ascending).
+
+  --min BILLIONS      the floor, billions of USD (default ${DEFAULTS.minUsdBillion})
+${FIGURE_HELP}`,
+  history: `gdpmr query history --country NAME [--as-of YYYY-MM-DD] [options]
+
+Every figure ever loaded for one country, of every source, in every region, year and vintage,
+ordered by source, region, year and published; the current one of each fact marked.
+
+  --country NAME      an ISO code (KOR), any name of the country map (Korea, Republic of), or
+                      any name a figure was loaded under; all stand for one country
+  --as-of YYYY-MM-DD  later vintages unseen, and current decided among the rest
+${COMMON_HELP}`,
+  revisions: `gdpmr query revisions --from D1 --to D2 [--min-change PCT] [options]
+
+Every fact (region, country, year) of one source whose current figure as of D2 differs from its
+current figure as of D1, and the facts new by D2; ordered by region, country, year. The table
+lists the largest changes first.
+
+  --from D1, --to D2  two dates, D1 before D2
+  --min-change PCT    keep changes of at least PCT per cent (facts new at D2 are always kept)
+${SOURCE_HELP}
+${COMMON_HELP}`,
+};
 
 const OUTPUT_FLAGS = {
   warehouse: { type: 'string' },
@@ -151,10 +201,10 @@ export async function queryCommand(argv: string[], out: Output): Promise<number>
     return which === undefined ? 2 : 0;
   }
   const sub = SUBCOMMANDS[which];
-  if (sub === undefined) throw usage(`gdpmr query must be followed by ${Object.keys(SUBCOMMANDS).join(', ')}, got ${JSON.stringify(which.slice(0, 60))}`);
+  if (sub === undefined) throw usage(`gdpmr query must be followed by ${Object.keys(SUBCOMMANDS).join(', ')}, got ${JSON.stringify(which.slice(0, 60))}${didYouMean(which, Object.keys(SUBCOMMANDS))}`);
   const values = parseCommandLine(`gdpmr query ${which}`, rest, sub.flags, []);
   if (values.help === true) {
-    out.stdout(QUERY_HELP);
+    out.stdout(SUBCOMMAND_HELP[which] ?? QUERY_HELP);
     return 0;
   }
   const o = validate(sub.schema, values) as { warehouse: string; json: boolean; csv: boolean };

@@ -7,6 +7,7 @@ import { cleanText, countryKey, parseCountryCode } from '../rules/normalize.js';
 import type { RegionMap } from '../rules/regions.js';
 import { BEGUN_BY_AS_OF, CURRENT_AS_OF } from '../store/region-db.js';
 import { loadRegionMap } from '../store/region-map-file.js';
+import { editDistance } from '../suggest.js';
 import { round2, type OpenWarehouse } from './warehouse.js';
 
 export interface HistoryFigure {
@@ -141,22 +142,4 @@ function nearestNames(warehouse: OpenWarehouse, map: RegionMap, name: string): s
     .sort((a, b) => a.d - b.d || cmp(a.n, b.n))
     .slice(0, 3)
     .map((c) => c.n);
-}
-
-/** Levenshtein distance, cut off above `limit` (returns limit + 1). */
-export function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      row.push(v);
-      if (v < best) best = v;
-    }
-    if (best > limit) return limit + 1;
-    previous = row;
-  }
-  return previous[b.length];
 }
