@@ -77,7 +77,7 @@ export function yearsChart(points: readonly YearPoint[], title: string): Promise
         x: { field: 'year', type: 'quantitative', title: 'year', axis: { format: 'd' }, scale: { zero: false } },
         y: { field: 'gdp', type: 'quantitative', title: 'GDP, billions of USD', axis: { format: ',.0f', tickCount: 5, labelOverlap: true } },
         color: { field: 'country', type: 'nominal', title: 'country', legend: { orient: 'right', labelLimit: 220 } },
-        strokeDash: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['figure', 'projection'], range: [[1, 0], [5, 4]] }, legend: { orient: 'right' } },
+        strokeDash: { field: 'kind', type: 'nominal', title: 'line', scale: { domain: ['figure', 'projection'], range: [[1, 0], [5, 4]] }, legend: { orient: 'top', direction: 'horizontal' } },
         detail: { field: 'country', type: 'nominal' },
       },
     },
