@@ -47,6 +47,7 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
   // Written under a temporary name beside FILE and renamed whole: a generate stopped half-way
   // leaves no half dump under FILE's name (nor destroys an earlier FILE).
   const partial = `${o.out}.partial-${process.pid}`;
+  removeOnSignal(partial);
   let fd: number;
   try {
     fd = openSync(partial, 'w');
@@ -61,6 +62,8 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
         const data = Buffer.from(piece);
         writeFully(fd, data, partial);
         bytes += data.length;
+        // Between pieces the event loop turns, so a Ctrl-C is handled at once, not at the end.
+        await yieldToSignals();
         if (out.stderrIsTTY) out.progress(`generate ${(bytes / 1024 / 1024).toFixed(0)} MB`);
       }
     } finally {
@@ -86,6 +89,7 @@ async function generateWeo(o: { size: number; out: string; seed: number }, vinta
   const perCountry = encodeWeo(weoLines({ vintage, seed: o.seed, countries: 1 }), encoding as (typeof WEO_ENCODINGS)[number]).length;
   const countries = Math.max(1, Math.round(o.size / perCountry));
   const partial = `${o.out}.partial-${process.pid}`;
+  removeOnSignal(partial);
   let fd: number;
   try {
     fd = openSync(partial, 'w');
@@ -108,7 +112,10 @@ async function generateWeo(o: { size: number; out: string; seed: number }, vinta
       };
       for (const line of weoLines({ vintage, seed: o.seed, countries })) {
         batch.push(line);
-        if (batch.length === 2000) flush();
+        if (batch.length === 2000) {
+          flush();
+          await yieldToSignals();
+        }
       }
       if (batch.length > 0) flush();
     } finally {
@@ -122,3 +129,16 @@ async function generateWeo(o: { size: number; out: string; seed: number }, vinta
   out.stdout(`wrote ${o.out}: a WEO ${vintage} database file, ${bytes} bytes, ${countries} countries, ${encoding}, seed ${o.seed}`);
   return 0;
 }
+
+/** Ctrl-C or SIGTERM while FILE is written: its partial copy goes too, and no FILE appears. */
+function removeOnSignal(partial: string): void {
+  const stop = (signal: NodeJS.Signals): void => {
+    rmSync(partial, { force: true });
+    process.stderr.write(`gdpmr: generate stopped by ${signal}; nothing was written\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+const yieldToSignals = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

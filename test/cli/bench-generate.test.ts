@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, tempDir } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, tempDir } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
@@ -108,5 +108,23 @@ describe('gdpmr bench', () => {
     const r = await cli(['bench', 'x.csv', '--chunk-sizes', '1MB,huge']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--chunk-sizes must be a comma-separated list of byte sizes from 1 to 1GB such as 256KB,1MB, got "1MB,huge"');
+  });
+});
+
+describe('generate stopped by Ctrl-C', () => {
+  it('exit 130, one line, and neither FILE nor its partial copy left behind', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readdirSync } = await import('node:fs');
+    const dir = tempDir();
+    const child = spawn(process.execPath, [CLI, 'generate', '--size', '4GB', '--out', join(dir, 'big.csv')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    const t0 = Date.now();
+    while (!readdirSync(dir).some((f) => f.includes('.partial-')) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr.trim()).toBe('gdpmr: generate stopped by SIGINT; nothing was written');
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
