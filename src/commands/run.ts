@@ -4,7 +4,7 @@ import { DEFAULTS, parseCommandLine, RunOptions, validate } from '../config.js';
 import { WarehousePaths } from '../store/layout.js';
 import { RESUMABLE, runJob, type RunProgress } from '../engine/run.js';
 import { GdpmrError, usage } from '../errors.js';
-import { formatBytes, formatMs } from '../format.js';
+import { formatBytes, formatMs, shownUrl } from '../format.js';
 import type { Output } from '../output.js';
 
 export const RUN_HELP = `gdpmr run INPUT.csv [options]
@@ -49,7 +49,8 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   if (options.append && options.replace) throw usage('gdpmr run takes --append (add a load) or --replace (replace every load), not both');
   if (options.allowReload && !options.append) throw usage('--allow-reload goes with --append');
   const showProgress = out.stderrIsTTY;
-  const resumeCommand = `gdpmr run ${options.input} --out ${options.out} --resume${options.redis === undefined ? '' : ` --redis ${options.redis}`}`;
+  // The Redis password (if any) is not echoed: the user puts it back in.
+  const resumeCommand = `gdpmr run ${options.input} --out ${options.out} --resume${options.redis === undefined ? '' : ` --redis ${shownUrl(options.redis)}`}`;
   // Ctrl-C (or a SIGTERM from a scheduler) mid-run: nothing is published until the last step's
   // one rename, so the warehouse is as it was; say so, and how to go on, in one line.
   const stop = (signal: 'SIGINT' | 'SIGTERM'): void => {

@@ -57,7 +57,7 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
     say(`failed: ${message}`);
     process.exit(1);
   });
-  const [{ Worker }, { PoolRunner }, { checkVisible }, { ACTIVE_QUEUES_KEY, connectRedis, LOCK_MS, MAX_STALLED, QUEUE_PROTOCOL, STALLED_CHECK_MS }] = await Promise.all([
+  const [{ Worker }, { PoolRunner }, { checkVisible }, { ACTIVE_QUEUES_KEY, connectRedis, LOCK_MS, MAX_STALLED, QUEUE_PROTOCOL, shownUrl, STALLED_CHECK_MS }] = await Promise.all([
     import('bullmq'),
     import('../engine/pool-runner.js'),
     import('../queue/visible-paths.js'),
@@ -82,7 +82,7 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
     checkVisible(task as Task);
     return pool.run(task as Task);
   };
-  say(`taking tasks from Redis at ${o.redis}, ${o.concurrency} at a time`);
+  say(`taking tasks from Redis at ${shownUrl(o.redis)}, ${o.concurrency} at a time`);
   // New runs announce their queues in a set; a queue that leaves it is a finished run.
   const follow = async (): Promise<void> => {
     let names: string[];

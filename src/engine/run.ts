@@ -252,7 +252,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     throw new GdpmrError('RUN_FAILED', `run ${runId} failed: ${errorText(error)}; ${after}`);
   } finally {
     await runner?.close();
-    log?.flush();
+    log?.close();
     releaseLock(paths, runId);
   }
 }

@@ -10,7 +10,7 @@ import { GdpmrError } from '../errors.js';
 import { RESULT_SCHEMAS, taskName, type ResultOf, type Task } from '../engine/messages.js';
 import type { TaskRunner } from '../engine/runner.js';
 import type { RunnerOptions } from '../engine/runners.js';
-import { ACTIVE_QUEUES_KEY, connectRedis, LOST_AFTER_MS, LOST_JOBS_CHECK_MS, NO_WORKER_NOTICE_MS, QUEUE_PROTOCOL } from './settings.js';
+import { ACTIVE_QUEUES_KEY, connectRedis, LOST_AFTER_MS, LOST_JOBS_CHECK_MS, NO_WORKER_NOTICE_MS, QUEUE_PROTOCOL, shownUrl } from './settings.js';
 
 interface Waiting {
   resolve(value: unknown): void;
@@ -76,7 +76,8 @@ export class QueueRunner implements TaskRunner {
     await queue.obliterate({ force: true });
     // Announced only once its events are listened to: no result can be missed.
     await redis.sadd(ACTIVE_QUEUES_KEY, o.queueName);
-    const runner = new QueueRunner(o.slots, url, o.queueName, redis, queue, events, connections);
+    // The URL as messages show it: a password never reaches stderr or the run's log.
+    const runner = new QueueRunner(o.slots, shownUrl(url), o.queueName, redis, queue, events, connections);
     if (o.notice !== undefined) runner.notice = o.notice;
     return runner;
   }

@@ -2,6 +2,9 @@
 // is announced, how jobs are locked, and how long Redis may take to answer.
 import { Redis, type RedisOptions } from 'ioredis';
 import { GdpmrError } from '../errors.js';
+import { shownUrl } from '../format.js';
+
+export { shownUrl };
 
 /**
  * What a task means between a coordinator and its workers: the fact-line format and the
@@ -81,8 +84,9 @@ export async function connectRedis(url: string, abort?: AbortSignal): Promise<Re
     return redis;
   } catch (error) {
     redis.disconnect();
-    throw new GdpmrError('RUNNER_FAILED', `Redis at ${url} is unreachable (${(error as Error).message || lastError}); start it, or check --redis`);
+    throw new GdpmrError('RUNNER_FAILED', `Redis at ${shownUrl(url)} is unreachable (${(error as Error).message || lastError}); start it, or check --redis`);
   } finally {
     clearTimeout(timer);
   }
 }
+

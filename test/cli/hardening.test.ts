@@ -22,6 +22,18 @@ async function built(): Promise<string> {
   return out;
 }
 
+describe('secrets stay out of messages and logs', () => {
+  it('a Redis password is shown as *** on stderr and in the run log', async () => {
+    const out = join(tempDir(), 'w');
+    const r = await cli(['run', WIKIPEDIA, '--out', out, '--redis', 'redis://user:s3cret@127.0.0.1:9']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('redis://user:***@127.0.0.1:9');
+    expect(r.stderr).not.toContain('s3cret');
+    const logs = existsSync(join(out, 'logs')) ? readdirSync(join(out, 'logs')).map((f) => readFileSync(join(out, 'logs', f), 'utf8')).join('') : '';
+    expect(logs).not.toContain('s3cret');
+  }, 30_000);
+});
+
 describe('links planted in a warehouse are never followed out of it', () => {
   it.each(['.gen', '.runs', 'logs'])('%s as a link to a directory elsewhere: a plain run exits 1 naming it, and nothing there is touched', async (name) => {
     const out = await built();
