@@ -49,6 +49,20 @@ export function parseByteSize(text: string): number | undefined {
   return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : undefined;
 }
 
+/** --timeout of the extract commands: seconds per request, the body included. */
+export const Timeout = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined) return 30;
+    const n = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? Number(text) : NaN;
+    if (!(n > 0 && n <= 3600)) {
+      ctx.addIssue({ code: 'custom', message: `--timeout must be a number of seconds from 0 to 3600, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
 /** --max-bytes of the extract commands: how large a fetched response may be, decoded. */
 export const MaxBytes = z
   .string()

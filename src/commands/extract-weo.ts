@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { checkOutputFile, isUrlOf, MaxBytes, parseCommandLine, PathArg, validate } from '../config.js';
+import { checkOutputFile, isUrlOf, MaxBytes, parseCommandLine, PathArg, Timeout, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DUMP_HEADER, sha256, sourcePathFor, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource } from '../extract/http.js';
@@ -59,18 +59,7 @@ const WeoOptions = z.object({
     .transform((d) => d?.trim()),
   vintages: PathArg('--vintages').optional(),
   maxBytes: MaxBytes,
-  timeout: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined) return 30;
-      const n = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? Number(text) : NaN;
-      if (!(n > 0 && n <= 3600)) {
-        ctx.addIssue({ code: 'custom', message: `--timeout must be a number of seconds from 0 to 3600, got ${JSON.stringify(text)}` });
-        return z.NEVER;
-      }
-      return n;
-    }),
+  timeout: Timeout,
 });
 
 /** The release date of each vintage the project ships, with where it was read. */

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import { checkOutputFile, isUrlOf, MaxBytes, parseCommandLine, PathArg, validate } from '../config.js';
+import { checkOutputFile, isUrlOf, MaxBytes, parseCommandLine, PathArg, Timeout, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { dumpCsv, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
@@ -60,19 +60,6 @@ out; the API's codes are written as country_code (UVK -> XKX, WBG -> PSE); sourc
   --published DATE    the vintage's date; default for a live fetch: the day fetched (UTC);
                       required with --file (a saved response does not say when it was published)
 ${COMMON_HELP}`;
-
-const Timeout = z
-  .string()
-  .optional()
-  .transform((text, ctx) => {
-    if (text === undefined) return 30;
-    const n = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? Number(text) : NaN;
-    if (!(n > 0 && n <= 3600)) {
-      ctx.addIssue({ code: 'custom', message: `--timeout must be a number of seconds from 0 to 3600, got ${JSON.stringify(text)}` });
-      return z.NEVER;
-    }
-    return n;
-  });
 
 const Published = z
   .string()

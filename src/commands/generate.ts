@@ -44,36 +44,14 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
   if (typeof shares === 'string') throw usage(shares);
   checkOutputFile('--out', o.out);
   const territories = Math.max(2000, Math.round(o.size / 7500));
-  // Written under a temporary name beside FILE and renamed whole: a generate stopped half-way
-  // leaves no half dump under FILE's name (nor destroys an earlier FILE).
-  const partial = `${o.out}.partial-${process.pid}`;
-  removeOnSignal(partial);
-  let fd: number;
-  try {
-    fd = openSync(partial, 'w');
-  } catch (error) {
-    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${fsReason(error)})`);
-  }
-  let bytes = 0;
   const t0 = performance.now();
-  try {
-    try {
-      for (const piece of generateDump(o.size, { seed: o.seed, territories, shares, dirt: o.dirt })) {
-        const data = Buffer.from(piece);
-        writeFully(fd, data, partial);
-        bytes += data.length;
-        // Between pieces the event loop turns, so a Ctrl-C is handled at once, not at the end.
-        await yieldToSignals();
-        if (out.stderrIsTTY) out.progress(`generate ${(bytes / 1024 / 1024).toFixed(0)} MB`);
-      }
-    } finally {
-      closeSync(fd);
+  const bytes = await writeWhole(o.out, async (write) => {
+    let done = 0;
+    for (const piece of generateDump(o.size, { seed: o.seed, territories, shares, dirt: o.dirt })) {
+      done += await write(Buffer.from(piece));
+      if (out.stderrIsTTY) out.progress(`generate ${(done / 1024 / 1024).toFixed(0)} MB`);
     }
-    renameSync(partial, o.out);
-  } catch (error) {
-    rmSync(partial, { force: true });
-    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${fsReason(error)}); nothing was written`);
-  }
+  });
   if (out.stderrIsTTY) out.progress('');
   out.stdout(`wrote ${o.out}: ${bytes} bytes, ${territories} territories, seed ${o.seed}, ${o.dirt} dirt (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   return 0;
@@ -88,46 +66,59 @@ async function generateWeo(o: { size: number; out: string; seed: number }, vinta
   // One country's rows are about the same size whatever the seed: measure one, then scale.
   const perCountry = encodeWeo(weoLines({ vintage, seed: o.seed, countries: 1 }), encoding as (typeof WEO_ENCODINGS)[number]).length;
   const countries = Math.max(1, Math.round(o.size / perCountry));
-  const partial = `${o.out}.partial-${process.pid}`;
+  let first = true;
+  const bytes = await writeWhole(o.out, async (write) => {
+    let batch: string[] = [];
+    const flush = async (): Promise<void> => {
+      const data = encodeWeo(batch, encoding as (typeof WEO_ENCODINGS)[number]);
+      // encodeWeo starts every piece with a BOM for UTF-16: only the file's first keeps it.
+      await write(first || encoding !== 'utf-16le' ? data : data.subarray(2));
+      first = false;
+      batch = [];
+    };
+    for (const line of weoLines({ vintage, seed: o.seed, countries })) {
+      batch.push(line);
+      if (batch.length === 2000) await flush();
+    }
+    if (batch.length > 0) await flush();
+  });
+  out.stdout(`wrote ${o.out}: a WEO ${vintage} database file, ${bytes} bytes, ${countries} countries, ${encoding}, seed ${o.seed}`);
+  return 0;
+}
+
+/**
+ * Writes FILE under a temporary name beside it, piece by piece, and renames it whole: a
+ * generate stopped half-way (a full disk, a size limit, Ctrl-C) leaves no half file under
+ * FILE's name, nor destroys an earlier FILE. Between pieces the event loop turns, so a Ctrl-C
+ * is handled at once, not once the whole file is written. Returns the bytes written.
+ */
+async function writeWhole(path: string, fill: (write: (piece: Buffer) => Promise<number>) => Promise<void>): Promise<number> {
+  const partial = `${path}.partial-${process.pid}`;
   removeOnSignal(partial);
   let fd: number;
   try {
     fd = openSync(partial, 'w');
   } catch (error) {
-    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${fsReason(error)})`);
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${path} (${fsReason(error)})`);
   }
   let bytes = 0;
   try {
     try {
-      let first = true;
-      let batch: string[] = [];
-      const flush = (): void => {
-        const data = encodeWeo(batch, encoding as (typeof WEO_ENCODINGS)[number]);
-        // encodeWeo starts every piece with a BOM for UTF-16: only the file's first keeps it.
-        const piece = first || encoding !== 'utf-16le' ? data : data.subarray(2);
+      await fill(async (piece) => {
         writeFully(fd, piece, partial);
         bytes += piece.length;
-        first = false;
-        batch = [];
-      };
-      for (const line of weoLines({ vintage, seed: o.seed, countries })) {
-        batch.push(line);
-        if (batch.length === 2000) {
-          flush();
-          await yieldToSignals();
-        }
-      }
-      if (batch.length > 0) flush();
+        await yieldToSignals();
+        return bytes;
+      });
     } finally {
       closeSync(fd);
     }
-    renameSync(partial, o.out);
+    renameSync(partial, path);
   } catch (error) {
     rmSync(partial, { force: true });
-    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${o.out} (${fsReason(error)}); nothing was written`);
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${path} (${fsReason(error)}); nothing was written`);
   }
-  out.stdout(`wrote ${o.out}: a WEO ${vintage} database file, ${bytes} bytes, ${countries} countries, ${encoding}, seed ${o.seed}`);
-  return 0;
+  return bytes;
 }
 
 /** Ctrl-C or SIGTERM while FILE is written: its partial copy goes too, and no FILE appears. */
