@@ -10,26 +10,8 @@ import { history } from '../query/history.js';
 import { over } from '../query/over.js';
 import { largestRevisions, revisionRows, type Revision } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
-import { chooseSource, withWarehouse, type FigureView, type OpenWarehouse } from '../query/warehouse.js';
+import { chooseSource, sourceFigures, withWarehouse, type FigureView, type OpenWarehouse } from '../query/warehouse.js';
 import { streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
-
-export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME | revisions --from D1 --to D2 [--min-change PCT]  [options]
-
-  top5       per region, the k countries with the highest GDP and their mean
-  over       every country with GDP of at least --min billion USD
-  history    every figure ever loaded for one country (a code, or any of its names), of every
-             source, in every region, year and vintage
-  revisions  every fact of one source whose current figure as of D2 differs from the one as of D1
-
-  --warehouse DIR     (default: ${DEFAULTS.warehouse})
-  --source NAME       whose figures to read (imf, world_bank, un, ...); default: the warehouse's
-                      only source, else imf (top5, over, revisions)
-  --year Y            the current figures of year Y instead of each country's latest (top5, over)
-  --projections       a country's latest figure may be a projection (a year after its vintage's
-                      year); by default the latest figure is the newest one that is not (top5, over)
-  --as-of YYYY-MM-DD  ignore figures published after that date (top5, over, history)
-  --json              machine output on stdout
-  --csv               the answer's rows as CSV on stdout, for pipes`;
 
 const COMMON_HELP = `  --warehouse DIR     the warehouse to read (default: ${DEFAULTS.warehouse})
   --json              the answer as JSON on stdout
@@ -43,6 +25,18 @@ const FIGURE_HELP = `${SOURCE_HELP}
   --projections       a country's latest figure may be a projection (a figure for a year after
                       its vintage's year); by default it is the newest figure that is not
 ${COMMON_HELP}`;
+
+export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME | revisions --from D1 --to D2 [--min-change PCT]  [options]
+
+  top5       per region, the k countries with the highest GDP and their mean
+  over       every country with GDP of at least --min billion USD
+  history    every figure ever loaded for one country (a code, or any of its names), of every
+             source, in every region, year and vintage
+  revisions  every fact of one source whose current figure as of D2 differs from the one as of D1
+
+\`gdpmr help query SUBCOMMAND\` gives each one's page. Options of top5 and over (history takes
+--as-of, revisions --source, all three the last three):
+${FIGURE_HELP}`;
 
 /** One page per subcommand: `gdpmr query top5 --help` or `gdpmr help query top5`. */
 const SUBCOMMAND_HELP: Record<string, string> = {
@@ -120,9 +114,8 @@ interface ViewOptions {
   projections: boolean;
 }
 const figureView = (w: OpenWarehouse, o: ViewOptions): FigureView => ({ source: chooseSource(w.manifest, o.source), year: o.year, asOf: o.asOf, projections: o.projections });
-const sourceText = (source: string): string => (source === '' ? 'figures of no named source' : `${source} figures`);
 const view = (o: ViewOptions, source: string): string =>
-  `${o.year !== undefined ? ` in ${o.year}` : o.projections ? ', latest figures (projections included)' : ', latest figures'}${o.asOf !== undefined ? ` as of ${o.asOf}` : ''}, ${sourceText(source)}`;
+  `${o.year !== undefined ? ` in ${o.year}` : o.projections ? ', latest figures (projections included)' : ', latest figures'}${o.asOf !== undefined ? ` as of ${o.asOf}` : ''}, ${sourceFigures(source)}`;
 
 const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
   top5: subcommand({
@@ -185,7 +178,7 @@ const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
         const { largest, total } = largestRevisions(rows, TABLE_ROWS);
         const more = total > largest.length ? `\n… ${total - largest.length} more (--csv or --json gives every one)` : '';
         out.stdout(
-          `${total} revisions of ${sourceText(source)} between ${o.from} and ${o.to}${o.minChange === undefined ? '' : ` of at least ${o.minChange} %`}, largest first\n` +
+          `${total} revisions of ${sourceFigures(source)} between ${o.from} and ${o.to}${o.minChange === undefined ? '' : ` of at least ${o.minChange} %`}, largest first\n` +
             table(headers, largest.map((f) => [f.region, f.country, f.country_code ?? '', String(f.year), f.from_usd_billion ?? 'new', f.to_usd_billion, f.change_pct ?? '', f.published ?? '']), [3, 4, 5, 6]) +
             more,
         );

@@ -195,8 +195,6 @@ export function reduce(task: ReduceTask): ReduceResult {
   const countries = regionMap(task.regionMapPath);
   const writer = new RegionDbWriter(task.dbPath, task.region, task.runIds, task.sources);
   let current = 0;
-  const bySource: Record<string, number> = {};
-  let sourceRows = 0;
   try {
     const f: FactLine = { factKey: '', year: 0, published: null, loadSeq: 0, line: 0, country: '', gdpUsdBillion: 0 };
     // A country's lines arrive together: its key's parts and name are worked out once.
@@ -207,18 +205,14 @@ export function reduce(task: ReduceTask): ReduceResult {
       if (fact.isCurrent) current++;
       readFact(fact.text, f);
       if (f.factKey !== heldKey) {
-        if (heldKey !== '') bySource[key.source] = (bySource[key.source] ?? 0) + sourceRows;
-        sourceRows = 0;
         heldKey = f.factKey;
         key = splitFactKey(heldKey);
         name = key.code === null ? null : (countries.nameOfCode(key.code) ?? null);
       }
-      sourceRows++;
-      writer.addValues(f.country, key.code, name, key.source, key.identity, f.year, f.gdpUsdBillion, f.published, f.line, fact.isCurrent, fact.isLatest, f.loadSeq, fact.validTo, fact.latestFrom, fact.latestTo);
+      writer.addValues(f.country, name, key.source, key.identity, f.year, f.gdpUsdBillion, f.published, f.line, fact.isCurrent, fact.isLatest, f.loadSeq, fact.validTo, fact.latestFrom, fact.latestTo);
     });
     mergeRuns(inputRuns, (text) => marker.push(text), task.scratchDir);
     marker.finish();
-    if (heldKey !== '') bySource[key.source] = (bySource[key.source] ?? 0) + sourceRows;
     writer.finish();
   } catch (error) {
     writer.abandon();
@@ -226,7 +220,7 @@ export function reduce(task: ReduceTask): ReduceResult {
     throw error;
   }
   rmSync(task.scratchDir, { recursive: true, force: true });
-  return { rows: writer.rows, current, superseded: writer.rows - current, runsMerged: inputRuns.length, bySource };
+  return { rows: writer.rows, current, superseded: writer.rows - current, runsMerged: inputRuns.length, bySource: writer.rowsBySource };
 }
 
 export function index(task: IndexTask): IndexResult {

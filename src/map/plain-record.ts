@@ -168,17 +168,11 @@ export function appendPlainFigure(
   if (year < 1900 || year > 2100) return false;
 
   // Code: empty, or three upper-case ASCII letters (anything else: the reference decides).
-  let codeStart = 0;
-  if (columns.countryCode >= 0) {
+  let codeStart = -1;
+  if (columns.countryCode >= 0 && fieldEnd[columns.countryCode] > fieldStart[columns.countryCode]) {
     codeStart = fieldStart[columns.countryCode];
-    const length = fieldEnd[columns.countryCode] - codeStart;
-    if (length !== 0) {
-      if (length !== 3 || fieldEscaped[columns.countryCode] === 1) return false;
-      for (let i = codeStart; i < codeStart + 3; i++) if (bytes[i] < 0x41 || bytes[i] > 0x5a) return false;
-    }
-    if (length === 0) codeStart = -1;
-  } else {
-    codeStart = -1;
+    if (fieldEnd[columns.countryCode] - codeStart !== 3 || fieldEscaped[columns.countryCode] === 1) return false;
+    for (let i = codeStart; i < codeStart + 3; i++) if (bytes[i] < 0x41 || bytes[i] > 0x5a) return false;
   }
 
   // Region: named in ASCII, or left empty and found in the country map, by code or name.

@@ -32,20 +32,8 @@ export interface HistoryAnswer {
   note?: string;
 }
 
-interface HistoryRow {
-  source: string;
-  region: string;
-  country: string;
-  country_code: string | null;
-  year: number;
-  gdp_usd_billion: number;
-  published: string | null;
-  run_id: string;
-  is_current: number;
-  is_projection: number;
-  load_seq: number;
-  line: number;
-}
+/** A figure as SQLite gives it: flags as 0/1, and what orders a fact's vintages. */
+type HistoryRow = Omit<HistoryFigure, 'is_current' | 'is_projection'> & { is_current: number; is_projection: number; load_seq: number; line: number };
 
 const COLUMNS = 'source, region, name AS country, country_code, year, gdp_usd_billion, published, run_id, is_projection, load_seq, line';
 const ALL = `SELECT ${COLUMNS}, is_current FROM gdp WHERE country_key = @key`;

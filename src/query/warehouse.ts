@@ -95,6 +95,11 @@ export function sourcesOf(manifest: Manifest): string[] {
 
 const sourceLabel = (source: string): string => (source === '' ? '"" (figures that name no source)' : source);
 
+/** "imf figures", or "figures that name no source": how answers and notes speak of a source. */
+export function sourceFigures(source: string): string {
+  return source === '' ? 'figures that name no source' : `${source} figures`;
+}
+
 /**
  * SPEC §3: a query reads one source's figures: the one asked for, else the warehouse's only
  * one, else `imf` when it has IMF figures. Several and none of them `imf`: the user must say.
@@ -155,7 +160,7 @@ export function regionFigures(db: Database.Database, view: FigureView, min: numb
  * vintage, or a --year it has no figure for. Asked only of an empty answer.
  */
 export function emptyAnswerNote(warehouse: OpenWarehouse, view: FigureView): string | null {
-  const label = view.source === '' ? 'figures that name no source' : `${view.source} figures`;
+  const label = sourceFigures(view.source);
   if (view.asOf !== undefined) {
     let earliest: string | null = null;
     let undated = false;

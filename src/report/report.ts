@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { cleanText, countryKey } from '../rules/normalize.js';
 import { largestRevisions, revisionRows } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
-import { chooseSource, sourcesOf, type OpenWarehouse } from '../query/warehouse.js';
+import { chooseSource, sourceFigures, sourcesOf, type OpenWarehouse } from '../query/warehouse.js';
 import { CURRENT_AS_OF } from '../store/region-db.js';
 import { version } from '../version.js';
 import { loadsChart, revisionsChart, stagesChart, topChart, yearsChart, type LoadBar, type YearPoint } from './charts.js';
@@ -80,17 +80,16 @@ export interface ReportOptions {
   source?: string;
 }
 
-const sourceName = (source: string): string => (source === '' ? 'figures that name no source' : source);
 
 export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<string> {
   const source = chooseSource(w.manifest, o.source);
   const others = sourcesOf(w.manifest).filter((s) => s !== source);
-  const view = `${o.asOf === undefined ? 'latest figures' : `latest figures as of ${o.asOf}`} of ${sourceName(source)}`;
+  const view = `${sourceFigures(source)}, latest${o.asOf === undefined ? '' : ` as of ${o.asOf}`}`;
   const m = w.manifest;
   const sections: string[] = [];
   sections.push(
-    `<section><h2>Source</h2><p>Every chart and table below shows ${escapeHtml(sourceName(source))} figures only: figures of different publishers are never compared or mixed.` +
-      (others.length === 0 ? ' The warehouse holds no other source.' : ` The warehouse also holds ${others.map((s) => escapeHtml(sourceName(s))).join(', ')}: \`gdpmr report --source NAME\` shows one of them.`) +
+    `<section><h2>Source</h2><p>Every chart and table below shows ${escapeHtml(sourceFigures(source))} only: figures of different publishers are never compared or mixed.` +
+      (others.length === 0 ? ' The warehouse holds no other source.' : ` The warehouse also holds ${others.map((s) => escapeHtml(sourceFigures(s))).join(', ')}: \`gdpmr report --source NAME\` shows one of them.`) +
       ' A country\'s latest figure is its newest one that is not a projection (a figure for a year after the year it was published in).</p></section>',
   );
 

@@ -145,6 +145,9 @@ export class RegionDbWriter {
   private readonly sql: (rows: number) => string;
   private pendingRows = 0;
   rows = 0;
+  /** Rows of each source, by its id in the schema's list (or by name where the text is stored). */
+  private readonly sourceRows: number[];
+  private readonly textSourceRows = new Map<string, number>();
 
   /** `runIds[load_seq]` is that load's run_id. */
   constructor(path: string, region: Region, runIds: readonly string[], sources: readonly string[] = []) {
@@ -152,6 +155,7 @@ export class RegionDbWriter {
     this.bindsRunId = storesRunId(runIds);
     this.bindsSource = storesSource(sources);
     this.sourceIds = new Map(sources.map((name, id) => [name, id]));
+    this.sourceRows = sources.map(() => 0);
     this.db = new Database(path);
     // page_size only takes effect before the first table is created.
     this.db.pragma('page_size = 16384');
@@ -170,7 +174,6 @@ export class RegionDbWriter {
   /** One row, as separate values: the reduce loop calls this per row and builds no object. */
   addValues(
     country: string,
-    countryCode: string | null,
     name: string | null,
     source: string,
     identity: string,
@@ -192,15 +195,19 @@ export class RegionDbWriter {
       const id = this.sourceIds.get(source);
       if (id === undefined) throw new Error(`source ${JSON.stringify(source)} is not among the reduce task's sources (${[...this.sourceIds.keys()].join(', ')})`);
       flags += id * SOURCE_SHIFT;
+      this.sourceRows[id]++;
     }
     // A code is never a name's lower case, so it is always stored here; country_code is read
     // from it (three upper-case letters, which no lower-cased name is).
-    const key = countryCode === null && isAsciiLowerCaseOf(identity, country) ? null : identity;
+    const key = isAsciiLowerCaseOf(identity, country) ? null : identity;
     const shownName = name === null || name === country ? null : name;
     // latest_to and latest_from are bound only where they differ from what they mostly equal.
     const latest = latestTo === (validTo ?? LATEST_FOREVER) ? null : latestTo;
     const latestStart = latestFrom === (published ?? '') ? null : latestFrom;
-    if (this.bindsSource) this.pending.push(source);
+    if (this.bindsSource) {
+      this.textSourceRows.set(source, (this.textSourceRows.get(source) ?? 0) + 1);
+      this.pending.push(source);
+    }
     this.pending.push(country, shownName, key, year, gdpUsdBillion, published, line, flags, validTo, latest, latestStart);
     if (this.bindsRunId) this.pending.push(runId);
     this.rows++;
@@ -209,6 +216,13 @@ export class RegionDbWriter {
       this.pending.length = 0;
       this.pendingRows = 0;
     }
+  }
+
+  /** Rows written of each source that has any: the manifest's by_source. */
+  get rowsBySource(): Record<string, number> {
+    const out: Record<string, number> = Object.fromEntries(this.textSourceRows);
+    for (const [name, id] of this.sourceIds) if (this.sourceRows[id] > 0) out[name] = this.sourceRows[id];
+    return out;
   }
 
   finish(): void {

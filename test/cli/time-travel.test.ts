@@ -99,7 +99,7 @@ describe('query revisions', () => {
     const t = await cli(['query', 'revisions', '--from', '2024-01-01', '--to', '2024-12-31', '--warehouse', out]);
     expect(t.code).toBe(0);
     const lines = t.stdout.trim().split('\n');
-    expect(lines[0]).toBe('3 revisions of figures of no named source between 2024-01-01 and 2024-12-31, largest first');
+    expect(lines[0]).toBe('3 revisions of figures that name no source between 2024-01-01 and 2024-12-31, largest first');
     // A change of any size comes before the facts new at D2, which have no change to rank.
     expect(lines[3]).toMatch(/Bmark/);
     expect(lines.slice(4).every((l) => /\bnew\b/.test(l))).toBe(true);

@@ -26,7 +26,7 @@ function roundTrip(loads: number, rows: number) {
   const path = join(tempDir(), `loads-${loads}.sqlite`);
   const writer = new RegionDbWriter(path, 'Europe', runIds);
   for (let i = 0; i < rows; i++) {
-    writer.addValues(nameOf(i), codeOf(i), nameShownOf(i), i % 2 === 0 ? 'imf' : '', codeOf(i) ?? nameOf(i).toLowerCase(), 2000 + (i % 7), i + 0.5, i % 3 === 0 ? null : '2024-04-01', i + 2, i % 2 === 0, i % 4 === 0, i % loads, validToOf(i), latestFromOf(i), latestToOf(i));
+    writer.addValues(nameOf(i), nameShownOf(i), i % 2 === 0 ? 'imf' : '', codeOf(i) ?? nameOf(i).toLowerCase(), 2000 + (i % 7), i + 0.5, i % 3 === 0 ? null : '2024-04-01', i + 2, i % 2 === 0, i % 4 === 0, i % loads, validToOf(i), latestFromOf(i), latestToOf(i));
   }
   writer.finish();
   const db = new Database(path, { readonly: true });
@@ -75,7 +75,7 @@ describe('RegionDbWriter', () => {
   it('stores per row only what differs from row to row', () => {
     const path = join(tempDir(), 'compact.sqlite');
     const writer = new RegionDbWriter(path, 'Europe', ['a', 'b']);
-    for (let i = 0; i < 10; i++) writer.addValues(nameOf(i), null, null, '', nameOf(i).toLowerCase(), 2000, 1, '2024-04-01', i + 2, true, true, i % 2, null, '2024-04-01', i % 3 === 0 ? '2023-01-01' : '9999-12-31');
+    for (let i = 0; i < 10; i++) writer.addValues(nameOf(i), null, '', nameOf(i).toLowerCase(), 2000, 1, '2024-04-01', i + 2, true, true, i % 2, null, '2024-04-01', i % 3 === 0 ? '2023-01-01' : '9999-12-31');
     writer.finish();
     const db = new Database(path, { readonly: true });
     try {
@@ -103,7 +103,7 @@ describe('RegionDbWriter', () => {
   it('indexes a loaded database once, however often the build is repeated, and leaves no journal', () => {
     const path = join(tempDir(), 'indexed.sqlite');
     const writer = new RegionDbWriter(path, 'Asia', ['only']);
-    for (let i = 0; i < 50; i++) writer.addValues(`Land ${i}`, null, null, '', `land ${i}`, 2000, i + 1, null, i + 2, true, i % 2 === 0, 0, null, '', '9999-12-31');
+    for (let i = 0; i < 50; i++) writer.addValues(`Land ${i}`, null, '', `land ${i}`, 2000, i + 1, null, i + 2, true, i % 2 === 0, 0, null, '', '9999-12-31');
     writer.finish();
     const indexNames = () => {
       const db = new Database(path, { readonly: true });
@@ -129,9 +129,18 @@ describe('RegionDbWriter', () => {
     expect(sorterThreadsFor(2, 8)).toBe(1);
   });
 
+  it('counts its rows per source, whether the schema spells the sources or each row stores its own', () => {
+    for (const sources of [['', 'imf', 'un'], []]) {
+      const writer = new RegionDbWriter(join(tempDir(), 'sources.sqlite'), 'Asia', ['only'], sources);
+      for (let i = 0; i < 7; i++) writer.addValues(`Land ${i}`, null, i < 4 ? 'imf' : '', `land ${i}`, 2000, 1, null, i + 2, true, true, 0, null, '', '9999-12-31');
+      writer.finish();
+      expect(writer.rowsBySource).toEqual({ imf: 4, '': 3 });
+    }
+  });
+
   it('refuses a load_seq that has no run_id rather than storing a NULL', () => {
     const writer = new RegionDbWriter(join(tempDir(), 'bad.sqlite'), 'Asia', ['only']);
-    expect(() => writer.addValues('A', null, null, '', 'a', 2000, 1, null, 2, true, true, 1, null, '', '9999-12-31')).toThrow('load_seq 1 has no run_id (1 loads)');
+    expect(() => writer.addValues('A', null, '', 'a', 2000, 1, null, 2, true, true, 1, null, '', '9999-12-31')).toThrow('load_seq 1 has no run_id (1 loads)');
     writer.abandon();
   });
 });
