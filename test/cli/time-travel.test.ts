@@ -22,7 +22,9 @@ let out: string;
 beforeAll(async () => {
   const dir = tempDir();
   out = join(dir, 'w');
-  expect((await cli(['run', writeInput(dir, 'd.csv', CSV), '--out', out])).code).toBe(0);
+  const r = await cli(['run', writeInput(dir, 'd.csv', CSV), '--out', out]);
+  // Said whole when it fails: once in CI this setup run exited 1, and its stderr was not kept.
+  expect(r.code, `gdpmr run failed:\n${r.stderr}`).toBe(0);
 });
 
 const json = async (args: string[]) => {
