@@ -15,7 +15,7 @@ import { readSourceInfo } from '../extract/dump-file.js';
 import { FACT_LINE_FORMAT } from '../rules/current.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import { REC_START, stateAfter, type TokenizerState } from '../rules/tokenizer.js';
-import { fsReason, makeDirectory } from '../store/files.js';
+import { diskFull, fsReason, makeDirectory } from '../store/files.js';
 import { currentGeneration, readPublished, WarehousePaths, type RunPaths } from '../store/layout.js';
 import { assembleManifest, sumLoadCounts, writeRejects } from '../store/generation.js';
 import { readManifest, writeManifest, type Manifest } from '../store/manifest.js';
@@ -248,8 +248,9 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     log?.error({ stage: 'run', code: (error as GdpmrError).code, err: errorText(error) }, 'run failed; the published warehouse is unchanged');
     // The command adds how to go on (--resume): the engine only says what happened.
     const after = currentGeneration(paths) === null ? `nothing was published: ${paths.root} holds no warehouse yet (log: ${paths.log(runId)})` : `the published warehouse is unchanged (log: ${paths.log(runId)})`;
-    if (error instanceof GdpmrError) throw RESUMABLE.has(error.code) ? new GdpmrError(error.code, `${error.message}; ${after}`) : error;
-    throw new GdpmrError('RUN_FAILED', `run ${runId} failed: ${errorText(error)}; ${after}`);
+    const full = diskFull(paths.root, error);
+    if (error instanceof GdpmrError) throw RESUMABLE.has(error.code) ? new GdpmrError(error.code, `${full}${error.message}; ${after}`) : error;
+    throw new GdpmrError('RUN_FAILED', `${full}run ${runId} failed: ${errorText(error)}; ${after}`);
   } finally {
     await runner?.close();
     log?.close();

@@ -1,6 +1,7 @@
 // File-system steps every command shares: making a directory without Node's recursive mkdir
 // (which spins for ever on some paths, such as /proc/x), and writing a file whole or not at all.
-import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { formatBytes } from '../format.js';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -73,4 +74,21 @@ export function writeFully(fd: number, data: string | Uint8Array, path: string):
     if (n <= 0) throw Object.assign(new Error(`${path}: a write stopped after ${done} of ${bytes.length} bytes`), { code: 'ENOSPC' });
     done += n;
   }
+}
+
+/**
+ * "the disk holding DIR is full (12 KB free): ..." when `error` is a full disk, whatever layer
+ * said it (a worker's ENOSPC, SQLite's SQLITE_FULL); '' otherwise. Said first: it is the cause.
+ */
+export function diskFull(dir: string, error: unknown): string {
+  const text = `${(error as NodeJS.ErrnoException)?.code ?? ''} ${(error as Error)?.message ?? String(error)}`;
+  if (!/ENOSPC|no space left on device|SQLITE_FULL|database or disk is full/i.test(text)) return '';
+  let free = '';
+  try {
+    const s = statfsSync(dir);
+    free = ` (${formatBytes(s.bavail * s.bsize)} free)`;
+  } catch {
+    // the size is a courtesy
+  }
+  return `the disk holding ${dir} is full${free}: free some space, or write the warehouse to a larger disk; `;
 }

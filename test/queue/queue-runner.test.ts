@@ -1,13 +1,13 @@
 // SPEC §11: the same tasks on a BullMQ queue in Redis, run by `gdpmr worker` processes: the
 // same warehouse as a local run, whatever dies or goes away meanwhile.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDump } from '../../src/generate/dump.js';
-import { cleanTempDirs, cli, CLI, runEngine, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, ROOT, runEngine, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 import { freePort, HAVE_REDIS, INSTALL_HINT, startRedis, startWorker, stopProcess, until, type RedisServer, type WorkerProcess } from './redis.js';
 
 afterAll(cleanTempDirs);
@@ -201,4 +201,32 @@ describe.skipIf(!HAVE_REDIS)('a queue with no worker, and jobs that vanish', () 
       await redis.stop();
     }
   }, 60_000);
+});
+
+describe.skipIf(!HAVE_REDIS)('a worker of another gdpmr build', () => {
+  it('refuses the coordinator\'s tasks saying both protocols; the run fails (exit 1) in one line instead of loading by other rules', async () => {
+    // Another build: this one's files with the task protocol changed, as a newer gdpmr's would be.
+    const other = tempDir();
+    for (const name of ['bin', 'dist', 'data', 'node_modules', 'package.json']) {
+      if (name === 'dist' || name === 'bin') cpSync(join(ROOT, name), join(other, name), { recursive: true });
+      else symlinkSync(join(ROOT, name), join(other, name));
+    }
+    const settings = join(other, 'dist', 'src', 'queue', 'settings.js');
+    const { QUEUE_PROTOCOL } = await import('../../src/queue/settings.js');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace(QUEUE_PROTOCOL, 'gdpmr-tasks/99 (from the future)'));
+    const redis = await startRedis();
+    const worker = spawn(process.execPath, [join(other, 'bin', 'gdpmr.js'), 'worker', '--redis', redis.url], { stdio: 'ignore' });
+    try {
+      const out = join(tempDir(), 'w');
+      const r = await cli(['run', WIKIPEDIA, '--out', out, '--redis', redis.url]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`speaks gdpmr-tasks/99 (from the future)`);
+      expect(r.stderr).toContain(`was sent as ${QUEUE_PROTOCOL}: run workers of the coordinator's gdpmr version`);
+      expect(r.stderr).toContain('nothing was published');
+    } finally {
+      await stopProcess(worker);
+      await redis.stop();
+    }
+  }, 120_000);
 });
