@@ -1,5 +1,6 @@
 // SPEC §8: the IMF DataMapper API's responses as dump rows. Pure: the JSON in, rows out, or
 // the first key that is missing.
+import { shiftDecimal } from './decimal.js';
 import type { DumpRow } from './wikipedia.js';
 
 export type ImfResult = { ok: true; rows: DumpRow[] } | { ok: false; reason: string };
@@ -11,6 +12,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** billions → millions with 3 decimals, as text without exponent or trailing zeros. */
 export function billionsToMillionsText(billions: number): string {
   const millions = Math.round(billions * 1000 * 1000) / 1000;
+  // toFixed writes 1e+21 and beyond with an exponent, which the run cannot read (and the
+  // product can overflow): the shortest digits that name the double, moved on as text.
+  if (!(Math.abs(millions) < 1e21)) {
+    const [mantissa, exponent = '0'] = String(billions).split('e');
+    return shiftDecimal(mantissa, 3 + Number(exponent));
+  }
   return millions.toFixed(3).replace(/\.?0+$/, '');
 }
 
@@ -44,7 +51,8 @@ export function extractImf(values: unknown, countries: unknown, indicator: strin
     for (const year of years) {
       const value = byYear[year];
       if (value === null || value === undefined || value === '') continue;
-      if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, reason: `"values"."${indicator}"."${code}"."${year}" must be a number, got ${JSON.stringify(value).slice(0, 60)}` };
+      if (typeof value === 'number' && !Number.isFinite(value)) return { ok: false, reason: `"values"."${indicator}"."${code}"."${year}" is a number too large for a double (above 1.8e308)` };
+      if (typeof value !== 'number') return { ok: false, reason: `"values"."${indicator}"."${code}"."${year}" must be a number, got ${JSON.stringify(value).slice(0, 60)}` };
       rows.push({ country: entry.label, country_code: isoCodeOf(code), year, gdp_usd_million: billionsToMillionsText(value) });
     }
   }
