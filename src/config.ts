@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { usage } from './errors.js';
 import { didYouMean } from './suggest.js';
-import { formatBytes } from './format.js';
+import { formatBytes, shownUrl } from './format.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { isCalendarDate, parseSource } from './rules/normalize.js';
 import { kindOf } from './store/files.js';
@@ -116,6 +116,24 @@ export function isUrlOf(text: string, protocols: readonly string[]): boolean {
     return false;
   }
 }
+
+/**
+ * --url of the extract commands: an http(s) address without credentials (fetch refuses them,
+ * and they would land in logs and provenance). The message never repeats a password.
+ */
+export const HttpUrl = z.string().superRefine((text, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || url.hostname === '') {
+    ctx.addIssue({ code: 'custom', message: `--url must be an http:// or https:// address, got ${got(shownUrl(text).slice(0, 200))}` });
+  } else if (url.username !== '' || url.password !== '') {
+    ctx.addIssue({ code: 'custom', message: `--url must not carry a user name or password (they would be kept in the output's provenance), got ${got(shownUrl(text).slice(0, 200))}` });
+  }
+});
 
 /** --redis, for `run` and `worker` alike. */
 export const RedisUrl = z.string().refine((u) => isUrlOf(u, ['redis:', 'rediss:']), { message: '--redis must be a Redis URL such as redis://127.0.0.1:6379' });

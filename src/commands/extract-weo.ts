@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { checkOutputFile, isUrlOf, MaxBytes, parseCommandLine, PathArg, Timeout, validate } from '../config.js';
+import { checkOutputFile, HttpUrl, MaxBytes, parseCommandLine, PathArg, Timeout, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DUMP_HEADER, sha256, sourcePathFor, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource } from '../extract/http.js';
@@ -46,7 +46,7 @@ OUT.csv.source.json lists each file (path or URL, sha256, encoding, vintage, rel
 const WeoOptions = z.object({
   out: z.string({ error: 'gdpmr extract weo needs --out OUT.csv' }).pipe(PathArg('--out')),
   file: z.array(PathArg('--file')).optional(),
-  url: z.array(z.string().refine((u) => isUrlOf(u, ['http:', 'https:']), { message: '--url must be an http:// or https:// address' })).optional(),
+  url: z.array(HttpUrl).optional(),
   subject: z
     .string()
     .default('NGDPD')

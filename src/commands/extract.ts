@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import { checkOutputFile, isUrlOf, MaxBytes, parseCommandLine, PathArg, Timeout, validate } from '../config.js';
+import { checkOutputFile, HttpUrl, MaxBytes, parseCommandLine, PathArg, Timeout, validate } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { dumpCsv, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
@@ -67,14 +67,10 @@ const Published = z
   .refine((d) => d === undefined || isCalendarDate(d.trim()), { message: '--published must be a real calendar date YYYY-MM-DD' })
   .transform((d) => d?.trim());
 
-const HttpUrl = z
-  .string()
-  .optional()
-  .refine((u) => u === undefined || isUrlOf(u, ['http:', 'https:']), { message: '--url must be an http:// or https:// address' });
 
 const Common = {
   out: z.string({ error: 'gdpmr extract needs --out OUT.csv' }).pipe(PathArg('--out')),
-  url: HttpUrl,
+  url: HttpUrl.optional(),
   file: PathArg('--file').optional(),
   published: Published,
   timeout: Timeout,

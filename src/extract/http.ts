@@ -55,12 +55,42 @@ export function userAgent(): string {
   return `gdpmr/${version()} (nominal-GDP MapReduce ETL; Node.js ${process.version}${contact})`;
 }
 
-function retryAfterMs(header: string | null): number | undefined {
+/** Retry-After as milliseconds (seconds, or an HTTP date); undefined when it is no delay (negative, garbage). */
+export function retryAfterMs(header: string | null): number | undefined {
   if (header === null) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(header);
+  const text = header.trim();
+  if (/^[0-9]+(\.[0-9]+)?$/.test(text)) return Number(text) * 1000;
+  // A date is spelled with letters (Wed, 21 Oct 2015 07:28:00 GMT); "-5" is no date.
+  const at = /[A-Za-z]/.test(text) ? Date.parse(text) : NaN;
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
+
+/** How many redirects a fetch follows before it fails (browsers stop at 20; sources need 1 or 2). */
+const MAX_REDIRECTS = 5;
+
+/**
+ * fetch, following redirects ourselves: only to http(s) (a redirect to file:// or elsewhere is
+ * refused, not retried), at most MAX_REDIRECTS (a loop fails at once naming it).
+ */
+async function fetchFollowing(url: string, init: RequestInit): Promise<Response> {
+  let at = url;
+  for (let hop = 0; ; hop++) {
+    const response = await fetch(at, { ...init, redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || response.status === 304 || location === null) return response;
+    await response.body?.cancel().catch(() => undefined);
+    let next: URL | undefined;
+    try {
+      next = new URL(location, at);
+    } catch {
+      next = undefined;
+    }
+    if (next === undefined || !['http:', 'https:'].includes(next.protocol)) {
+      throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed: ${at} redirects to ${JSON.stringify(location.slice(0, 200))}, which is not an http(s) address (not retried)`);
+    }
+    if (hop === MAX_REDIRECTS) throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed: more than ${MAX_REDIRECTS} redirects (a loop? the last one to ${next.href.slice(0, 200)}; not retried)`);
+    at = next.href;
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -85,11 +115,16 @@ export async function fetchSource(url: string, timeoutMs: number, log: Logger, m
     const timer = setTimeout(() => controller.abort(new Error(`no complete answer within ${timeoutMs / 1000} s`)), timeoutMs);
     let status = 0;
     try {
-      const response = await fetch(url, { signal: controller.signal, redirect: 'follow', headers: { 'user-agent': userAgent(), accept: '*/*' } });
+      const response = await fetchFollowing(url, { signal: controller.signal, headers: { 'user-agent': userAgent(), accept: '*/*' } });
       status = response.status;
       if (status === 429 || status >= 500) {
         await response.body?.cancel().catch(() => undefined);
-        throw new Retryable(`HTTP ${status}`, retryAfterMs(response.headers.get('retry-after')));
+        const header = response.headers.get('retry-after');
+        const wait = retryAfterMs(header);
+        if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) {
+          throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed: HTTP ${status}, and the server asks to wait ${Math.round(wait / 1000)} s (Retry-After: ${header?.slice(0, 60)}), more than the ${MAX_RETRY_AFTER_MS / 1000} s gdpmr waits; try again later`);
+        }
+        throw new Retryable(`HTTP ${status}${header !== null && wait === undefined ? ` (Retry-After ${JSON.stringify(header.slice(0, 60))} is no delay: the usual backoff was used)` : ''}`, wait);
       }
       if (status < 200 || status >= 300) {
         await response.body?.cancel().catch(() => undefined);
@@ -104,7 +139,7 @@ export async function fetchSource(url: string, timeoutMs: number, log: Logger, m
       const reason = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? 'timed out') : error instanceof Retryable ? error.message : describeFetchError(error);
       lastError = reason;
       const waitMs = error instanceof Retryable && error.waitMs !== undefined ? error.waitMs : BACKOFF_MS * 2 ** (attempt - 1) + Math.random() * BACKOFF_MS;
-      const willRetry = attempt < MAX_ATTEMPTS && waitMs <= MAX_RETRY_AFTER_MS;
+      const willRetry = attempt < MAX_ATTEMPTS;
       log.warn({ request_id: id, url, attempt, status: status || null, err: reason, ms: Math.round(performance.now() - t0), will_retry: willRetry, wait_ms: willRetry ? Math.round(waitMs) : null }, 'request failed');
       if (!willRetry) break;
       await sleep(waitMs);

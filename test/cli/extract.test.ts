@@ -280,6 +280,51 @@ describe('extract over HTTP (loopback server)', () => {
     expect(seen.find((s) => s.path === '/wiki/ok')?.ua).toMatch(/^gdpmr\/\d+\.\d+\.\d+ /);
   });
 
+  it('a redirect is followed to http(s) only and at most 5 times: file:// and a loop fail at once (one request each), not retried', async () => {
+    script.set('/moved', [status(301, { location: '/wiki/page' })]);
+    script.set('/wiki/page', [ok(readFileSync(PAGE))]);
+    const out = join(tempDir(), 'w.csv');
+    const moved = await cli(['extract', 'wikipedia', '--url', `${base}/moved`, '--out', out]);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(sourceJson(out).url).toBe(`${base}/wiki/page`);
+
+    script.set('/to-file', [status(302, { location: 'file:///etc/passwd' })]);
+    const dir = tempDir();
+    let before = seen.length;
+    const toFile = await cli(['extract', 'wikipedia', '--url', `${base}/to-file`, '--out', join(dir, 'o.csv')]);
+    expect(toFile.code).toBe(1);
+    expect(toFile.stderr.trim()).toBe(`gdpmr: fetching ${base}/to-file failed: ${base}/to-file redirects to "file:///etc/passwd", which is not an http(s) address (not retried)`);
+    expect(seen.slice(before).filter((s) => s.path === '/to-file')).toHaveLength(1);
+
+    script.set('/loop', [status(302, { location: '/loop' })]);
+    before = seen.length;
+    const loop = await cli(['extract', 'wikipedia', '--url', `${base}/loop`, '--out', join(dir, 'o.csv')]);
+    expect(loop.code).toBe(1);
+    expect(loop.stderr).toContain('failed: more than 5 redirects (a loop?');
+    expect(seen.slice(before).filter((s) => s.path === '/loop')).toHaveLength(6);
+    expectNothingWritten(dir);
+  });
+
+  it('a Retry-After beyond the 120 s gdpmr waits fails at once saying so; a negative one is named and the usual backoff used', async () => {
+    script.set('/later', [status(503, { 'retry-after': '86400' })]);
+    const dir = tempDir();
+    const later = await cli(['extract', 'wikipedia', '--url', `${base}/later`, '--out', join(dir, 'o.csv')]);
+    expect(later.code).toBe(1);
+    expect(later.stderr.trim()).toBe(`gdpmr: fetching ${base}/later failed: HTTP 503, and the server asks to wait 86400 s (Retry-After: 86400), more than the 120 s gdpmr waits; try again later`);
+    script.set('/negative', [status(503, { 'retry-after': '-5' })]);
+    const negative = await cli(['extract', 'wikipedia', '--url', `${base}/negative`, '--out', join(dir, 'o.csv')]);
+    expect(negative.code).toBe(1);
+    expect(negative.stderr).toContain('failed after 3 attempts; last error: HTTP 503 (Retry-After "-5" is no delay: the usual backoff was used)');
+    expectNothingWritten(dir);
+  });
+
+  it('a --url with a password: exit 2 without repeating the password', async () => {
+    const r = await cli(['extract', 'imf', '--url', `http://user:hunter2@127.0.0.1:9/api`, '--out', join(tempDir(), 'o.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--url must not carry a user name or password');
+    expect(r.stderr).not.toContain('hunter2');
+  });
+
   it('a 404 is not retried: exit 1 naming the URL and the status, nothing written', async () => {
     const dir = tempDir();
     const before = seen.length;
