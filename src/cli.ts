@@ -28,7 +28,7 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     load: async () => (await import('./commands/verify.js')).verifyCommand,
   },
   sql: {
-    usage: 'gdpmr sql "STATEMENT" [--warehouse DIR] [--json|--csv]',
+    usage: 'gdpmr sql "STATEMENT" | --file FILE [--warehouse DIR] [--json|--csv] [--timeout S]',
     load: async () => (await import('./commands/sql.js')).sqlCommand,
   },
   report: {

@@ -63,6 +63,16 @@ export const Timeout = z
     return n;
   });
 
+/** --timeout of `gdpmr sql`: seconds a statement may run. */
+export const SqlTimeout = z.string().transform((text, ctx) => {
+  const n = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n > 0 && n <= 86400)) {
+    ctx.addIssue({ code: 'custom', message: `--timeout must be a number of seconds above 0, at most 86400, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
 /** --max-bytes of the extract commands: how large a fetched response may be, decoded. */
 export const MaxBytes = z
   .string()

@@ -65,3 +65,35 @@ async function streamBatches<T>(rows: Iterable<T>, text: (batch: T[], first: boo
   }
   if (batch.length > 0) await out.stream(text(batch, first));
 }
+
+/**
+ * An Output whose answer is held until `finish()` (or until it holds more than `capBytes`, then
+ * written and passed through): a command that fails midway leaves no half answer on stdout.
+ */
+export function holdingOutput(out: Output, capBytes: number): Output & { finish(): Promise<void>; flushed(): boolean } {
+  let held: string[] = [];
+  let size = 0;
+  let passing = false;
+  const release = async (): Promise<void> => {
+    passing = true;
+    const texts = held;
+    held = [];
+    for (const text of texts) await out.stream(text);
+  };
+  return {
+    ...out,
+    stdout: (text) => {
+      if (passing) return out.stdout(text);
+      held.push(text + '\n');
+      size += text.length + 1;
+    },
+    stream: async (text) => {
+      if (passing) return out.stream(text);
+      held.push(text);
+      size += text.length;
+      if (size > capBytes) await release();
+    },
+    finish: release,
+    flushed: () => passing,
+  };
+}

@@ -3,15 +3,20 @@
 // would write is refused before it runs, and the connection is read-only anyway.
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { DEFAULTS, parseCommandLine, PathArg, validate } from '../config.js';
+import { readFileSync } from 'node:fs';
+import { DEFAULTS, parseCommandLine, PathArg, SqlTimeout, validate } from '../config.js';
 import { errorText, GdpmrError, usage } from '../errors.js';
 import { table, TABLE_ROWS } from '../format.js';
 import { openWarehouse } from '../query/warehouse.js';
 import { WarehousePaths } from '../store/layout.js';
 import { VIEW_COLUMNS } from '../store/region-db.js';
-import { streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
+import { holdingOutput, streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
+import { fsReason } from '../store/files.js';
 
-export const SQL_HELP = `gdpmr sql "STATEMENT" [--warehouse DIR] [--json | --csv]
+/** How much of an answer is held back until the statement has finished. */
+const HELD_BYTES = 64 * 1024 * 1024;
+
+export const SQL_HELP = `gdpmr sql "STATEMENT" | --file FILE [--warehouse DIR] [--json | --csv] [--timeout S]
 
 Runs one read-only SQL statement (SQLite's dialect) with every region's rows visible as one
 relation gdp, with every column of a region's gdp:
@@ -20,16 +25,29 @@ country is the name as loaded, name the one answers show (the country map's for 
 country_key the identity (the code, else the name in lower case). Each region's own rows are
 <region>.gdp (main.gdp is the first). Figures of several sources sit side by side: filter on
 source, e.g.
-  gdpmr sql "SELECT name, country_code, gdp_usd_billion FROM gdp WHERE source = 'imf' AND is_latest ORDER BY 3 DESC LIMIT 10"`;
+  gdpmr sql "SELECT name, country_code, gdp_usd_billion FROM gdp WHERE source = 'imf' AND is_latest ORDER BY 3 DESC LIMIT 10"
+
+  --file FILE         read the statement from FILE (- for standard input) instead of the argument
+  --warehouse DIR     the warehouse to read (default: ${DEFAULTS.warehouse})
+  --json              the answer as JSON: {"query":"sql","columns":[...],"rows":[[...],...]};
+                      an integer beyond 2^53 is a string of its digits, a blob {"blob_hex":"..."}
+  --csv               the answer as CSV (a blob as x'hex')
+  --timeout S         stop a statement still running after S seconds: exit 1, nothing written
+
+The answer is written once the statement has finished (up to 64 MB of it; a larger one streams):
+a statement that fails leaves nothing on standard output. The table view shows control
+characters escaped (\\n, \\t, \\u0000) so that a row stays one line.`;
 
 /** Every column of a region's gdp (SPEC §10): the relation gdp is their union. */
 export const GDP_COLUMNS = VIEW_COLUMNS;
 
 const SqlOptions = z.object({
-  statement: z.string({ error: 'gdpmr sql needs a STATEMENT, e.g. gdpmr sql "SELECT count(*) FROM gdp"' }).refine((s) => s.trim() !== '', { message: 'gdpmr sql needs a STATEMENT, got an empty one' }),
+  statement: z.string().optional(),
+  file: PathArg('--file').optional(),
   warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),
   json: z.boolean().default(false),
   csv: z.boolean().default(false),
+  timeout: SqlTimeout.optional(),
 });
 
 /** A connection that sees every region of the published warehouse as `gdp`, read-only. */
@@ -46,59 +64,122 @@ export function openSqlView(dir: string): Database.Database {
   return db;
 }
 
+/** Control characters as escapes: a cell with a newline must not break the table's rows. */
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+const escapeControl = (text: string): string =>
+  text.replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
   if (Buffer.isBuffer(value)) return `x'${value.toString('hex')}'`;
-  return String(value);
+  return escapeControl(String(value));
 }
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Integers arrive as BigInt (exact): a number in JSON where a double holds it exactly, else its digits as a string. */
 function jsonValue(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  if (Buffer.isBuffer(value)) return value.toString('hex');
+  if (typeof value === 'bigint') return value <= SAFE && value >= -SAFE ? Number(value) : value.toString();
+  if (Buffer.isBuffer(value)) return { blob_hex: value.toString('hex') };
+  return value;
+}
+
+function csvValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (Buffer.isBuffer(value)) return `x'${value.toString('hex')}'`;
   return value;
 }
 
 async function writeAnswer(rows: IterableIterator<unknown[]>, columns: string[], o: { json: boolean; csv: boolean }, out: Output): Promise<void> {
   if (o.json) return streamJsonAnswer(`{"query":"sql","columns":${JSON.stringify(columns)},"rows":`, rows, (row) => row.map(jsonValue), out);
-  if (o.csv) return streamCsvAnswer(columns, rows, (row) => row.map(jsonValue), out);
+  if (o.csv) return streamCsvAnswer(columns, rows, (row) => row.map(csvValue), out);
   const shown: unknown[][] = [];
   let total = 0;
   for (const row of rows) {
     if (shown.length < TABLE_ROWS) shown.push(row);
     total++;
   }
-  const numeric = shown.length > 0 ? shown[0].flatMap((v, i) => (typeof v === 'number' ? [i] : [])) : [];
+  const numeric = shown.length > 0 ? shown[0].flatMap((v, i) => (typeof v === 'number' || typeof v === 'bigint' ? [i] : [])) : [];
   const more = total > shown.length ? `\n… ${total - shown.length} more rows (--csv or --json gives every row)` : '';
-  out.stdout(`${total} row${total === 1 ? '' : 's'}\n${table(columns, shown.map((r) => r.map(cellText)), numeric)}${more}`);
+  out.stdout(`${total} row${total === 1 ? '' : 's'}\n${table(columns.map(escapeControl), shown.map((r) => r.map(cellText)), numeric)}${more}`);
+}
+
+/** The statement: the argument, or --file's text (- reads standard input). */
+function statementOf(o: { statement?: string; file?: string }): string {
+  if (o.statement !== undefined && o.file !== undefined) throw usage('gdpmr sql takes a STATEMENT or --file FILE, not both');
+  let text = o.statement;
+  if (o.file !== undefined) {
+    try {
+      text = readFileSync(o.file === '-' ? 0 : o.file, 'utf8');
+    } catch (error) {
+      throw usage(`--file must be a readable file with the statement, got ${o.file} (${fsReason(error)})`);
+    }
+  }
+  if (text === undefined) throw usage('gdpmr sql needs a STATEMENT, e.g. gdpmr sql "SELECT count(*) FROM gdp", or --file FILE');
+  if (text.trim() === '') throw usage(`gdpmr sql needs a STATEMENT, got an empty one${o.file !== undefined ? ` in ${o.file}` : ''}`);
+  return text;
+}
+
+/**
+ * --timeout: SQLite cannot be interrupted from JavaScript while a statement runs (better-sqlite3
+ * is synchronous, and not even process.exit stops it), so the statement runs in a child process
+ * that writes the answer itself and is killed at the deadline.
+ */
+async function runWithTimeout(argv: string[], seconds: number, statement: string, out: Output): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--timeout' || argv[i] === '--file') i++;
+    else if (!argv[i].startsWith('--timeout=') && !argv[i].startsWith('--file=') && argv[i] !== statement) rest.push(argv[i]);
+  }
+  const child = spawn(process.execPath, [process.argv[1], 'sql', '--file', '-', ...rest], { stdio: ['pipe', 'inherit', 'inherit'] });
+  child.stdin.end(statement);
+  child.stdin.on('error', () => undefined);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, seconds * 1000);
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  clearTimeout(timer);
+  if (timedOut) throw new GdpmrError('RUN_FAILED', `the statement was still running after --timeout ${seconds} s and was stopped; nothing was written`);
+  return code;
 }
 
 export async function sqlCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine('gdpmr sql', argv, { warehouse: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' } }, ['statement']);
+  const values = parseCommandLine('gdpmr sql', argv, { warehouse: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, file: { type: 'string' }, timeout: { type: 'string' } }, ['statement']);
   if (values.help === true) {
     out.stdout(SQL_HELP);
     return 0;
   }
   const o = validate(SqlOptions, values);
   if (o.json && o.csv) throw usage('gdpmr sql takes --json or --csv, not both');
+  const text = statementOf(o);
+  if (o.timeout !== undefined) return runWithTimeout(argv, o.timeout, text, out);
   const db = openSqlView(o.warehouse);
   try {
     let statement: Database.Statement;
     try {
-      statement = db.prepare(o.statement);
+      statement = db.prepare(text);
     } catch (error) {
       throw usage(`SQLite refused the statement: ${errorText(error, 500)}`);
     }
     if (!statement.readonly) throw usage('the statement would write: attempt to write a readonly database (gdpmr sql runs one read-only statement)');
     // A statement that returns no rows (ATTACH, DETACH, BEGIN, a PRAGMA that sets) is no
     // question to the warehouse: refused before it runs, whatever SQLite would have said.
-    if (!statement.reader) throw usage(`gdpmr sql runs one read-only query that returns rows (SELECT, WITH, a PRAGMA that reads); got a statement that returns none: ${o.statement.trim().slice(0, 80)}`);
+    if (!statement.reader) throw usage(`gdpmr sql runs one read-only query that returns rows (SELECT, WITH, a PRAGMA that reads); got a statement that returns none: ${text.trim().slice(0, 80)}`);
+    // Held until the statement has finished: a failure midway leaves no half answer.
+    const held = holdingOutput(out, HELD_BYTES);
     try {
-      await writeAnswer(statement.raw(true).iterate() as IterableIterator<unknown[]>, statement.columns().map((c) => c.name), o, out);
+      await writeAnswer(statement.safeIntegers(true).raw(true).iterate() as IterableIterator<unknown[]>, statement.columns().map((c) => c.name), o, held);
     } catch (error) {
       if (error instanceof GdpmrError) throw error;
-      throw new GdpmrError('RUN_FAILED', `the statement failed: ${errorText(error, 500)}`);
+      const said = held.flushed() ? `; standard output holds the first ${HELD_BYTES / 1024 / 1024} MB or more of the answer, incomplete` : '; nothing was written';
+      throw new GdpmrError('RUN_FAILED', `the statement failed: ${errorText(error, 500)}${said}`);
     }
+    await held.finish();
     return 0;
   } finally {
     db.close();

@@ -108,6 +108,41 @@ describe('gdpmr sql', () => {
     expect(r.stderr.trim()).toBe('gdpmr: could not write the answer to standard output (ENOSPC); what was written is incomplete');
   });
 
+  it('exact values: integers beyond 2^53 as digits, a blob unlike a text, a newline that keeps the table one row per line', async () => {
+    const statement = "SELECT 9007199254740993 AS big, 5 AS small, x'00ff' AS b, '00ff' AS t, 'a' || char(10) || 'b' AS nl";
+    expect((await json(['sql', statement, '--warehouse', out, '--json'])).rows).toEqual([['9007199254740993', 5, { blob_hex: '00ff' }, '00ff', 'a\nb']]);
+    expect((await cli(['sql', statement, '--warehouse', out, '--csv'])).stdout).toBe('big,small,b,t,nl\n9007199254740993,5,x\'00ff\',00ff,"a\nb"\n');
+    const t = await cli(['sql', statement, '--warehouse', out]);
+    expect(t.stdout.trim().split('\n')).toHaveLength(4);
+    expect(t.stdout).toContain('9007199254740993');
+    expect(t.stdout).toContain('a\\nb');
+  });
+
+  it('a statement that fails after thousands of rows leaves nothing on stdout, exit 1', async () => {
+    const r = await cli(['sql', 'SELECT CASE WHEN line > 8000 THEN abs(-9223372036854775807 - 1) ELSE line END AS x FROM gdp', '--warehouse', out, '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe('gdpmr: the statement failed: integer overflow; nothing was written');
+  });
+
+  it('--file FILE or --file - (stdin) holds a long statement; --timeout stops one that runs on (exit 1, nothing written)', async () => {
+    const file = join(tempDir(), 'q.sql');
+    writeFileSync(file, `-- a statement kept in a file\nSELECT count(*) AS n\n  FROM gdp\n WHERE year NOT IN (${Array.from({ length: 1900 }, (_, i) => i).join(', ')})`);
+    expect((await json(['sql', '--file', file, '--warehouse', out, '--json'])).rows[0][0]).toBeGreaterThan(0);
+    const stdin = spawnSync(process.execPath, [CLI, 'sql', '--file', '-', '--warehouse', out, '--csv'], { input: 'SELECT 41 + 1 AS n', encoding: 'utf8' });
+    expect(stdin.stdout).toBe('n\n42\n');
+    const endless = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM (SELECT x FROM c LIMIT 1000000000000)';
+    const t0 = Date.now();
+    const r = await cli(['sql', endless, '--warehouse', out, '--timeout', '1']);
+    expect(r.code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe('gdpmr: the statement was still running after --timeout 1 s and was stopped; nothing was written');
+    expect((await json(['sql', 'SELECT 1 AS one', '--warehouse', out, '--json', '--timeout', '30'])).rows).toEqual([[1]]);
+    expect((await cli(['sql', 'SELECT 1', '--file', file, '--warehouse', out])).code).toBe(2);
+    expect((await cli(['sql', '--timeout', '-1', 'SELECT 1', '--warehouse', out])).code).toBe(2);
+  });
+
   it('no statement, or a directory that is no warehouse: exit 2', async () => {
     expect((await cli(['sql', '--warehouse', out])).code).toBe(2);
     const r = await cli(['sql', 'SELECT 1', '--warehouse', tempDir()]);
