@@ -146,7 +146,10 @@ export const HttpUrl = z.string().superRefine((text, ctx) => {
 });
 
 /** --redis, for `run` and `worker` alike. */
-export const RedisUrl = z.string().refine((u) => isUrlOf(u, ['redis:', 'rediss:']), { message: '--redis must be a Redis URL such as redis://127.0.0.1:6379' });
+export const RedisUrl = z.string().superRefine((u, ctx) => {
+  if (!isUrlOf(u, ['redis:', 'rediss:'])) ctx.addIssue({ code: 'custom', message: '--redis must be a Redis URL such as redis://127.0.0.1:6379' });
+  else if (!/^\/?([0-9]{1,5})?$/.test(new URL(u).pathname)) ctx.addIssue({ code: 'custom', message: `--redis must end in a database number if in anything (redis://127.0.0.1:6379/1), got ${got(shownUrl(u))}` });
+});
 
 /** A file or directory path: an empty one would silently mean the current directory. */
 export const PathArg = (flag: string) =>

@@ -59,7 +59,8 @@ export async function connectRedis(url: string, abort?: AbortSignal): Promise<Re
   const redis = new Redis(url, redisOptions());
   let lastError = 'no answer';
   redis.on('error', (error: Error) => {
-    lastError = error.message;
+    // Once Redis has said why (a wrong password), the closes that follow do not hide it.
+    if (!/^Connection is closed/.test(error.message) || lastError === 'no answer') lastError = error.message;
   });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -71,7 +72,10 @@ export async function connectRedis(url: string, abort?: AbortSignal): Promise<Re
     abort?.addEventListener('abort', () => resolve(null), { once: true });
   });
   try {
-    const connected = redis.connect().then(() => redis.ping());
+    // ioredis selects a database the URL names without failing when Redis has no such one:
+    // selected here, so that /99 on a Redis of 16 databases fails instead of using database 0.
+    const db = databaseOf(url);
+    const connected = redis.connect().then(() => redis.ping()).then(() => (db === 0 ? undefined : redis.select(db)));
     // A connection abandoned by a deadline or an abort may still fail later: not unhandled.
     connected.catch(() => undefined);
     if ((await Promise.race([connected.then(() => redis), deadline, aborted])) === null) {
@@ -84,9 +88,25 @@ export async function connectRedis(url: string, abort?: AbortSignal): Promise<Re
     return redis;
   } catch (error) {
     redis.disconnect();
-    throw new GdpmrError('RUNNER_FAILED', `Redis at ${shownUrl(url)} is unreachable (${(error as Error).message || lastError}); start it, or check --redis`);
+    const said = (error as Error).message;
+    const reason = /^Connection is closed/.test(said) || said === '' ? lastError : said;
+    throw new GdpmrError('RUNNER_FAILED', `Redis at ${shownUrl(url)} ${redisRefusal(reason)}`);
   } finally {
     clearTimeout(timer);
   }
 }
 
+
+/** The database a Redis URL names (redis://host:port/N), 0 when it names none. */
+export function databaseOf(url: string): number {
+  const path = new URL(url).pathname.replace(/^\//, '');
+  return path === '' ? 0 : Number(path);
+}
+
+/** Why Redis would not serve us, in the user's terms. */
+function redisRefusal(reason: string): string {
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(reason)) return `refused the password in --redis (${reason}); check it`;
+  if (/NOAUTH|Authentication required/i.test(reason)) return `needs a password (${reason}): give it in --redis as redis://:PASSWORD@HOST:PORT`;
+  if (/DB index is out of range/i.test(reason)) return `has no such database (${reason}); --redis must name one of its databases (redis://HOST:PORT/N, N from 0 to its databases - 1)`;
+  return `is unreachable (${reason}); start it, or check --redis`;
+}

@@ -230,3 +230,31 @@ describe.skipIf(!HAVE_REDIS)('a worker of another gdpmr build', () => {
     }
   }, 120_000);
 });
+
+describe.skipIf(!HAVE_REDIS)('a Redis that will not serve us says why', () => {
+  it('a wrong password, no password, a database it lacks: exit 1 naming each, the password never shown; a URL path that is no database: exit 2', async () => {
+    const redis = await startRedis(undefined, ['--requirepass', 'sekret', '--databases', '16']);
+    try {
+      const url = (auth: string, db = '') => `redis://${auth}127.0.0.1:${redis.port}${db}`;
+      const run = (u: string) => cli(['run', WIKIPEDIA, '--out', join(tempDir(), 'w'), '--redis', u]);
+      const wrong = await run(url(':hunter2@'));
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain(`Redis at ${url(':***@')} refused the password in --redis (WRONGPASS`);
+      expect(wrong.stderr).not.toContain('hunter2');
+      const none = await run(url(''));
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain(`Redis at ${url('')} needs a password (NOAUTH`);
+      const db = await run(url(':sekret@', '/99'));
+      expect(db.code).toBe(1);
+      expect(db.stderr).toContain('has no such database (ERR DB index is out of range)');
+      const worker = await cli(['worker', '--redis', url(':sekret@', '/99')]);
+      expect(worker.code).toBe(1);
+      expect(worker.stderr).toContain('has no such database');
+      const path = await run(url(':sekret@', '/queue'));
+      expect(path.code).toBe(2);
+      expect(path.stderr).toContain('--redis must end in a database number if in anything');
+    } finally {
+      await redis.stop();
+    }
+  }, 120_000);
+});
