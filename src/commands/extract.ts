@@ -187,6 +187,9 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
   if (o.published === undefined && result.revision.date !== null && !isCalendarDate(result.revision.date)) {
     throw new GdpmrError('SOURCE_INVALID', `${where}: the page's own revision date ${JSON.stringify(result.revision.date)} is not a calendar date; give --published YYYY-MM-DD`);
   }
+  if (result.alsoMatched.length > 0) {
+    out.stderr(`gdpmr: warning: ${where} has ${result.alsoMatched.length + 1} tables with these columns; extracted the first (${result.rows.length} rows), left out ${result.alsoMatched.join(', ')}`);
+  }
   const published = o.published ?? result.revision.date;
   if (published === null) throw new GdpmrError('SOURCE_INVALID', `${where}: the page's metadata gives no revision date; give --published YYYY-MM-DD`);
   const source: SourceInfo = {

@@ -59,6 +59,8 @@ export function visibleText(node: Node): string {
     }
     if (isElement(n)) {
       if (SKIPPED.has(n.tagName)) return;
+      // A table nested in a cell is content of its own (a legend, a sub-table): not the cell's text.
+      if (n.tagName === 'table' && n !== node) return;
       if (n.tagName === 'sup' && hasClass(n, 'reference')) return;
       if (n.tagName === 'br') text += ' ';
     }

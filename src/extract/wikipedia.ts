@@ -21,7 +21,7 @@ export interface PageRevision {
 }
 
 export type WikipediaResult =
-  | { ok: true; rows: DumpRow[]; revision: PageRevision }
+  | { ok: true; rows: DumpRow[]; revision: PageRevision; /** Other tables that matched too: the first is used, these are said. */ alsoMatched: string[] }
   | { ok: false; reason: string };
 
 /** Header text as compared: footnote markers such as `[1]` dropped, white space folded. */
@@ -89,6 +89,7 @@ export function extractWikipedia(html: string, source: WikipediaSource): Wikiped
   const document = parseHtml(html);
   const group = WIKIPEDIA_SOURCES[source];
   const seen: string[] = [];
+  let found: { rows: DumpRow[]; alsoMatched: string[] } | undefined;
   for (const table of elements(document, 'table')) {
     let grid: Grid;
     try {
@@ -103,6 +104,11 @@ export function extractWikipedia(html: string, source: WikipediaSource): Wikiped
       if (headers.length > 0) seen.push(`${grid.caption === '' ? 'a table' : JSON.stringify(grid.caption)} with columns ${headers.slice(0, 8).map((h) => JSON.stringify(h)).join(', ')}`);
       continue;
     }
+    const name = grid.caption === '' ? 'a table' : JSON.stringify(grid.caption.slice(0, 80));
+    if (found !== undefined) {
+      found.alsoMatched.push(`${name} of ${grid.rows.length - grid.headerRows} rows`);
+      continue;
+    }
     const rows: DumpRow[] = [];
     for (const row of grid.rows.slice(grid.headerRows)) {
       const country = row[columns.country];
@@ -112,10 +118,11 @@ export function extractWikipedia(html: string, source: WikipediaSource): Wikiped
       if (country === undefined || figure === undefined || (country.header && figure.header)) continue;
       rows.push({ country: country.text, country_code: '', gdp_usd_million: figure.text, year: year === undefined || year === figure ? '' : year.text });
     }
-    return { ok: true, rows, revision: pageRevision(document) };
+    found = { rows, alsoMatched: [] };
   }
-  const found = seen.length === 0 ? 'no tables with header rows' : `${seen.length} other table(s): ${seen.slice(0, 5).join('; ')}`;
-  return { ok: false, reason: `no table with a "Country/Territory" column and a "${group}" column group of a figure and its "Year"; found ${found}` };
+  if (found !== undefined) return { ok: true, ...found, revision: pageRevision(document) };
+  const others = seen.length === 0 ? 'no tables with header rows' : `${seen.length} other table(s): ${seen.slice(0, 5).join('; ')}`;
+  return { ok: false, reason: `no table with a "Country/Territory" column and a "${group}" column group of a figure and its "Year"; found ${others}` };
 }
 
 /**
