@@ -23,6 +23,22 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
+/** Longest a country name is shown in charts and tables, in characters. */
+const NAME_SHOWN = 48;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/;
+
+/**
+ * A country name as the page shows it: control characters dropped, at most NAME_SHOWN
+ * characters (a 10,000-character name must not push every table off the page), and a name in
+ * a right-to-left script isolated (FSI … PDI) so that it cannot reorder the text around it.
+ */
+export function shownName(name: string): string {
+  const chars = [...name.replace(CONTROL, '')];
+  const text = chars.length > NAME_SHOWN ? `${chars.slice(0, NAME_SHOWN - 1).join('')}…` : chars.join('');
+  return RIGHT_TO_LEFT.test(text) ? `\u2068${text}\u2069` : text;
+}
+
 function htmlTable(headers: string[], rows: string[][], numeric: number[] = []): string {
   const cell = (tag: string, text: string, i: number): string => `<${tag}${numeric.includes(i) ? ' class="n"' : ''}>${escapeHtml(text)}</${tag}>`;
   // In a box of its own that scrolls sideways on a narrow screen, instead of clipping.
@@ -52,7 +68,7 @@ function yearSeries(w: OpenWarehouse, source: string, region: string, country: s
   let lastFigure: YearPoint | undefined;
   let joined = false;
   for (const r of rows) {
-    const point: YearPoint = { region, country, year: r.year, gdp: r.gdp, kind: r.is_projection === 1 ? 'projection' : 'figure' };
+    const point: YearPoint = { region, country: shownName(country), year: r.year, gdp: r.gdp, kind: r.is_projection === 1 ? 'projection' : 'figure' };
     if (point.kind === 'projection' && !joined && lastFigure !== undefined) {
       points.push({ ...lastFigure, kind: 'projection' });
       joined = true;
@@ -94,13 +110,13 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   );
 
   const top = top5(w, TOP, { source, asOf: o.asOf });
-  const bars = top.regions.flatMap((r) => r.countries.map((c) => ({ region: r.region, country: c.country, gdp: c.gdp_usd_billion, mean: r.avg_gdp_usd_billion })));
+  const bars = top.regions.flatMap((r) => r.countries.map((c) => ({ region: r.region, country: shownName(c.country), gdp: c.gdp_usd_billion, mean: r.avg_gdp_usd_billion })));
   sections.push(
     `<section><h2>Each region's top ${TOP}</h2><p>Bars: each region's ${TOP} largest economies (${view}), GDP in billions of USD. Dashed red line: the region's mean of those ${TOP}.</p>` +
       (bars.length === 0 ? '<p>No figures.</p>' : chartBox(await topChart(bars, `Top ${TOP} economies by region and their mean (${view}), billions of USD`))) +
       htmlTable(
         ['region', 'mean of top 5', '#', 'country', 'year', 'GDP'],
-        top.regions.flatMap((r) => r.countries.map((c, i) => [i === 0 ? r.region : '', i === 0 ? fmtBn(r.avg_gdp_usd_billion) : '', String(i + 1), c.country, String(c.year), fmtBn(c.gdp_usd_billion)])),
+        top.regions.flatMap((r) => r.countries.map((c, i) => [i === 0 ? r.region : '', i === 0 ? fmtBn(r.avg_gdp_usd_billion) : '', String(i + 1), shownName(c.country), String(c.year), fmtBn(c.gdp_usd_billion)])),
         [1, 2, 4, 5],
       ) +
       '</section>',
@@ -122,8 +138,8 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
       `<section><h2>Largest revisions between the last two vintages</h2><p>Facts whose current figure as of ${to} differs from the one as of ${from}; the ${REVISIONS_SHOWN} largest changes in per cent. Green: revised up; red: revised down.</p>` +
         (shown.length === 0
           ? '<p>No figure changed between these vintages.</p>'
-          : chartBox(await revisionsChart(shown.map((f) => ({ label: `${f.country} ${f.year} (${f.region})`, change_pct: f.change_pct as number })), `Largest revisions, ${from} → ${to}, per cent`)) +
-            htmlTable(['region', 'country', 'year', 'from', 'to', 'change'], shown.map((f) => [f.region, f.country, String(f.year), fmtBn(f.from_usd_billion), fmtBn(f.to_usd_billion), `${bn.format(f.change_pct as number)} %`]), [2, 3, 4, 5])) +
+          : chartBox(await revisionsChart(shown.map((f) => ({ label: `${shownName(f.country)} ${f.year} (${f.region})`, change_pct: f.change_pct as number })), `Largest revisions, ${from} → ${to}, per cent`)) +
+            htmlTable(['region', 'country', 'year', 'from', 'to', 'change'], shown.map((f) => [f.region, shownName(f.country), String(f.year), fmtBn(f.from_usd_billion), fmtBn(f.to_usd_billion), `${bn.format(f.change_pct as number)} %`]), [2, 3, 4, 5])) +
         '</section>',
     );
   } else {
@@ -162,7 +178,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
 body { font-family: sans-serif; margin: 24px auto; max-width: 1200px; color: #222; padding: 0 16px; }
 h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 p { line-height: 1.4; } .meta { color: #555; }
-table { border-collapse: collapse; margin: 12px 0; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; } th { background: #f4f4f4; } .n { text-align: right; }
+table { border-collapse: collapse; margin: 12px 0; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; overflow-wrap: anywhere; unicode-bidi: isolate; } th { background: #f4f4f4; } .n { text-align: right; }
 td.n { white-space: nowrap; }
 /* Charts keep their own size, so their text stays legible; a narrower screen scrolls them (and
    wide tables) sideways inside their own box instead of shrinking or clipping them. */

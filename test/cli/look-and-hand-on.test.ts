@@ -152,6 +152,21 @@ describe('gdpmr sql', () => {
 });
 
 describe('gdpmr report', () => {
+  it('a 10,000-character, a right-to-left and a NUL name: shown in at most 48 characters, isolated, without the NUL', async () => {
+    const dir = tempDir();
+    const dump = writeInput(dir, 'names.csv', ['country,region,year,gdp_usd_million,published,source', `${'X'.repeat(10_000)},Asia,2024,99999999,2024-10-01,imf`, 'مصر العربية الكبرى,Asia,2024,88888888,2024-10-01,imf', 'Nul\u0000Land,Asia,2024,77777777,2024-10-01,imf'].join('\n') + '\n');
+    const w = join(dir, 'w');
+    expect((await cli(['run', dump, '--out', w])).code).toBe(0);
+    const file = join(dir, 'r.html');
+    expect((await cli(['report', '--warehouse', w, '--out', file])).code).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain(`${'X'.repeat(47)}…`);
+    expect(html).not.toContain('X'.repeat(48));
+    expect(html).toContain('\u2068مصر العربية الكبرى\u2069');
+    expect(html).not.toContain('\u0000');
+    expect(html).toContain('NulLand');
+  });
+
   it('one self-contained page: an SVG with a title per chart, no URL a browser would fetch, the numbers of query top5', async () => {
     const file = join(tempDir(), 'r.html');
     expect((await cli(['report', '--warehouse', out, '--out', file])).code).toBe(0);
