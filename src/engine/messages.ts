@@ -23,6 +23,8 @@ interface TaskBase {
 export interface ScanTask extends TaskBase {
   kind: 'scan';
   inputPath: string;
+  /** The input's size when the run started: what a short read is measured against. */
+  inputBytes: number;
   split: InputSplit;
 }
 

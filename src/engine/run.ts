@@ -399,7 +399,7 @@ class Job {
       if (scanned[i] !== undefined) continue;
       const split = splits[i];
       scanTasks.push(
-        tracked(runWithRetries(this.runner, { kind: 'scan', attempt: 1, inputPath: plan.input.path, split }, this.attemptFailed).then((result) => {
+        tracked(runWithRetries(this.runner, { kind: 'scan', attempt: 1, inputPath: plan.input.path, inputBytes: plan.input.bytes, split }, this.attemptFailed).then((result) => {
           this.journal.record({ task: 'scan', chunk: split.chunk, result });
           scanned[i] = result;
           scansDone++;

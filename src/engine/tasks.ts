@@ -31,7 +31,7 @@ export function scan(task: ScanTask): ScanResult {
     let newlines = 0;
     for (let at = start; at < end; ) {
       const n = readSync(fd, block, 0, Math.min(block.length, end - at), at);
-      if (n === 0) throw inputShrank(task.inputPath, end, at);
+      if (n === 0) throw inputShrank(task.inputPath, task.inputBytes, at);
       const part = scanRange(block, 0, n);
       // Compose: entering this block in state s leaves it in part.exitStates[s].
       exitStates = exitStates.map((s) => part.exitStates[s]) as ScanResult['exitStates'];

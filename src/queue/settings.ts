@@ -11,7 +11,7 @@ export { shownUrl };
  * warehouse format. A worker of another build would map or reduce by other rules and publish
  * figures a local run would not: it refuses the task instead, saying both versions.
  */
-export const QUEUE_PROTOCOL = 'gdpmr-tasks/2 (fact lines 4, warehouse 2)';
+export const QUEUE_PROTOCOL = 'gdpmr-tasks/3 (fact lines 4, warehouse 2)';
 
 /** How long a task may wait untaken before the coordinator says no worker has taken it. */
 export const NO_WORKER_NOTICE_MS = 5_000;
