@@ -8,7 +8,7 @@ import { DEFAULTS, parseCommandLine, PathArg, refuseWarehouseFiles, validate } f
 import { GdpmrError, usage } from '../errors.js';
 import { withWarehouse } from '../query/warehouse.js';
 import { regionFileName } from '../rules/normalize.js';
-import { fsReason, makeDirectory } from '../store/files.js';
+import { fsReason, makeDirectory, removeOnSignal } from '../store/files.js';
 import type { Output } from '../output.js';
 
 export const EXPORT_HELP = `gdpmr export [--warehouse DIR] --out DIR2 [--format parquet|csv] [--current-only]
@@ -52,6 +52,8 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
   const t0 = performance.now();
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
   const writer = o.format === 'parquet' ? (await import('../export/parquet.js')).writeParquet : (await import('../export/csv.js')).writeCsv;
+  // Ctrl-C midway: the temporary directory goes with the process.
+  removeOnSignal(tmp, 'export');
   try {
     makeDirectory(dirname(target));
     rmSync(tmp, { recursive: true, force: true });
@@ -60,14 +62,14 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
     throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a directory gdpmr can write, got ${target} (${fsReason(error)})`);
   }
   try {
-    const summary = withWarehouse(o.warehouse, (w) => {
+    const summary = await withWarehouse(o.warehouse, async (w) => {
       const regions: Record<string, number> = {};
       for (const { region, db } of w.regions) {
         // The partition's value is the region column's own (`region=Asia`): readers that let the
         // path win (DuckDB) then find Asia's rows with WHERE region = 'Asia'.
         const dir = join(tmp, `region=${region}`);
         makeDirectory(dir);
-        regions[region] = writer(db, join(dir, `part-0.${o.format}`), o.currentOnly, BATCH_ROWS);
+        regions[region] = await writer(db, join(dir, `part-0.${o.format}`), o.currentOnly, BATCH_ROWS);
       }
       return { generation: w.manifest.generation, regions };
     });

@@ -1,7 +1,7 @@
 // `gdpmr generate`: a deterministic synthetic raw dump with real dumps' dirt (see src/generate).
 import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { checkOutputFile, GenerateOptions, parseCommandLine, validate } from '../config.js';
-import { fsReason, writeFully } from '../store/files.js';
+import { fsReason, removeOnSignal, writeFully, yieldToSignals } from '../store/files.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DIRT, generateDump, parseSkew } from '../generate/dump.js';
 import type { Output } from '../output.js';
@@ -94,7 +94,7 @@ async function generateWeo(o: { size: number; out: string; seed: number }, vinta
  */
 async function writeWhole(path: string, fill: (write: (piece: Buffer) => Promise<number>) => Promise<void>): Promise<number> {
   const partial = `${path}.partial-${process.pid}`;
-  removeOnSignal(partial);
+  removeOnSignal(partial, 'generate');
   let fd: number;
   try {
     fd = openSync(partial, 'w');
@@ -121,15 +121,3 @@ async function writeWhole(path: string, fill: (write: (piece: Buffer) => Promise
   return bytes;
 }
 
-/** Ctrl-C or SIGTERM while FILE is written: its partial copy goes too, and no FILE appears. */
-function removeOnSignal(partial: string): void {
-  const stop = (signal: NodeJS.Signals): void => {
-    rmSync(partial, { force: true });
-    process.stderr.write(`gdpmr: generate stopped by ${signal}; nothing was written\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
-
-const yieldToSignals = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

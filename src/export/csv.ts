@@ -2,10 +2,10 @@
 import { closeSync, openSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { stringify } from 'csv-stringify/sync';
-import { writeFully } from '../store/files.js';
+import { writeFully, yieldToSignals } from '../store/files.js';
 import { EXPORT_COLUMNS, exportBatches } from './rows.js';
 
-export function writeCsv(db: Database.Database, path: string, currentOnly: boolean, batchRows: number): number {
+export async function writeCsv(db: Database.Database, path: string, currentOnly: boolean, batchRows: number): Promise<number> {
   const fd = openSync(path, 'w');
   let rows = 0;
   try {
@@ -15,6 +15,7 @@ export function writeCsv(db: Database.Database, path: string, currentOnly: boole
       for (let i = 0; i < b.length; i++) records[i] = b.columns.map((column) => column[i]);
       writeFully(fd, stringify(records), path);
       rows += b.length;
+      await yieldToSignals();
     }
   } finally {
     closeSync(fd);

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import { version } from '../version.js';
+import { yieldToSignals } from '../store/files.js';
 import { EXPORT_COLUMN_KINDS, EXPORT_COLUMNS, exportBatches, type ColumnKind } from './rows.js';
 
 /**
@@ -52,7 +53,7 @@ function columnData(kind: ColumnKind, values: unknown[]): unknown {
   }
 }
 
-export function writeParquet(db: Database.Database, path: string, currentOnly: boolean, batchRows: number): number {
+export async function writeParquet(db: Database.Database, path: string, currentOnly: boolean, batchRows: number): Promise<number> {
   const writer = new ParquetWriter({ writer: fileWriter(path), schema: SCHEMA as never, createdBy: `gdpmr ${version()}` });
   let rows = 0;
   for (const b of exportBatches(db, currentOnly, batchRows)) {
@@ -61,6 +62,7 @@ export function writeParquet(db: Database.Database, path: string, currentOnly: b
       rowGroupSize: batchRows,
     });
     rows += b.length;
+    await yieldToSignals();
   }
   writer.finish();
   return rows;

@@ -92,3 +92,21 @@ export function diskFull(dir: string, error: unknown): string {
   }
   return `the disk holding ${dir} is full${free}: free some space, or write the warehouse to a larger disk; `;
 }
+
+/**
+ * Ctrl-C or SIGTERM while `partial` (a file or a directory) is written: it goes, the command
+ * says so in one line and exits 130/143. The writing loop must yield (yieldToSignals) for the
+ * signal to be heard.
+ */
+export function removeOnSignal(partial: string, command: string): void {
+  const stop = (signal: NodeJS.Signals): void => {
+    rmSync(partial, { recursive: true, force: true });
+    process.stderr.write(`gdpmr: ${command} stopped by ${signal}; nothing was written\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** Lets a signal handler run between the pieces of a long write. */
+export const yieldToSignals = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -133,3 +133,29 @@ describe.skipIf(!tmpfsOk)('a disk that fills up (a 3 MB tmpfs)', () => {
     expect(readdirSync(disk)).toEqual(['filler']);
   }, 120_000);
 });
+
+describe('an export stopped midway', () => {
+  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('by %s: exit %i in one line, no temporary directory left, an earlier export kept', async (signal, status) => {
+    const dir = tempDir();
+    const dump = join(dir, 'dump.csv');
+    expect((await cli(['generate', '--size', '24MB', '--out', dump, '--seed', '5'])).code).toBe(0);
+    const w = join(dir, 'w');
+    expect((await cli(['run', dump, '--out', w])).code).toBe(0);
+    const target = join(dir, 'e');
+    expect((await cli(['export', '--warehouse', w, '--out', target, '--format', 'csv', '--current-only'])).code).toBe(0);
+    const before = readFileSync(join(target, '_gdpmr_export.json'), 'utf8');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'gdpmr.js'), 'export', '--warehouse', w, '--out', target, '--format', 'csv'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const tmp = `.e.tmp-${child.pid}`;
+    // Killed once it has written some of a partition: the temporary directory holds a file.
+    for (let i = 0; i < 2000 && !readdirSync(dir).includes(tmp); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(readdirSync(dir)).toContain(tmp);
+    child.kill(signal);
+    expect(await exited).toBe(status);
+    expect(stderr.trim()).toBe(`gdpmr: export stopped by ${signal}; nothing was written`);
+    expect(readdirSync(dir).sort()).toEqual(['dump.csv', 'e', 'w']);
+    expect(readFileSync(join(target, '_gdpmr_export.json'), 'utf8')).toBe(before);
+  }, 120_000);
+});
