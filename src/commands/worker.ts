@@ -57,7 +57,7 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
     say(`failed: ${message}`);
     process.exit(1);
   });
-  const [{ Worker }, { PoolRunner }, { checkVisible }, { ACTIVE_QUEUES_KEY, connectRedis, LOCK_MS, MAX_STALLED, QUEUE_PROTOCOL, shownUrl, STALLED_CHECK_MS }] = await Promise.all([
+  const [{ Queue, Worker }, { PoolRunner }, { checkVisible }, { ACTIVE_QUEUES_KEY, aliveKey, ALIVE_MS, connectRedis, LOCK_MS, MAX_STALLED, QUEUE_PROTOCOL, shownUrl, STALLED_CHECK_MS }] = await Promise.all([
     import('bullmq'),
     import('../engine/pool-runner.js'),
     import('../queue/visible-paths.js'),
@@ -91,9 +91,33 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
     } catch {
       return; // Redis away for a moment: ioredis reconnects, and the next poll catches up.
     }
+    // A queue whose coordinator stopped renewing its alive key: the coordinator died (a
+    // --resume makes a fresh queue). Dropped, so that no worker runs its tasks for nobody.
+    const dead: string[] = [];
+    for (const name of names) {
+      try {
+        if ((await redis.exists(aliveKey(name))) === 0) dead.push(name);
+      } catch {
+        return;
+      }
+    }
+    for (const name of dead) {
+      const queue = new Queue(name, { connection: redis.duplicate() });
+      try {
+        if ((await redis.srem(ACTIVE_QUEUES_KEY, name)) === 1) {
+          await queue.obliterate({ force: true });
+          say(`dropped run queue ${name}: its coordinator stopped answering ${ALIVE_MS / 1000} s ago`);
+        }
+      } catch {
+        // another worker dropped it first
+      } finally {
+        await queue.close().catch(() => undefined);
+        await (await queue.client).quit().catch(() => undefined);
+      }
+    }
     for (const name of names) {
       // A stop may have come while Redis answered: no new queue then.
-      if (workers.has(name) || stopping) continue;
+      if (workers.has(name) || stopping || dead.includes(name)) continue;
       // BullMQ leaves a connection it is given open on close(): ours to end.
       const connection = redis.duplicate();
       const worker = new Worker<Task>(name, process_, {
@@ -108,7 +132,7 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
       say(`joined run queue ${name}`);
     }
     for (const [name, w] of workers) {
-      if (!names.includes(name)) {
+      if (!names.includes(name) || dead.includes(name)) {
         workers.delete(name);
         void closeQueue(w);
       }

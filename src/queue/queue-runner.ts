@@ -10,7 +10,7 @@ import { GdpmrError } from '../errors.js';
 import { RESULT_SCHEMAS, taskName, type ResultOf, type Task } from '../engine/messages.js';
 import type { TaskRunner } from '../engine/runner.js';
 import type { RunnerOptions } from '../engine/runners.js';
-import { ACTIVE_QUEUES_KEY, connectRedis, LOST_AFTER_MS, LOST_JOBS_CHECK_MS, NO_WORKER_NOTICE_MS, QUEUE_PROTOCOL, shownUrl } from './settings.js';
+import { ACTIVE_QUEUES_KEY, aliveKey, ALIVE_MS, connectRedis, LOST_AFTER_MS, LOST_JOBS_CHECK_MS, NO_WORKER_NOTICE_MS, QUEUE_PROTOCOL, shownUrl } from './settings.js';
 
 interface Waiting {
   resolve(value: unknown): void;
@@ -46,7 +46,8 @@ export class QueueRunner implements TaskRunner {
     events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, failedReason || 'the task failed', undefined));
     // Redis going away mid-run must end the run, not leave it waiting for ever.
     this.watchdog = setInterval(() => {
-      this.redis.ping().then(
+      // Renewing the queue's alive key doubles as the ping.
+      this.redis.set(aliveKey(this.name), String(process.pid), 'PX', ALIVE_MS).then(
         () => (this.lastAnswer = Date.now()),
         () => undefined,
       );
@@ -74,7 +75,9 @@ export class QueueRunner implements TaskRunner {
     await Promise.all([events.waitUntilReady(), queue.waitUntilReady()]);
     // A resumed run reuses its queue's name: jobs of the interrupted attempt are dropped first.
     await queue.obliterate({ force: true });
-    // Announced only once its events are listened to: no result can be missed.
+    // Announced only once its events are listened to: no result can be missed; alive before
+    // announced, so that no worker takes it for a dead coordinator's.
+    await redis.set(aliveKey(o.queueName), String(process.pid), 'PX', ALIVE_MS);
     await redis.sadd(ACTIVE_QUEUES_KEY, o.queueName);
     // The URL as messages show it: a password never reaches stderr or the run's log.
     const runner = new QueueRunner(o.slots, shownUrl(url), o.queueName, redis, queue, events, connections);
@@ -149,6 +152,7 @@ export class QueueRunner implements TaskRunner {
     };
     if (this.lost === undefined) {
       await quietly(() => this.redis.srem(ACTIVE_QUEUES_KEY, this.name));
+      await quietly(() => this.redis.del(aliveKey(this.name)));
       await quietly(() => this.queue.obliterate({ force: true }));
     }
     await quietly(() => this.events.close());

@@ -22,6 +22,14 @@ export const LOST_JOBS_CHECK_MS = 5_000;
 export const ACTIVE_QUEUES_KEY = 'gdpmr:queues';
 
 /**
+ * A coordinator keeps this key of its queue alive (renewed every second, expiring after
+ * ALIVE_MS): a queue whose key has expired belongs to a coordinator that died, and the first
+ * worker to notice drops it instead of running its tasks for nobody.
+ */
+export const aliveKey = (queueName: string): string => `gdpmr:alive:${queueName}`;
+export const ALIVE_MS = 30_000;
+
+/**
  * A job's lock: renewed every LOCK_MS / 2 by the worker holding it. A worker that dies stops
  * renewing; the next stalled check (every STALLED_CHECK_MS, by any live worker) moves the job
  * back to wait, so a dead worker's task runs again within about LOCK_MS + STALLED_CHECK_MS.

@@ -258,3 +258,32 @@ describe.skipIf(!HAVE_REDIS)('a Redis that will not serve us says why', () => {
     }
   }, 120_000);
 });
+
+describe.skipIf(!HAVE_REDIS)('the queue of a coordinator that died', () => {
+  it('is dropped by the first worker to see its alive key expired, its tasks not run', async () => {
+    const redis = await startRedis();
+    const { Queue } = await import('bullmq');
+    const { Redis } = await import('ioredis');
+    const { ACTIVE_QUEUES_KEY } = await import('../../src/queue/settings.js');
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('gdpmr-dead-coordinator', { connection });
+    const outDir = join(tempDir(), 'run', 'map', '0');
+    let worker: WorkerProcess | undefined;
+    try {
+      // What a coordinator SIGKILLed mid-run leaves: its queue announced, a task waiting, no alive key.
+      await queue.add('map', { kind: 'map', attempt: 1, outDir, protocol: 'any' }, { jobId: 'map-0' });
+      await connection.sadd(ACTIVE_QUEUES_KEY, 'gdpmr-dead-coordinator');
+      worker = startWorker(redis.url);
+      await until(() => worker!.log().includes('dropped run queue gdpmr-dead-coordinator'), 30_000, 'the worker to drop the queue');
+      expect(await connection.smembers(ACTIVE_QUEUES_KEY)).toEqual([]);
+      expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, failed: 0, completed: 0 });
+      expect(worker.log()).not.toContain('joined run queue gdpmr-dead-coordinator');
+      expect(existsSync(outDir)).toBe(false);
+    } finally {
+      if (worker !== undefined) await stopProcess(worker.child);
+      await queue.close();
+      connection.disconnect();
+      await redis.stop();
+    }
+  }, 60_000);
+});
