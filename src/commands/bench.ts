@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { throughputChart } from '../bench/chart.js';
-import { BenchOptions, parseCommandLine, refuseWarehouseFiles, validate } from '../config.js';
+import { defineCommand, list, parseByteSize, path, positiveInt } from '../command-line.js';
+import { DEFAULTS, FLAGS, LIMITS, refuseWarehouseFiles } from '../config.js';
 import { identifyInput, readHeader } from '../engine/plan.js';
 import type { RunRequest } from '../engine/run.js';
 import { GdpmrError, usage } from '../errors.js';
@@ -16,10 +17,31 @@ import { formatBytes, formatMs, table } from '../format.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import type { Output } from '../output.js';
 
-export const BENCH_HELP = `gdpmr bench INPUT.csv [--chunk-sizes 256KB,1MB,4MB,16MB,64MB] [--workers 1,2] [--repeat 3] [--report DIR] [--json]
-
-Runs the whole pipeline for every chunk size and worker count into temporary warehouses, prints
-a table, and writes DIR/bench.json and DIR/bench.svg (throughput against chunk size).`;
+export const COMMAND = defineCommand({
+  name: 'gdpmr bench',
+  synopsis: 'INPUT.csv [--chunk-sizes 256KB,1MB,4MB,16MB,64MB] [--workers 1,2] [--repeat 3] [--report DIR] [--regions FILE] [--json]',
+  description: `Runs the whole pipeline for every chunk size and worker count into temporary warehouses, prints
+a table, and writes DIR/bench.json and DIR/bench.svg (throughput against chunk size).`,
+  positionals: [{ name: 'input', placeholder: 'INPUT.csv', kind: path('INPUT'), required: 'gdpmr bench needs INPUT.csv, the dump to benchmark on', help: 'the dump to benchmark on' }],
+  flags: {
+    chunkSizes: {
+      kind: list((t) => { const b = parseByteSize(t); return b !== undefined && b <= LIMITS.chunkBytes ? b : undefined; }, `byte sizes from 1 to ${formatBytes(LIMITS.chunkBytes)} such as 256KB,1MB`),
+      default: DEFAULTS.benchChunkSizes.split(',').map((t) => parseByteSize(t) as number),
+      defaultText: DEFAULTS.benchChunkSizes,
+      help: 'the chunk sizes to try',
+    },
+    workers: {
+      kind: list((t) => (/^[0-9]+$/.test(t) && Number(t) >= 1 && Number(t) <= LIMITS.workers ? Number(t) : undefined), `worker counts from 1 to ${LIMITS.workers} such as 1,2`),
+      default: DEFAULTS.benchWorkers.split(',').map(Number),
+      defaultText: DEFAULTS.benchWorkers,
+      help: 'the worker counts to try',
+    },
+    repeat: { kind: positiveInt('a whole number of at least 1', LIMITS.repeat), default: DEFAULTS.benchRepeat as number, help: 'runs per setting (the median is kept)' },
+    report: { kind: path('DIR'), default: DEFAULTS.benchReport as string, help: 'where bench.json and bench.svg go' },
+    regions: { kind: path('FILE'), default: DEFAULTS.regionMap as string, defaultText: 'the bundled UN map', help: 'the country map' },
+    json: { ...FLAGS.json, help: 'the results as JSON on stdout' },
+  },
+});
 
 export interface BenchResult {
   chunk_bytes: number;
@@ -66,17 +88,12 @@ function median(values: number[]): number {
 }
 
 export async function benchCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine(
-    'gdpmr bench',
-    argv,
-    { 'chunk-sizes': { type: 'string' }, workers: { type: 'string' }, repeat: { type: 'string' }, report: { type: 'string' }, regions: { type: 'string' }, json: { type: 'boolean' } },
-    ['input'],
-  );
-  if (values.help === true) {
-    out.stdout(BENCH_HELP);
+  const parsed = COMMAND.parse(argv);
+  if (parsed === null) {
+    out.stdout(COMMAND.help());
     return 0;
   }
-  const o = validate(BenchOptions, values);
+  const o = { ...parsed, input: parsed.positionals.input as string };
   const input = identifyInput(o.input);
   readHeader(o.input, input.bytes);
   loadRegionMap(o.regions);

@@ -3,31 +3,32 @@
 // or not at all: everything is written under a temporary name beside it, then renamed.
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
-import { DEFAULTS, parseCommandLine, PathArg, refuseWarehouseFiles, validate } from '../config.js';
+import { defineCommand, flag, oneOf, path } from '../command-line.js';
+import { FLAGS, refuseWarehouseFiles } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { withWarehouse } from '../query/warehouse.js';
 import { regionFileName } from '../rules/normalize.js';
 import { fsReason, makeDirectory, removeOnSignal } from '../store/files.js';
 import type { Output } from '../output.js';
 
-export const EXPORT_HELP = `gdpmr export [--warehouse DIR] --out DIR2 [--format parquet|csv] [--current-only]
+export const COMMAND = defineCommand({
+  name: 'gdpmr export',
+  synopsis: '[--warehouse DIR] --out DIR2 [--format parquet|csv] [--current-only]',
+  description: `Writes every row of the warehouse (or only the current figures) as Hive-style partitions,
+DIR2/region=<Region>/part-0.parquet (or .csv), e.g. region=Asia, with DIR2/_gdpmr_export.json describing them.
+An --out that exists must be an earlier gdpmr export: it is replaced whole.`,
+  flags: {
+    warehouse: FLAGS.warehouse,
+    out: { kind: path('DIR2'), required: 'gdpmr export needs --out DIR2', help: 'the directory to write (whole, or not at all)' },
+    format: { kind: oneOf(['parquet', 'csv']), default: 'parquet', help: 'the files\' format' },
+    currentOnly: { kind: flag, help: 'only the current figure of each fact' },
+  },
+});
 
-Writes every row of the warehouse (or only the current figures) as Hive-style partitions,
-DIR2/region=<Region>/part-0.parquet (or .csv), e.g. region=Asia,, with DIR2/_gdpmr_export.json describing them.
-An --out that exists must be an earlier gdpmr export: it is replaced whole.`;
-
-const FORMATS = ['parquet', 'csv'] as const;
 const MARKER = '_gdpmr_export.json';
 /** Rows per batch, and per Parquet row group: memory holds one batch (1.4 M rows: 100,000 a batch peaked at 362 MB RSS, 25,000 at 182 MB, in the same time). */
 const BATCH_ROWS = 25_000;
 
-const ExportOptions = z.object({
-  warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),
-  out: z.string({ error: 'gdpmr export needs --out DIR2' }).pipe(PathArg('--out')),
-  format: z.string().default('parquet').refine((f): f is (typeof FORMATS)[number] => (FORMATS as readonly string[]).includes(f), { message: `--format must be one of ${FORMATS.join(', ')}` }),
-  currentOnly: z.boolean().default(false),
-});
 
 function isEarlierExport(dir: string): boolean {
   try {
@@ -38,12 +39,11 @@ function isEarlierExport(dir: string): boolean {
 }
 
 export async function exportCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine('gdpmr export', argv, { warehouse: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, 'current-only': { type: 'boolean' } }, []);
-  if (values.help === true) {
-    out.stdout(EXPORT_HELP);
+  const o = COMMAND.parse(argv);
+  if (o === null) {
+    out.stdout(COMMAND.help());
     return 0;
   }
-  const o = validate(ExportOptions, values);
   const target = resolve(o.out);
   refuseWarehouseFiles('--out', target);
   if (existsSync(target) && !(statSync(target).isDirectory() && isEarlierExport(target))) {

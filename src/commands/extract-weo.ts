@@ -5,8 +5,9 @@ import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { checkOutputFile, HttpUrl, MaxBytes, parseCommandLine, PathArg, Timeout, validate } from '../config.js';
+import { defineCommand, httpUrl, path, type Kind } from '../command-line.js';
+import { checkOutputFile, FLAGS } from '../config.js';
+import { EXTRACT_FLAGS } from './extract.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DUMP_HEADER, sha256, sourcePathFor, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource } from '../extract/http.js';
@@ -19,48 +20,39 @@ import type { Output } from '../output.js';
 
 export const WEO_VINTAGES = join(PACKAGE_ROOT, 'data', 'weo_vintages.csv');
 
-export const EXTRACT_WEO_HELP = `gdpmr extract weo (--file FILE ... | --url URL ...) --out OUT.csv [--subject NGDPD] [--published YYYY-MM-DD]
-
-Reads the IMF's World Economic Outlook database files as the IMF publishes each vintage
+const COMMAND = defineCommand({
+  name: 'gdpmr extract weo',
+  synopsis: '(--file FILE ... | --url URL ...) --out OUT.csv [--subject NGDPD] [--published YYYY-MM-DD]',
+  description: `Reads the IMF's World Economic Outlook database files as the IMF publishes each vintage
 ("entire dataset, by countries": WEOOct2024all.xls and the like, which are tab-separated text)
 and writes one dump for \`gdpmr run\` holding every vintage, in file order, each row with its
 vintage's release date as published:
-  country,country_code,year,gdp_usd_million,published,source
-
-  --file FILE         a saved WEO file; repeat it for several vintages (--file a --file b)
-  --url URL           a WEO file to fetch; repeat it for several vintages
-  --subject CODE      the WEO Subject Code to read (default NGDPD: GDP, current prices, U.S.
-                      dollars); it must be in U.S. dollars
-  --published DATE    the release date, for one file only; otherwise each vintage's date is
-                      looked up in ${WEO_VINTAGES}
-                      (exit 2 naming a vintage it does not list)
-  --vintages FILE     a release-date table of your own (columns vintage,published,read_from),
-                      for vintages the bundled one does not list yet
-  --timeout SECONDS   per request, the body included (default 30)
-  --max-bytes SIZE    the most one fetched file may hold (default 256MB)
-
-Encodings as the IMF ships them: UTF-16 with a BOM (October 2020 onwards), UTF-8, else
+  country,country_code,year,gdp_usd_million,published,source`,
+  flags: {
+    file: { kind: path('FILE'), multiple: true, help: 'a saved WEO file, one per vintage (--file a --file b)' },
+    url: { kind: httpUrl(), multiple: true, help: 'a WEO file to fetch, one per vintage' },
+    subject: {
+      kind: {
+        type: 'string',
+        placeholder: 'CODE',
+        parse: (value: string) => {
+          if (!/^[A-Za-z0-9_]{1,40}$/.test(value.trim())) throw usage(`--subject must be a WEO Subject Code such as NGDPD, got ${JSON.stringify(value)}`);
+          return value.trim().toUpperCase();
+        },
+      } as Kind<string>,
+      default: 'NGDPD',
+      help: 'the WEO Subject Code to read (NGDPD: GDP, current prices, U.S.\ndollars); it must be in U.S. dollars',
+    },
+    published: { ...FLAGS.published, help: `the release date, for one file only; otherwise each vintage's date is\nlooked up in ${WEO_VINTAGES}\n(exit 2 naming a vintage it does not list)` },
+    vintages: { kind: path('FILE'), help: 'a release-date table of your own (columns vintage,published,read_from),\nfor vintages the bundled one does not list yet' },
+    ...EXTRACT_FLAGS,
+    out: { ...EXTRACT_FLAGS.out, required: 'gdpmr extract weo needs --out OUT.csv' },
+  },
+  notes: `Encodings as the IMF ships them: UTF-16 with a BOM (October 2020 onwards), UTF-8, else
 Windows-1252. n/a, -- and empty cells give no row; Scale (Billions, Millions, Units) is applied.
-OUT.csv.source.json lists each file (path or URL, sha256, encoding, vintage, release date, rows).`;
-
-const WeoOptions = z.object({
-  out: z.string({ error: 'gdpmr extract weo needs --out OUT.csv' }).pipe(PathArg('--out')),
-  file: z.array(PathArg('--file')).optional(),
-  url: z.array(HttpUrl).optional(),
-  subject: z
-    .string()
-    .default('NGDPD')
-    .refine((s) => /^[A-Za-z0-9_]{1,40}$/.test(s.trim()), { message: '--subject must be a WEO Subject Code such as NGDPD' })
-    .transform((s) => s.trim().toUpperCase()),
-  published: z
-    .string()
-    .optional()
-    .refine((d) => d === undefined || isCalendarDate(d.trim()), { message: '--published must be a real calendar date YYYY-MM-DD' })
-    .transform((d) => d?.trim()),
-  vintages: PathArg('--vintages').optional(),
-  maxBytes: MaxBytes,
-  timeout: Timeout,
+OUT.csv.source.json lists each file (path or URL, sha256, encoding, vintage, release date, rows).`,
 });
+
 
 /** The release date of each vintage the project ships, with where it was read. */
 export function releaseDates(path = WEO_VINTAGES): Map<string, { published: string; readFrom: string }> {
@@ -96,19 +88,13 @@ function field(text: string): string {
 }
 
 export async function extractWeoCommand(argv: string[], out: Output, log: Logger, lines: unknown[]): Promise<number> {
-  const values = parseCommandLine(
-    'gdpmr extract weo',
-    argv,
-    { out: { type: 'string' }, file: { type: 'string', multiple: true }, url: { type: 'string', multiple: true }, subject: { type: 'string' }, published: { type: 'string' }, vintages: { type: 'string' }, timeout: { type: 'string' }, 'max-bytes': { type: 'string' }, verbose: { type: 'boolean' } },
-    [],
-  );
-  if (values.help === true) {
-    out.stdout(EXTRACT_WEO_HELP);
+  const o = COMMAND.parse(argv);
+  if (o === null) {
+    out.stdout(COMMAND.help());
     return 0;
   }
-  const o = validate(WeoOptions, values);
-  const files = o.file ?? [];
-  const urls = o.url ?? [];
+  const files = o.file;
+  const urls = o.url;
   if (files.length === 0 && urls.length === 0) throw usage('gdpmr extract weo needs --file FILE (one per vintage) or --url URL');
   if (files.length > 0 && urls.length > 0) throw usage('gdpmr extract weo takes --file or --url, not both');
   if (o.published !== undefined && files.length + urls.length > 1) {

@@ -3,8 +3,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { z } from 'zod';
-import { checkOutputFile, HttpUrl, MaxBytes, parseCommandLine, PathArg, Timeout, validate } from '../config.js';
+import { defineCommand, httpUrl, oneOf, path, text } from '../command-line.js';
+import { checkOutputFile, FLAGS } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { dumpCsv, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
@@ -17,12 +17,6 @@ import type { Output } from '../output.js';
 export const WIKIPEDIA_URL = 'https://en.wikipedia.org/wiki/List_of_countries_by_GDP_(nominal)';
 export const IMF_BASE_URL = 'https://www.imf.org/external/datamapper/api/v1';
 
-const COMMON_HELP = `  --out OUT.csv       the dump to write (and OUT.csv.source.json beside it), whole or not at all
-  --timeout SECONDS   per request, the body included (default 30); 3 attempts on network
-                      errors, 429 and 5xx, with backoff, honouring Retry-After
-  --max-bytes SIZE    the most a response may hold, decoded (default 256MB): past it the fetch
-                      fails (exit 1) naming the cap
-  --verbose           log every request to stderr as well as into the .source.json`;
 
 export const EXTRACT_HELP = `gdpmr extract wikipedia|imf|weo ... --out OUT.csv
 
@@ -33,67 +27,52 @@ status, revision, sha256, rows). \`gdpmr extract SOURCE --help\` explains each:
   imf        the IMF DataMapper API (the current WEO vintage), with ISO codes
   weo        the IMF's WEO database files, every vintage since 2007 into one dump`;
 
-export const EXTRACT_WIKIPEDIA_HELP = `gdpmr extract wikipedia [--url URL | --file PAGE.html] --out OUT.csv [--source imf|world_bank|un] [--published YYYY-MM-DD]
-
-Reads the table of Wikipedia's "List of countries by GDP (nominal)" that has a Country/Territory
-column and the column group of --source, found by header text. With neither --url nor --file
-the live page is fetched: ${WIKIPEDIA_URL}
-
-  --source NAME       whose figures: imf (default), world_bank or un; written as each row's source
-  --published DATE    the figures' date; default: the page revision's date from its own metadata
-${COMMON_HELP}
-
-Wikipedia gives no country codes: country_code is left empty and \`gdpmr run\` finds the
-code (and the region) by the name in the country map.`;
-
-export const EXTRACT_IMF_HELP = `gdpmr extract imf [--url BASE | --file VALUES.json --countries COUNTRIES.json] --out OUT.csv [--indicator NGDPD] [--published YYYY-MM-DD]
-
-Reads the IMF DataMapper API: BASE/INDICATOR ({"values":{"NGDPD":{ISO3:{YEAR:billions}}}}) and
-BASE/countries. With neither --url nor --file it fetches ${IMF_BASE_URL}.
-One row per country of BASE/countries and year with a value; groups such as WEOWORLD are left
-out; the API's codes are written as country_code (UVK -> XKX, WBG -> PSE); source is imf.
-
-  --url BASE          the API's base address
-  --file VALUES.json  a saved BASE/INDICATOR response; needs --countries and --published
-  --countries FILE    a saved BASE/countries response
-  --indicator CODE    the DataMapper indicator (default NGDPD: nominal GDP, billions of USD)
-  --published DATE    the vintage's date; default for a live fetch: the day fetched (UTC);
-                      required with --file (a saved response does not say when it was published)
-${COMMON_HELP}`;
-
-const Published = z
-  .string()
-  .optional()
-  .refine((d) => d === undefined || isCalendarDate(d.trim()), { message: '--published must be a real calendar date YYYY-MM-DD' })
-  .transform((d) => d?.trim());
-
-
-const Common = {
-  out: z.string({ error: 'gdpmr extract needs --out OUT.csv' }).pipe(PathArg('--out')),
-  url: HttpUrl.optional(),
-  file: PathArg('--file').optional(),
-  published: Published,
-  timeout: Timeout,
-  maxBytes: MaxBytes,
-  verbose: z.boolean().default(false),
+/** The flags every extract takes, with what they mean for a fetch. */
+export const EXTRACT_FLAGS = {
+  out: { kind: path('OUT.csv'), required: 'gdpmr extract needs --out OUT.csv', help: 'the dump to write (and OUT.csv.source.json beside it), whole or not at all' },
+  timeout: { ...FLAGS.timeout, help: 'per request, the body included; 3 attempts on network\nerrors, 429 and 5xx, with backoff, honouring Retry-After' },
+  maxBytes: { ...FLAGS.maxBytes, help: 'the most a response may hold, decoded: past it the fetch\nfails (exit 1) naming the cap' },
+  verbose: FLAGS.verbose,
 };
 
-const WikipediaOptions = z.object({
-  ...Common,
-  source: z
-    .string()
-    .default('imf')
-    .refine((s): s is WikipediaSource => s in WIKIPEDIA_SOURCES, { message: `--source must be one of ${Object.keys(WIKIPEDIA_SOURCES).join(', ')}` }),
+const WIKIPEDIA = defineCommand({
+  name: 'gdpmr extract wikipedia',
+  synopsis: '[--url URL | --file PAGE.html] --out OUT.csv [--source imf|world_bank|un] [--published YYYY-MM-DD]',
+  description: `Reads the table of Wikipedia's "List of countries by GDP (nominal)" that has a Country/Territory
+column and the column group of --source, found by header text. With neither --url nor --file
+the live page is fetched: ${WIKIPEDIA_URL}`,
+  flags: {
+    url: { kind: httpUrl(), help: 'the page to fetch' },
+    file: { kind: path('PAGE.html'), help: 'a saved copy of the page' },
+    source: { kind: oneOf(Object.keys(WIKIPEDIA_SOURCES) as WikipediaSource[], 'NAME'), default: 'imf' as WikipediaSource, help: "whose figures: imf, world_bank or un; written as each row's source" },
+    published: { ...FLAGS.published, defaultText: "the page revision's date from its own metadata", help: "the figures' date" },
+    ...EXTRACT_FLAGS,
+  },
+  notes: `Wikipedia gives no country codes: country_code is left empty and \`gdpmr run\` finds the
+code (and the region) by the name in the country map.`,
 });
 
-const ImfOptions = z.object({
-  ...Common,
-  countries: PathArg('--countries').optional(),
-  indicator: z
-    .string()
-    .default('NGDPD')
-    .refine((s) => /^[A-Za-z0-9_]{1,40}$/.test(s), { message: '--indicator must be a DataMapper indicator code such as NGDPD' }),
+const IMF = defineCommand({
+  name: 'gdpmr extract imf',
+  synopsis: '[--url BASE | --file VALUES.json --countries COUNTRIES.json] --out OUT.csv [--indicator NGDPD] [--published YYYY-MM-DD]',
+  description: `Reads the IMF DataMapper API: BASE/INDICATOR ({"values":{"NGDPD":{ISO3:{YEAR:billions}}}}) and
+BASE/countries. With neither --url nor --file it fetches ${IMF_BASE_URL}.
+One row per country of BASE/countries and year with a value; groups such as WEOWORLD are left
+out; the API's codes are written as country_code (UVK -> XKX, WBG -> PSE); source is imf.`,
+  flags: {
+    url: { kind: httpUrl('BASE'), help: "the API's base address" },
+    file: { kind: path('VALUES.json'), help: 'a saved BASE/INDICATOR response; needs --countries and --published' },
+    countries: { kind: path('FILE'), help: 'a saved BASE/countries response' },
+    indicator: {
+      kind: text('CODE', (value) => (/^[A-Za-z0-9_]{1,40}$/.test(value) ? undefined : `--indicator must be a DataMapper indicator code such as NGDPD, got ${JSON.stringify(value)}`)),
+      default: 'NGDPD',
+      help: 'the DataMapper indicator (NGDPD: nominal GDP, billions of USD)',
+    },
+    published: { ...FLAGS.published, help: "the vintage's date; default for a live fetch: the day fetched (UTC);\nrequired with --file (a saved response does not say when it was published)" },
+    ...EXTRACT_FLAGS,
+  },
 });
+
 
 /** Reads a saved source file, or exits 2 naming it. */
 function readSaved(path: string, flag: string): Buffer {
@@ -136,15 +115,6 @@ function parseJson(bytes: Buffer, where: string): unknown {
   }
 }
 
-const FLAGS = {
-  out: { type: 'string' },
-  url: { type: 'string' },
-  file: { type: 'string' },
-  published: { type: 'string' },
-  timeout: { type: 'string' },
-  'max-bytes': { type: 'string' },
-  verbose: { type: 'boolean' },
-} as const;
 
 export async function extractCommand(argv: string[], out: Output): Promise<number> {
   const [which, ...rest] = argv;
@@ -162,12 +132,11 @@ export async function extractCommand(argv: string[], out: Output): Promise<numbe
 }
 
 async function extractWikipediaCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine('gdpmr extract wikipedia', argv, { ...FLAGS, source: { type: 'string' } }, []);
-  if (values.help === true) {
-    out.stdout(EXTRACT_WIKIPEDIA_HELP);
+  const o = WIKIPEDIA.parse(argv);
+  if (o === null) {
+    out.stdout(WIKIPEDIA.help());
     return 0;
   }
-  const o = validate(WikipediaOptions, values);
   if (o.url !== undefined && o.file !== undefined) throw usage('gdpmr extract wikipedia takes --url or --file, not both');
   checkOutputFile('--out', o.out);
   const { log, lines } = requestLog(o.verbose, out);
@@ -212,12 +181,11 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
 }
 
 async function extractImfCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine('gdpmr extract imf', argv, { ...FLAGS, countries: { type: 'string' }, indicator: { type: 'string' } }, []);
-  if (values.help === true) {
-    out.stdout(EXTRACT_IMF_HELP);
+  const o = IMF.parse(argv);
+  if (o === null) {
+    out.stdout(IMF.help());
     return 0;
   }
-  const o = validate(ImfOptions, values);
   if (o.url !== undefined && o.file !== undefined) throw usage('gdpmr extract imf takes --url or --file, not both');
   if (o.file !== undefined && o.countries === undefined) throw usage('gdpmr extract imf --file VALUES.json needs --countries COUNTRIES.json too');
   if (o.file === undefined && o.countries !== undefined) throw usage('gdpmr extract imf --countries goes with --file VALUES.json');

@@ -1,15 +1,19 @@
 // `gdpmr generate`: a deterministic synthetic raw dump with real dumps' dirt (see src/generate).
 import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
-import { checkOutputFile, GenerateOptions, parseCommandLine, validate } from '../config.js';
+import { byteSize, defineCommand, flag, oneOf, path, positiveInt, text } from '../command-line.js';
+import { checkOutputFile, LIMITS } from '../config.js';
 import { fsReason, removeOnSignal, writeFully, yieldToSignals } from '../store/files.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DIRT, generateDump, parseSkew } from '../generate/dump.js';
 import type { Output } from '../output.js';
 
-export const GENERATE_HELP = `gdpmr generate --size SIZE --out FILE [--seed N] [--skew REGION=SHARE,...] [--dirt low|default|high]
-gdpmr generate --weo --size SIZE --out FILE [--seed N] [--vintage "October 2024"] [--encoding utf-16le|utf-8|windows-1252]
+const WEO_ENCODINGS = ['utf-16le', 'utf-8', 'windows-1252'] as const;
 
-Writes a synthetic raw GDP dump of about SIZE bytes, the same bytes for the same seed and options.
+export const COMMAND = defineCommand({
+  name: 'gdpmr generate',
+  synopsis: `--size SIZE --out FILE [--seed N] [--skew REGION=SHARE,...] [--dirt low|default|high]
+gdpmr generate --weo --size SIZE --out FILE [--seed N] [--vintage "October 2024"] [--encoding utf-16le|utf-8|windows-1252]`,
+  description: `Writes a synthetic raw GDP dump of about SIZE bytes, the same bytes for the same seed and options.
 Territories: one per 7.5 KB of output, at least 2000, spread evenly over the five regions unless
 --skew gives shares (e.g. Asia=0.6,Europe=0.1; the rest share what is left).
 Dirt per record (--dirt default): ${Object.entries(DIRT).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ')}.
@@ -19,27 +23,29 @@ doubled quotes), stray quotes 2%, footnotes 5%, twice the other faults.
 --weo writes a WEO database file in the IMF's published layout instead (for \`gdpmr extract weo\`):
 the WEO's column names, six subjects per country (NGDPD among them), years 1980-2029, n/a and --
 where a figure is missing, a blank line and the vintage line; UTF-16 with a BOM by default, as the
-IMF ships them since October 2020.`;
-
-const WEO_ENCODINGS = ['utf-16le', 'utf-8', 'windows-1252'] as const;
+IMF ships them since October 2020.`,
+  flags: {
+    size: { kind: byteSize(LIMITS.generateBytes, 'more than a disk holds'), required: 'gdpmr generate needs --size SIZE, e.g. --size 256MB', help: 'about how many bytes to write' },
+    out: { kind: path('FILE'), required: 'gdpmr generate needs --out FILE', help: 'the file to write (whole, or not at all)' },
+    seed: { kind: positiveInt('a whole number, at least 1'), default: 1, help: 'the same seed, the same bytes' },
+    skew: { kind: text('REGION=SHARE,...'), help: "regions' shares of the territories, e.g. Asia=0.6,Europe=0.1" },
+    dirt: { kind: oneOf(['low', 'default', 'high']), help: 'how much dirt per record', defaultText: 'default' },
+    weo: { kind: flag, help: 'a WEO database file instead of a raw dump' },
+    vintage: { kind: text('"MONTH YEAR"'), help: 'the WEO vintage the file names (with --weo)', defaultText: 'October 2024' },
+    encoding: { kind: oneOf(WEO_ENCODINGS), help: 'the WEO file\'s encoding (with --weo)', defaultText: 'utf-16le' },
+  },
+});
 
 export async function generateCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine(
-    'gdpmr generate',
-    argv,
-    { size: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, skew: { type: 'string' }, dirt: { type: 'string' }, weo: { type: 'boolean' }, vintage: { type: 'string' }, encoding: { type: 'string' } },
-    [],
-  );
-  if (values.help === true) {
-    out.stdout(GENERATE_HELP);
+  const o = COMMAND.parse(argv);
+  if (o === null) {
+    out.stdout(COMMAND.help());
     return 0;
   }
-  if (values.size === undefined) throw usage('gdpmr generate needs --size SIZE, e.g. --size 256MB');
-  const { weo, vintage, encoding, ...dumpValues } = values;
-  if (weo !== true && (vintage !== undefined || encoding !== undefined)) throw usage('--vintage and --encoding go with --weo');
-  if (weo === true && (values.skew !== undefined || values.dirt !== undefined)) throw usage('--skew and --dirt are for a raw dump, not --weo');
-  const o = validate(GenerateOptions, dumpValues);
-  if (weo === true) return generateWeo(o, typeof vintage === 'string' ? vintage : 'October 2024', typeof encoding === 'string' ? encoding : 'utf-16le', out);
+  if (!o.weo && (o.vintage !== undefined || o.encoding !== undefined)) throw usage('--vintage and --encoding go with --weo');
+  if (o.weo && (o.skew !== undefined || o.dirt !== undefined)) throw usage('--skew and --dirt are for a raw dump, not --weo');
+  const dirt = o.dirt ?? 'default';
+  if (o.weo) return generateWeo(o, o.vintage ?? 'October 2024', o.encoding ?? 'utf-16le', out);
   const shares = o.skew === undefined ? undefined : parseSkew(o.skew);
   if (typeof shares === 'string') throw usage(shares);
   checkOutputFile('--out', o.out);
@@ -47,13 +53,13 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
   const t0 = performance.now();
   const bytes = await writeWhole(o.out, async (write) => {
     let done = 0;
-    for (const piece of generateDump(o.size, { seed: o.seed, territories, shares, dirt: o.dirt })) {
+    for (const piece of generateDump(o.size, { seed: o.seed, territories, shares, dirt })) {
       done += await write(Buffer.from(piece));
       if (out.stderrIsTTY) out.progress(`generate ${(done / 1024 / 1024).toFixed(0)} MB`);
     }
   });
   if (out.stderrIsTTY) out.progress('');
-  out.stdout(`wrote ${o.out}: ${bytes} bytes, ${territories} territories, seed ${o.seed}, ${o.dirt} dirt (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  out.stdout(`wrote ${o.out}: ${bytes} bytes, ${territories} territories, seed ${o.seed}, ${dirt} dirt (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   return 0;
 }
 
@@ -61,7 +67,6 @@ async function generateWeo(o: { size: number; out: string; seed: number }, vinta
   const { weoLines, encodeWeo } = await import('../generate/weo.js');
   const { vintageOf } = await import('../extract/weo.js');
   if (vintageOf(`International Monetary Fund, World Economic Outlook Database, ${vintage}`) === null) throw usage(`--vintage must be a month and year such as "October 2024", got ${JSON.stringify(vintage)}`);
-  if (!(WEO_ENCODINGS as readonly string[]).includes(encoding)) throw usage(`--encoding must be one of ${WEO_ENCODINGS.join(', ')}, got ${JSON.stringify(encoding)}`);
   checkOutputFile('--out', o.out);
   // One country's rows are about the same size whatever the seed: measure one, then scale.
   const perCountry = encodeWeo(weoLines({ vintage, seed: o.seed, countries: 1 }), encoding as (typeof WEO_ENCODINGS)[number]).length;

@@ -1,30 +1,60 @@
 // `gdpmr query top5 | over | history | revisions`: read-only questions to a published
 // warehouse. Each subcommand is one entry: its flags, its schema, its question, and how its
 // answer reads as a table and as CSV.
-import type { z } from 'zod';
-import { DEFAULTS, HistoryOptions, OverOptions, parseCommandLine, RevisionsOptions, Top5Options, validate } from '../config.js';
+import { defineCommand, decimal, flagLine, positiveInt, text, type Command, type FlagSpec, type OptionsOf } from '../command-line.js';
+import { DEFAULTS, FLAGS, LIMITS } from '../config.js';
 import { usage } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { table, TABLE_ROWS } from '../format.js';
-import { history } from '../query/history.js';
-import { over } from '../query/over.js';
-import { largestRevisions, revisionRows, type Revision } from '../query/revisions.js';
-import { top5 } from '../query/top5.js';
+import type { Revision } from '../query/revisions.js';
 import { chooseSource, sourceFigures, withWarehouse, type FigureView, type OpenWarehouse } from '../query/warehouse.js';
 import { streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
 
-const COMMON_HELP = `  --warehouse DIR     the warehouse to read (default: ${DEFAULTS.warehouse})
-  --json              the answer as JSON on stdout
-  --csv               the answer's rows as CSV on stdout, for pipes`;
-const SOURCE_HELP = `  --source NAME       whose figures to read (imf, world_bank, un, ...); default: the warehouse's
-                      only source, else imf; "" for figures that name no source`;
-const FIGURE_HELP = `${SOURCE_HELP}
-  --year Y            the current figures of year Y (projection or not) instead of each
-                      country's latest
-  --as-of YYYY-MM-DD  answer as the warehouse would have on that date: later vintages unseen
-  --projections       a country's latest figure may be a projection (a figure for a year after
-                      its vintage's year); by default it is the newest figure that is not
-${COMMON_HELP}`;
+const OUTPUT_FLAGS = { warehouse: FLAGS.warehouse, json: FLAGS.json, csv: FLAGS.csv };
+const FIGURE_FLAGS = { source: FLAGS.source, year: FLAGS.year, asOf: FLAGS.asOf, projections: FLAGS.projections, ...OUTPUT_FLAGS };
+
+const TOP5 = defineCommand({
+  name: 'gdpmr query top5',
+  synopsis: '[--k 5] [options]',
+  description: `For each region, the k countries with the highest GDP (ties: name ascending) and the mean of
+their GDP, regions ordered by that mean. A country is its ISO code; its name is the map's.`,
+  flags: { k: { kind: positiveInt('a whole number of at least 1', LIMITS.k, 'more than any region has countries', 'K'), default: DEFAULTS.k as number, help: 'how many countries per region' }, ...FIGURE_FLAGS },
+});
+const OVER = defineCommand({
+  name: 'gdpmr query over',
+  synopsis: '[--min 100] [options]',
+  description: 'Every country with GDP of at least --min billion USD, highest first (ties: name ascending).',
+  flags: { min: { kind: decimal('a number of billions of USD, at least 0', () => true, 'BILLIONS'), default: DEFAULTS.minUsdBillion as number, help: 'the floor, billions of USD' }, ...FIGURE_FLAGS },
+});
+const HISTORY = defineCommand({
+  name: 'gdpmr query history',
+  synopsis: '--country NAME [--as-of YYYY-MM-DD] [options]',
+  description: `Every figure ever loaded for one country, of every source, in every region, year and vintage,
+ordered by source, region, year and published; the current one of each fact marked.`,
+  flags: {
+    country: {
+      kind: text('NAME', (value) => (value.trim() === '' ? '--country must be a country name, got ""' : undefined)),
+      required: 'gdpmr query history needs --country NAME',
+      help: 'an ISO code (KOR), any name of the country map (Korea, Republic of), or\nany name a figure was loaded under; all stand for one country',
+    },
+    asOf: { ...FLAGS.asOf, help: 'later vintages unseen, and current decided among the rest' },
+    ...OUTPUT_FLAGS,
+  },
+});
+const REVISIONS = defineCommand({
+  name: 'gdpmr query revisions',
+  synopsis: '--from D1 --to D2 [--min-change PCT] [options]',
+  description: `Every fact (region, country, year) of one source whose current figure as of D2 differs from its
+current figure as of D1, and the facts new by D2; ordered by region, country, year. The table
+lists the largest changes first.`,
+  flags: {
+    from: { ...FLAGS.asOf, required: 'gdpmr query revisions needs --from YYYY-MM-DD', help: 'the earlier date, D1' },
+    to: { ...FLAGS.asOf, required: 'gdpmr query revisions needs --to YYYY-MM-DD', help: 'the later date, D2' },
+    minChange: { kind: decimal('a percentage, at least 0', () => true, 'PCT'), help: 'keep changes of at least PCT per cent (facts new at D2 are always kept)' },
+    source: FLAGS.source,
+    ...OUTPUT_FLAGS,
+  },
+});
 
 export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME | revisions --from D1 --to D2 [--min-change PCT]  [options]
 
@@ -35,51 +65,8 @@ export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history
   revisions  every fact of one source whose current figure as of D2 differs from the one as of D1
 
 \`gdpmr help query SUBCOMMAND\` gives each one's page. Options of top5 and over (history takes
---as-of, revisions --source, all three the last three):
-${FIGURE_HELP}`;
-
-/** One page per subcommand: `gdpmr query top5 --help` or `gdpmr help query top5`. */
-const SUBCOMMAND_HELP: Record<string, string> = {
-  top5: `gdpmr query top5 [--k 5] [options]
-
-For each region, the k countries with the highest GDP (ties: name ascending) and the mean of
-their GDP, regions ordered by that mean. A country is its ISO code; its name is the map's.
-
-  --k K               how many countries per region (default ${DEFAULTS.k})
-${FIGURE_HELP}`,
-  over: `gdpmr query over [--min 100] [options]
-
-Every country with GDP of at least --min billion USD, highest first (ties: name ascending).
-
-  --min BILLIONS      the floor, billions of USD (default ${DEFAULTS.minUsdBillion})
-${FIGURE_HELP}`,
-  history: `gdpmr query history --country NAME [--as-of YYYY-MM-DD] [options]
-
-Every figure ever loaded for one country, of every source, in every region, year and vintage,
-ordered by source, region, year and published; the current one of each fact marked.
-
-  --country NAME      an ISO code (KOR), any name of the country map (Korea, Republic of), or
-                      any name a figure was loaded under; all stand for one country
-  --as-of YYYY-MM-DD  later vintages unseen, and current decided among the rest
-${COMMON_HELP}`,
-  revisions: `gdpmr query revisions --from D1 --to D2 [--min-change PCT] [options]
-
-Every fact (region, country, year) of one source whose current figure as of D2 differs from its
-current figure as of D1, and the facts new by D2; ordered by region, country, year. The table
-lists the largest changes first.
-
-  --from D1, --to D2  two dates, D1 before D2
-  --min-change PCT    keep changes of at least PCT per cent (facts new at D2 are always kept)
-${SOURCE_HELP}
-${COMMON_HELP}`,
-};
-
-const OUTPUT_FLAGS = {
-  warehouse: { type: 'string' },
-  json: { type: 'boolean' },
-  csv: { type: 'boolean' },
-} as const;
-const FIGURE_FLAGS = { ...OUTPUT_FLAGS, source: { type: 'string' }, year: { type: 'string' }, 'as-of': { type: 'string' }, projections: { type: 'boolean' } } as const;
+--as-of, revisions --source, all four the last three):
+${Object.entries(FIGURE_FLAGS).map(([key, spec]) => flagLine(key, spec)).join('\n')}`;
 
 type Cell = string | number | null;
 interface Rendered {
@@ -93,18 +80,20 @@ interface Rendered {
   note?: string;
 }
 
-interface Subcommand<S extends z.ZodType, A> {
-  /** Every flag the subcommand takes: any other is refused, not ignored. */
-  flags: Record<string, { type: 'string' | 'boolean' }>;
-  schema: S;
+type Options<C> = C extends Command<infer F> ? OptionsOf<F> : never;
+
+interface Subcommand<C extends Command<Record<string, FlagSpec>>, A> {
+  /** The subcommand's flags, page and checks: any flag it does not take is refused, not ignored. */
+  command: C;
   /** Either ask and render, for an answer that is held, or write, for one that streams. */
-  ask?(w: OpenWarehouse, o: z.infer<S>): A;
-  render?(answer: A, o: z.infer<S>): Rendered;
-  write?(w: OpenWarehouse, o: z.infer<S>, out: Output): Promise<void>;
+  /** Each question's module loads only when it is asked (history's country map needs csv-parse). */
+  ask?(w: OpenWarehouse, o: Options<C>): Promise<A>;
+  render?(answer: A, o: Options<C>): Rendered;
+  write?(w: OpenWarehouse, o: Options<C>, out: Output): Promise<void>;
 }
 
-function subcommand<S extends z.ZodType, A>(s: Subcommand<S, A>): Subcommand<z.ZodType, unknown> {
-  return s as unknown as Subcommand<z.ZodType, unknown>;
+function subcommand<C extends Command<Record<string, FlagSpec>>, A>(s: Subcommand<C, A>): Subcommand<Command<Record<string, FlagSpec>>, unknown> {
+  return s as unknown as Subcommand<Command<Record<string, FlagSpec>>, unknown>;
 }
 
 interface ViewOptions {
@@ -117,11 +106,10 @@ const figureView = (w: OpenWarehouse, o: ViewOptions): FigureView => ({ source: 
 const view = (o: ViewOptions, source: string): string =>
   `${o.year !== undefined ? ` in ${o.year}` : o.projections ? ', latest figures (projections included)' : ', latest figures'}${o.asOf !== undefined ? ` as of ${o.asOf}` : ''}, ${sourceFigures(source)}`;
 
-const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
+const SUBCOMMANDS: Record<string, Subcommand<Command<Record<string, FlagSpec>>, unknown>> = {
   top5: subcommand({
-    flags: { ...FIGURE_FLAGS, k: { type: 'string' } },
-    schema: Top5Options,
-    ask: (w, o) => top5(w, o.k, figureView(w, o)),
+    command: TOP5,
+    ask: async (w, o) => (await import('../query/top5.js')).top5(w, o.k, figureView(w, o)),
     render: (a, o) => {
       const flat = a.regions.flatMap((r) => r.countries.map((c, i) => ({ r, c, i })));
       return {
@@ -135,9 +123,8 @@ const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
     },
   }),
   over: subcommand({
-    flags: { ...FIGURE_FLAGS, min: { type: 'string' } },
-    schema: OverOptions,
-    ask: (w, o) => over(w, o.min, figureView(w, o)),
+    command: OVER,
+    ask: async (w, o) => (await import('../query/over.js')).over(w, o.min, figureView(w, o)),
     render: (a, o) => ({
       title: `${a.countries.length} countries with GDP of at least ${o.min} billion USD${view(o, a.source)}`,
       headers: ['#', 'country', 'code', 'region', 'year', 'gdp_usd_billion'],
@@ -148,9 +135,8 @@ const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
     }),
   }),
   history: subcommand({
-    flags: { ...OUTPUT_FLAGS, 'as-of': { type: 'string' }, country: { type: 'string' } },
-    schema: HistoryOptions,
-    ask: (w, o) => history(w, o.country, o.asOf),
+    command: HISTORY,
+    ask: async (w, o) => (await import('../query/history.js')).history(w, o.country, o.asOf),
     render: (a, o) => ({
       title: `${a.figures.length} figures for ${a.country}${o.asOf ? ` as of ${o.asOf}` : ''}`,
       headers: ['source', 'region', 'country', 'code', 'year', 'gdp_usd_billion', 'published', 'run_id', 'is_current', 'projection'],
@@ -161,11 +147,11 @@ const SUBCOMMANDS: Record<string, Subcommand<z.ZodType, unknown>> = {
     }),
   }),
   revisions: subcommand({
-    flags: { ...OUTPUT_FLAGS, source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'min-change': { type: 'string' } },
-    schema: RevisionsOptions,
+    command: REVISIONS,
     // A year of vintages can revise millions of facts: the answer streams in the SPEC's order.
     write: async (w, o, out) => {
       const source = chooseSource(w.manifest, o.source);
+      const { largestRevisions, revisionRows } = await import('../query/revisions.js');
       const rows = revisionRows(w, source, o.from, o.to, o.minChange);
       const cells = (f: Revision): Cell[] => [f.region, f.country, f.country_code, f.year, f.from_usd_billion, f.to_usd_billion, f.change_pct, f.published];
       const headers = ['region', 'country', 'country_code', 'year', 'from_usd_billion', 'to_usd_billion', 'change_pct', 'published'];
@@ -195,25 +181,26 @@ export async function queryCommand(argv: string[], out: Output): Promise<number>
   }
   const sub = SUBCOMMANDS[which];
   if (sub === undefined) throw usage(`gdpmr query must be followed by ${Object.keys(SUBCOMMANDS).join(', ')}, got ${JSON.stringify(which.slice(0, 60))}${didYouMean(which, Object.keys(SUBCOMMANDS))}`);
-  const values = parseCommandLine(`gdpmr query ${which}`, rest, sub.flags, []);
-  if (values.help === true) {
-    out.stdout(SUBCOMMAND_HELP[which] ?? QUERY_HELP);
+  const parsed = sub.command.parse(rest);
+  if (parsed === null) {
+    out.stdout(sub.command.help());
     return 0;
   }
-  const o = validate(sub.schema, values) as { warehouse: string; json: boolean; csv: boolean };
+  const o = parsed as unknown as { warehouse: string; json: boolean; csv: boolean; from?: string; to?: string };
+  if (o.from !== undefined && o.to !== undefined && !(o.from < o.to)) throw usage(`--from must be a date before --to, got --from ${o.from} --to ${o.to}`);
   if (o.json && o.csv) throw usage(`gdpmr query ${which} takes --json or --csv, not both`);
   if (sub.write !== undefined) {
     const write = sub.write;
-    await withWarehouse(o.warehouse, (w) => write(w, o, out));
+    await withWarehouse(o.warehouse, (w) => write(w, parsed, out));
     return 0;
   }
   const { ask, render } = sub as Required<typeof sub>;
-  const answer = withWarehouse(o.warehouse, (w) => ask(w, o));
+  const answer = await withWarehouse(o.warehouse, (w) => ask(w, parsed));
   if (o.json) {
     out.stdout(JSON.stringify(answer));
     return 0;
   }
-  const r = render(answer, o);
+  const r = render(answer, parsed);
   // An empty answer stays an answer (exit 0, on stdout); why it is empty goes to stderr.
   if (r.note !== undefined) out.stderr(`gdpmr: ${r.note}`);
   if (o.csv) out.stdout((await import('csv-stringify/sync')).stringify([r.headers, ...(r.csv ?? r.rows)]).trimEnd());

@@ -1,34 +1,35 @@
 // `gdpmr report`: the warehouse as one self-contained HTML page (default DIR/report.html).
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
-import { AsOf, DEFAULTS, SourceFlag, parseCommandLine, PathArg, refuseWarehouseFiles, validate } from '../config.js';
+import { defineCommand, path } from '../command-line.js';
+import { FLAGS, refuseWarehouseFiles } from '../config.js';
 import { GdpmrError } from '../errors.js';
 import { openWarehouse } from '../query/warehouse.js';
 import { fsReason, makeDirectory, writeFileWhole } from '../store/files.js';
 import type { Output } from '../output.js';
 
-export const REPORT_HELP = `gdpmr report [--warehouse DIR] [--out FILE.html] [--as-of YYYY-MM-DD] [--source NAME]
-
-Writes one self-contained HTML page (default DIR/report.html) that opens offline: each region's
+export const COMMAND = defineCommand({
+  name: 'gdpmr report',
+  synopsis: '[--warehouse DIR] [--out FILE.html] [--as-of YYYY-MM-DD] [--source NAME]',
+  description: `Writes one self-contained HTML page (default DIR/report.html) that opens offline: each region's
 top 5 with its mean, GDP over the years of each region's top 3, the largest revisions between
 the last two vintages, the loads with what they loaded and rejected, the last run's stages.
 It shows one source's figures (--source, default as for queries: the only one, else imf) and
-lists the others.`;
-
-const ReportOptions = z.object({
-  warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),
-  out: PathArg('--out').optional(),
-  asOf: AsOf.optional(),
-  source: SourceFlag('--source').optional(),
+lists the others.`,
+  flags: {
+    warehouse: FLAGS.warehouse,
+    out: { kind: path('FILE.html'), defaultText: 'DIR/report.html', help: 'where to write the page' },
+    asOf: { ...FLAGS.asOf, help: 'the report as the warehouse stood on that date' },
+    source: FLAGS.source,
+  },
 });
 
+
 export async function reportCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine('gdpmr report', argv, { warehouse: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' }, source: { type: 'string' } }, []);
-  if (values.help === true) {
-    out.stdout(REPORT_HELP);
+  const o = COMMAND.parse(argv);
+  if (o === null) {
+    out.stdout(COMMAND.help());
     return 0;
   }
-  const o = validate(ReportOptions, values);
   const target = resolve(o.out ?? join(o.warehouse, 'report.html'));
   refuseWarehouseFiles('--out', target);
   const { buildReport } = await import('../report/report.js');

@@ -1,29 +1,30 @@
 // `gdpmr rollback`: puts back the warehouse the last run replaced. Every publish keeps the
 // generation it replaced (.previous); rolling back swaps the two, so a second rollback undoes it.
 import { hostname } from 'node:os';
-import { z } from 'zod';
-import { DEFAULTS, parseCommandLine, PathArg, validate } from '../config.js';
+import { defineCommand } from '../command-line.js';
+import { FLAGS } from '../config.js';
 import { GdpmrError } from '../errors.js';
 import { acquireLock, releaseLock, rollbackGeneration } from '../engine/publish.js';
 import { readManifest } from '../store/manifest.js';
 import { currentGeneration, WarehousePaths } from '../store/layout.js';
 import type { Output } from '../output.js';
 
-export const ROLLBACK_HELP = `gdpmr rollback [--warehouse DIR]
-
-Puts back the warehouse the last run replaced or appended to. Each run keeps the generation
+export const COMMAND = defineCommand({
+  name: 'gdpmr rollback',
+  synopsis: '[--warehouse DIR]',
+  description: `Puts back the warehouse the last run replaced or appended to. Each run keeps the generation
 it replaced (DIR/.previous -> DIR/.gen/<run_id>); rollback swaps it in with one rename and keeps
-the one it replaced in its place, so a second rollback undoes the first.`;
+the one it replaced in its place, so a second rollback undoes the first.`,
+  flags: { warehouse: { ...FLAGS.warehouse, help: 'the warehouse to roll back' } },
+});
 
-const RollbackOptions = z.object({ warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse) });
 
 export async function rollbackCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine('gdpmr rollback', argv, { warehouse: { type: 'string' } }, []);
-  if (values.help === true) {
-    out.stdout(ROLLBACK_HELP);
+  const o = COMMAND.parse(argv);
+  if (o === null) {
+    out.stdout(COMMAND.help());
     return 0;
   }
-  const o = validate(RollbackOptions, values);
   const paths = new WarehousePaths(o.warehouse);
   if (currentGeneration(paths) === null) {
     throw new GdpmrError('NO_WAREHOUSE', `--warehouse must be a directory built by gdpmr run, got ${paths.root} (no published warehouse)`);

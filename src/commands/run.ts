@@ -1,51 +1,45 @@
 // `gdpmr run INPUT.csv`: build (or append to) a warehouse.
 import { readFileSync, rmSync } from 'node:fs';
-import { DEFAULTS, parseCommandLine, RunOptions, validate } from '../config.js';
+import { byteSize, defineCommand, flag, path, positiveInt, redisUrl, sourceName } from '../command-line.js';
+import { CHUNK_WHY, DEFAULTS, LIMITS, WORKERS_WHY } from '../config.js';
 import { WarehousePaths } from '../store/layout.js';
 import { RESUMABLE, runJob, type RunProgress } from '../engine/run.js';
 import { GdpmrError, usage } from '../errors.js';
 import { formatBytes, formatMs, shownUrl } from '../format.js';
 import type { Output } from '../output.js';
 
-export const RUN_HELP = `gdpmr run INPUT.csv [options]
-
-Builds a warehouse from a raw GDP dump: one SQLite database per region, rejects.csv, manifest.json.
-
-  --out DIR           warehouse directory (default: ${DEFAULTS.warehouse})
-  --chunk-size SIZE   bytes per split: 65536, 256KB, 16MB, 1GB (default: ${formatBytes(DEFAULTS.chunkBytes)})
-  --workers N         worker threads (default: the number of cores, ${DEFAULTS.workers})
-  --regions FILE      country map, CSV country,region[,code,name] (default: the bundled UN map)
-  --source NAME       source of records that name none: imf, world_bank, un, ... (default: none)
-  --append            add INPUT as a new load instead of replacing the warehouse
-  --replace           replace a warehouse of several loads (a plain run refuses to); the
-                      replaced warehouse is kept: \`gdpmr rollback\` brings it back
-  --allow-reload      --append an input that a load already holds
-  --resume            continue the interrupted run of INPUT into DIR (flags left out are the run's own)
-  --redis URL         send the tasks to a BullMQ queue in Redis, run by \`gdpmr worker\` processes`;
+export const COMMAND = defineCommand({
+  name: 'gdpmr run',
+  synopsis: 'INPUT.csv [options]',
+  description: 'Builds a warehouse from a raw GDP dump: one SQLite database per region, rejects.csv, manifest.json.',
+  positionals: [{ name: 'input', placeholder: 'INPUT.csv', kind: path('INPUT'), required: 'gdpmr run needs INPUT.csv, the dump to load', help: 'the dump to load' }],
+  flags: {
+    out: { kind: path('DIR'), default: DEFAULTS.warehouse as string, help: 'warehouse directory' },
+    chunkSize: { kind: byteSize(LIMITS.chunkBytes, CHUNK_WHY), defaultText: formatBytes(DEFAULTS.chunkBytes), help: 'bytes per split: 65536, 256KB, 16MB, 1GB' },
+    workers: {
+      kind: positiveInt('a whole number of worker threads, at least 1', LIMITS.workers, WORKERS_WHY),
+      default: Math.min(DEFAULTS.workers, LIMITS.workers),
+      defaultText: `the number of cores, ${DEFAULTS.workers}`,
+      help: 'worker threads',
+    },
+    // Left undefined when not given: --resume then takes the interrupted run's.
+    regions: { kind: path('FILE'), defaultText: 'the bundled UN map', help: 'country map, CSV country,region[,code,name]' },
+    source: { kind: sourceName, defaultText: 'none', help: 'source of records that name none: imf, world_bank, un, ...' },
+    append: { kind: flag, help: 'add INPUT as a new load instead of replacing the warehouse' },
+    replace: { kind: flag, help: 'replace a warehouse of several loads (a plain run refuses to); the\nreplaced warehouse is kept: `gdpmr rollback` brings it back' },
+    allowReload: { kind: flag, help: '--append an input that a load already holds' },
+    resume: { kind: flag, help: "continue the interrupted run of INPUT into DIR (flags left out are the run's own)" },
+    redis: { kind: redisUrl, help: 'send the tasks to a BullMQ queue in Redis, run by `gdpmr worker` processes' },
+  },
+});
 
 export async function runCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine(
-    'gdpmr run',
-    argv,
-    {
-      out: { type: 'string' },
-      'chunk-size': { type: 'string' },
-      workers: { type: 'string' },
-      regions: { type: 'string' },
-      source: { type: 'string' },
-      append: { type: 'boolean' },
-      replace: { type: 'boolean' },
-      'allow-reload': { type: 'boolean' },
-      resume: { type: 'boolean' },
-      redis: { type: 'string' },
-    },
-    ['input'],
-  );
-  if (values.help === true) {
-    out.stdout(RUN_HELP);
+  const parsed = COMMAND.parse(argv);
+  if (parsed === null) {
+    out.stdout(COMMAND.help());
     return 0;
   }
-  const options = validate(RunOptions, values);
+  const options = { ...parsed, input: parsed.positionals.input as string };
   if (options.append && options.replace) throw usage('gdpmr run takes --append (add a load) or --replace (replace every load), not both');
   if (options.allowReload && !options.append) throw usage('--allow-reload goes with --append');
   const showProgress = out.stderrIsTTY;

@@ -2,9 +2,9 @@
 // `gdp` (a temporary view over the region databases, attached read-only). A statement that
 // would write is refused before it runs, and the connection is read-only anyway.
 import Database from 'better-sqlite3';
-import { z } from 'zod';
 import { readFileSync } from 'node:fs';
-import { DEFAULTS, parseCommandLine, PathArg, SqlTimeout, validate } from '../config.js';
+import { decimal, defineCommand, path } from '../command-line.js';
+import { FLAGS } from '../config.js';
 import { errorText, GdpmrError, usage } from '../errors.js';
 import { table, TABLE_ROWS } from '../format.js';
 import { openWarehouse } from '../query/warehouse.js';
@@ -16,39 +16,33 @@ import { fsReason } from '../store/files.js';
 /** How much of an answer is held back until the statement has finished. */
 const HELD_BYTES = 64 * 1024 * 1024;
 
-export const SQL_HELP = `gdpmr sql "STATEMENT" | --file FILE [--warehouse DIR] [--json | --csv] [--timeout S]
-
-Runs one read-only SQL statement (SQLite's dialect) with every region's rows visible as one
+export const COMMAND = defineCommand({
+  name: 'gdpmr sql',
+  synopsis: '"STATEMENT" | --file FILE [--warehouse DIR] [--json | --csv] [--timeout S]',
+  description: `Runs one read-only SQL statement (SQLite's dialect) with every region's rows visible as one
 relation gdp, with every column of a region's gdp:
   ${VIEW_COLUMNS.join(', ')}
 country is the name as loaded, name the one answers show (the country map's for its code),
 country_key the identity (the code, else the name in lower case). Each region's own rows are
 <region>.gdp (main.gdp is the first). Figures of several sources sit side by side: filter on
 source, e.g.
-  gdpmr sql "SELECT name, country_code, gdp_usd_billion FROM gdp WHERE source = 'imf' AND is_latest ORDER BY 3 DESC LIMIT 10"
-
-  --file FILE         read the statement from FILE (- for standard input) instead of the argument
-  --warehouse DIR     the warehouse to read (default: ${DEFAULTS.warehouse})
-  --json              the answer as JSON: {"query":"sql","columns":[...],"rows":[[...],...]};
-                      an integer beyond 2^53 is a string of its digits, a blob {"blob_hex":"..."}
-  --csv               the answer as CSV (a blob as x'hex')
-  --timeout S         stop a statement still running after S seconds: exit 1, nothing written
-
-The answer is written once the statement has finished (up to 64 MB of it; a larger one streams):
+  gdpmr sql "SELECT name, country_code, gdp_usd_billion FROM gdp WHERE source = 'imf' AND is_latest ORDER BY 3 DESC LIMIT 10"`,
+  positionals: [{ name: 'statement', placeholder: 'STATEMENT', help: 'the statement; or --file' }],
+  flags: {
+    file: { kind: path('FILE'), help: 'read the statement from FILE (- for standard input) instead of the argument' },
+    warehouse: FLAGS.warehouse,
+    json: { ...FLAGS.json, help: 'the answer as JSON: {"query":"sql","columns":[...],"rows":[[...],...]};\nan integer beyond 2^53 is a string of its digits, a blob {"blob_hex":"..."}' },
+    csv: { ...FLAGS.csv, help: "the answer as CSV (a blob as x'hex')" },
+    timeout: { kind: decimal('a number of seconds above 0, at most 86400', (n) => n > 0 && n <= 86400, 'S'), help: 'stop a statement still running after S seconds: exit 1, nothing written' },
+  },
+  notes: `The answer is written once the statement has finished (up to 64 MB of it; a larger one streams):
 a statement that fails leaves nothing on standard output. The table view shows control
-characters escaped (\\n, \\t, \\u0000) so that a row stays one line.`;
+characters escaped (\\n, \\t, \\u0000) so that a row stays one line.`,
+});
 
 /** Every column of a region's gdp (SPEC §10): the relation gdp is their union. */
 export const GDP_COLUMNS = VIEW_COLUMNS;
 
-const SqlOptions = z.object({
-  statement: z.string().optional(),
-  file: PathArg('--file').optional(),
-  warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse),
-  json: z.boolean().default(false),
-  csv: z.boolean().default(false),
-  timeout: SqlTimeout.optional(),
-});
 
 /** A connection that sees every region of the published warehouse as `gdp`, read-only. */
 export function openSqlView(dir: string): Database.Database {
@@ -149,14 +143,13 @@ async function runWithTimeout(argv: string[], seconds: number, statement: string
 }
 
 export async function sqlCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine('gdpmr sql', argv, { warehouse: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, file: { type: 'string' }, timeout: { type: 'string' } }, ['statement']);
-  if (values.help === true) {
-    out.stdout(SQL_HELP);
+  const o = COMMAND.parse(argv);
+  if (o === null) {
+    out.stdout(COMMAND.help());
     return 0;
   }
-  const o = validate(SqlOptions, values);
   if (o.json && o.csv) throw usage('gdpmr sql takes --json or --csv, not both');
-  const text = statementOf(o);
+  const text = statementOf({ statement: o.positionals.statement, file: o.file });
   if (o.timeout !== undefined) return runWithTimeout(argv, o.timeout, text, out);
   const db = openSqlView(o.warehouse);
   try {

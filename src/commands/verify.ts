@@ -1,25 +1,26 @@
 // `gdpmr verify`: is the published warehouse whole, and if not, what is wrong and how to recover.
-import { DEFAULTS, parseCommandLine, PathArg, validate } from '../config.js';
+import { defineCommand } from '../command-line.js';
+import { FLAGS } from '../config.js';
 import { verifyFull } from '../store/verify.js';
 import type { Output } from '../output.js';
-import { z } from 'zod';
 
-export const VERIFY_HELP = `gdpmr verify [--warehouse DIR] [--json]
-
-Checks a published warehouse: its generation links, that every region database the manifest
+export const COMMAND = defineCommand({
+  name: 'gdpmr verify',
+  synopsis: '[--warehouse DIR] [--json]',
+  description: `Checks a published warehouse: its generation links, that every region database the manifest
 counts exists, opens, passes SQLite's quick_check and holds the counted rows, that records =
 loaded + rejected, and the rejects file's row count. Exit 0 when all hold; exit 1 with one line
-per problem and how to recover.`;
+per problem and how to recover.`,
+  flags: { warehouse: { ...FLAGS.warehouse, help: 'the warehouse to check' }, json: { ...FLAGS.json, help: 'the findings as JSON on stdout' } },
+});
 
-const VerifyOptions = z.object({ warehouse: PathArg('--warehouse').default(DEFAULTS.warehouse), json: z.boolean().default(false) });
 
 export async function verifyCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine('gdpmr verify', argv, { warehouse: { type: 'string' }, json: { type: 'boolean' } }, []);
-  if (values.help === true) {
-    out.stdout(VERIFY_HELP);
+  const o = COMMAND.parse(argv);
+  if (o === null) {
+    out.stdout(COMMAND.help());
     return 0;
   }
-  const o = validate(VerifyOptions, values);
   const v = await verifyFull(o.warehouse);
   const ok = v.problems.length === 0;
   if (o.json) {

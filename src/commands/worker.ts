@@ -4,36 +4,40 @@
 import { hostname } from 'node:os';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { DEFAULTS, LIMITS, parseCommandLine, PositiveInt, RedisUrl, validate } from '../config.js';
-import { usage } from '../errors.js';
+import { defineCommand, positiveInt, redisUrl } from '../command-line.js';
+import { DEFAULTS, LIMITS } from '../config.js';
 import type { Task } from '../engine/messages.js';
 import type { Output } from '../output.js';
 import { version } from '../version.js';
 
-export const WORKER_HELP = `gdpmr worker --redis URL [--concurrency N]
-
-Runs the tasks of every \`gdpmr run --redis URL\` in progress, N at a time (default: the number of
-cores), until stopped. SIGTERM or SIGINT: finishes the tasks in hand, then exits 0. Every worker
-must see the input, the region map and the warehouse at the same paths as the run.`;
+export const COMMAND = defineCommand({
+  name: 'gdpmr worker',
+  synopsis: '--redis URL [--concurrency N]',
+  description: `Runs the tasks of every \`gdpmr run --redis URL\` in progress, N at a time, until stopped.
+SIGTERM or SIGINT: finishes the tasks in hand, then exits 0. Every worker must see the input,
+the region map and the warehouse at the same paths as the run.`,
+  flags: {
+    redis: { kind: redisUrl, required: 'gdpmr worker needs --redis URL, e.g. redis://127.0.0.1:6379', help: 'the Redis the coordinators queue their tasks in' },
+    concurrency: {
+      kind: positiveInt('a whole number of tasks at once, at least 1', LIMITS.workers, '4 × the cores'),
+      default: Math.min(DEFAULTS.workers, LIMITS.workers),
+      defaultText: `the number of cores, ${Math.min(DEFAULTS.workers, LIMITS.workers)}`,
+      help: 'tasks at once (worker threads)',
+    },
+  },
+});
 
 /** Heap per worker thread as for the largest split a run takes by default. */
 const HEAP_CHUNK_BYTES = 64 * 1024 * 1024;
 const POLL_MS = 500;
 
-const WorkerOptions = z.object({
-  redis: RedisUrl,
-  concurrency: PositiveInt('--concurrency', 'a whole number of tasks at once, at least 1', LIMITS.workers, '4 × the cores').prefault(String(Math.min(DEFAULTS.workers, LIMITS.workers))),
-});
 
 export async function workerCommand(argv: string[], out: Output): Promise<number> {
-  const values = parseCommandLine('gdpmr worker', argv, { redis: { type: 'string' }, concurrency: { type: 'string' } }, []);
-  if (values.help === true) {
-    out.stdout(WORKER_HELP);
+  const o = COMMAND.parse(argv);
+  if (o === null) {
+    out.stdout(COMMAND.help());
     return 0;
   }
-  if (values.redis === undefined) throw usage('gdpmr worker needs --redis URL, e.g. redis://127.0.0.1:6379');
-  const o = validate(WorkerOptions, values);
   const say = (message: string): void => out.stderr(`gdpmr worker ${hostname()}:${process.pid}: ${message}`);
   // The stop signals are caught before anything slow (loading BullMQ, reaching Redis): a
   // worker stopped at any moment exits 0, with nothing in hand or after finishing it.

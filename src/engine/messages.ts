@@ -5,7 +5,11 @@ import { z } from 'zod';
 import type { ColumnIndex } from '../rules/header.js';
 import type { Region } from '../rules/normalize.js';
 import type { RangeScan, TokenizerState } from '../rules/tokenizer.js';
-import { ByReason, ByRegion, Count } from '../store/manifest.js';
+import { REGIONS, REJECT_REASONS } from '../rules/normalize.js';
+
+const Count = z.number().int().nonnegative();
+const ByReason = z.partialRecord(z.enum(REJECT_REASONS), Count);
+const ByRegion = z.partialRecord(z.enum(REGIONS), Count);
 
 /** A byte range of the input, cut without regard to records. */
 export interface InputSplit {

@@ -1,8 +1,7 @@
 // manifest.json: what a warehouse holds and how it was built. Written last by a run (it is
 // the commit point) and read first by every query and by --append.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
-import { REGIONS, REJECT_REASONS } from '../rules/normalize.js';
+import { REGIONS, REJECT_REASONS, type Region, type RejectReason } from '../rules/normalize.js';
 
 /**
  * The warehouse format. 2: facts keyed by source and country identity (SPEC §1), with
@@ -10,64 +9,121 @@ import { REGIONS, REJECT_REASONS } from '../rules/normalize.js';
  */
 export const WAREHOUSE_FORMAT = 'gdpmr-warehouse/2';
 
-export const Count = z.number().int().nonnegative();
-export const ByReason = z.partialRecord(z.enum(REJECT_REASONS), Count);
-export const ByRegion = z.partialRecord(z.enum(REGIONS), Count);
+type ByReason = Partial<Record<RejectReason, number>>;
+type ByRegion = Partial<Record<Region, number>>;
 
-const InputInfo = z.object({
-  path: z.string(),
-  bytes: Count,
-  mtime_ms: z.number().optional(),
-  fingerprint: z.string().optional(),
-});
+interface InputInfo {
+  path: string;
+  bytes: number;
+  mtime_ms?: number;
+  fingerprint?: string;
+}
 
-export const LoadCounts = z.object({
-  records: Count,
-  loaded: Count,
-  rejected: Count,
-  by_reason: ByReason,
-  by_region: ByRegion,
-});
-export type LoadCounts = z.infer<typeof LoadCounts>;
+export interface LoadCounts {
+  records: number;
+  loaded: number;
+  rejected: number;
+  by_reason: ByReason;
+  by_region: ByRegion;
+}
 
-export const WarehouseCounts = LoadCounts.extend({
-  superseded: Count,
+export interface WarehouseCounts extends LoadCounts {
+  superseded: number;
   /** Rows of each source ('' for figures that name none): which sources a query can read. */
-  by_source: z.record(z.string(), Count),
-});
-export type WarehouseCounts = z.infer<typeof WarehouseCounts>;
+  by_source: Record<string, number>;
+}
 
-export const Load = z.object({
-  run_id: z.string(),
-  input: InputInfo,
-  started_at: z.string(),
-  finished_at: z.string(),
-  counts: LoadCounts,
+export interface Load {
+  run_id: string;
+  input: InputInfo;
+  started_at: string;
+  finished_at: string;
+  counts: LoadCounts;
   /** Where the load's figures came from: the INPUT.source.json an extractor wrote beside it. */
-  source: z.record(z.string(), z.unknown()).optional(),
-});
-export type Load = z.infer<typeof Load>;
+  source?: Record<string, unknown>;
+}
 
-export const Manifest = z.object({
-  format: z.literal(WAREHOUSE_FORMAT),
-  run_id: z.string(),
+export interface Manifest {
+  format: typeof WAREHOUSE_FORMAT;
+  run_id: string;
   /** The directory under .gen/ that holds this warehouse's databases. */
-  generation: z.string(),
-  input: InputInfo,
-  config: z.object({
-    chunk_bytes: z.number().int().positive(),
-    workers: z.number().int().positive(),
-    region_map: z.string(),
-    append: z.boolean(),
-  }),
-  counts: WarehouseCounts,
-  stages: z.record(z.string(), z.object({ ms: z.number().nonnegative() })),
-  loads: z.array(Load).min(1),
-});
-export type Manifest = z.infer<typeof Manifest>;
+  generation: string;
+  input: InputInfo;
+  config: { chunk_bytes: number; workers: number; region_map: string; append: boolean };
+  counts: WarehouseCounts;
+  stages: Record<string, { ms: number }>;
+  loads: Load[];
+}
+
+// A hand-written check, not a schema library: every query reads the manifest first, and a
+// query must start in well under 100 ms. Each failure names the key and what it must be.
+class ManifestError extends Error {}
+const fail = (at: string, what: string, value: unknown): never => {
+  throw new ManifestError(`${at} must be ${what}, got ${JSON.stringify(value)?.slice(0, 80) ?? String(value)}`);
+};
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const object = (v: unknown, at: string): Record<string, unknown> => (isObject(v) ? v : fail(at, 'an object', v));
+const string = (v: unknown, at: string): string => (typeof v === 'string' ? v : fail(at, 'a string', v));
+const count = (v: unknown, at: string): number => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : fail(at, 'a whole number, at least 0', v));
+const positive = (v: unknown, at: string): number => (Number.isSafeInteger(v) && (v as number) >= 1 ? (v as number) : fail(at, 'a whole number, at least 1', v));
+const counts = <K extends string>(v: unknown, at: string, keys?: readonly K[]): Partial<Record<K, number>> => {
+  const o = object(v, at);
+  for (const [key, n] of Object.entries(o)) {
+    if (keys !== undefined && !(keys as readonly string[]).includes(key)) fail(`${at} key`, `one of ${keys.join(', ')}`, key);
+    count(n, `${at}.${key}`);
+  }
+  return o as Partial<Record<K, number>>;
+};
+
+function inputInfo(v: unknown, at: string): InputInfo {
+  const o = object(v, at);
+  string(o.path, `${at}.path`);
+  count(o.bytes, `${at}.bytes`);
+  if (o.mtime_ms !== undefined && typeof o.mtime_ms !== 'number') fail(`${at}.mtime_ms`, 'a number', o.mtime_ms);
+  if (o.fingerprint !== undefined) string(o.fingerprint, `${at}.fingerprint`);
+  return o as unknown as InputInfo;
+}
+
+function loadCounts(v: unknown, at: string): LoadCounts {
+  const o = object(v, at);
+  for (const key of ['records', 'loaded', 'rejected'] as const) count(o[key], `${at}.${key}`);
+  counts(o.by_reason, `${at}.by_reason`, REJECT_REASONS);
+  counts(o.by_region, `${at}.by_region`, REGIONS);
+  return o as unknown as LoadCounts;
+}
+
+/** The manifest, checked key by key; an Error naming the first key that is wrong. */
+export function parseManifest(value: unknown): Manifest {
+  const m = object(value, 'manifest');
+  if (m.format !== WAREHOUSE_FORMAT) fail('format', JSON.stringify(WAREHOUSE_FORMAT), m.format);
+  string(m.run_id, 'run_id');
+  string(m.generation, 'generation');
+  inputInfo(m.input, 'input');
+  const config = object(m.config, 'config');
+  positive(config.chunk_bytes, 'config.chunk_bytes');
+  positive(config.workers, 'config.workers');
+  string(config.region_map, 'config.region_map');
+  if (typeof config.append !== 'boolean') fail('config.append', 'true or false', config.append);
+  const c = loadCounts(m.counts, 'counts') as unknown as Record<string, unknown>;
+  count(c.superseded, 'counts.superseded');
+  counts(c.by_source, 'counts.by_source');
+  for (const [stage, t] of Object.entries(object(m.stages, 'stages'))) {
+    const ms = object(t, `stages.${stage}`).ms;
+    if (!(typeof ms === 'number' && ms >= 0)) fail(`stages.${stage}.ms`, 'a number, at least 0', ms);
+  }
+  if (!Array.isArray(m.loads) || m.loads.length === 0) fail('loads', 'a list of at least one load', m.loads);
+  (m.loads as unknown[]).forEach((l, i) => {
+    const load = object(l, `loads[${i}]`);
+    for (const key of ['run_id', 'started_at', 'finished_at'] as const) string(load[key], `loads[${i}].${key}`);
+    inputInfo(load.input, `loads[${i}].input`);
+    loadCounts(load.counts, `loads[${i}].counts`);
+    if (load.source !== undefined) object(load.source, `loads[${i}].source`);
+  });
+  return m as unknown as Manifest;
+}
 
 export function readManifest(path: string): Manifest {
-  return Manifest.parse(JSON.parse(readFileSync(path, 'utf8')));
+  return parseManifest(JSON.parse(readFileSync(path, 'utf8')));
 }
 
 /** The same keys in the SPEC's order (regions, reasons), whatever order they were added in. */
@@ -84,7 +140,7 @@ function orderCounts<T extends LoadCounts>(counts: T): T {
 export function writeManifest(path: string, manifest: Manifest): void {
   const tmp = `${path}.tmp`;
   const tidy: Manifest = { ...manifest, counts: orderCounts(manifest.counts), loads: manifest.loads.map((l) => ({ ...l, counts: orderCounts(l.counts) })) };
-  writeFileSync(tmp, JSON.stringify(Manifest.parse(tidy), null, 2) + '\n');
+  writeFileSync(tmp, JSON.stringify(parseManifest(tidy), null, 2) + '\n');
   renameSync(tmp, path);
 }
 
