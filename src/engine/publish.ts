@@ -4,6 +4,7 @@
 // is stale and is taken over. Publishing renames the staged generation into .gen/ and then
 // swaps the one `.current` symlink (rename over a symlink is atomic): that is the commit.
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { GdpmrError } from '../errors.js';
 import { kindOf } from '../store/files.js';
@@ -26,62 +27,97 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Takes the warehouse lock, or fails at once naming the run that holds it. */
-export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (message: string) => void): void {
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      writeFileSync(paths.lock, JSON.stringify(holder) + '\n', { flag: 'wx' });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let other: LockHolder | undefined;
-    let staleText: string | undefined;
-    try {
-      staleText = readFileSync(paths.lock, 'utf8');
-      other = JSON.parse(staleText) as LockHolder;
-    } catch {
-      other = undefined; // a lock torn by a kill between create and write: nobody holds it
-    }
-    if (other !== undefined && (other.host !== holder.host || processAlive(other.pid))) {
-      throw new GdpmrError(
-        'WAREHOUSE_LOCKED',
-        `warehouse ${paths.root} is being written by run ${other.run_id} (pid ${other.pid} on ${other.host}, started ${other.started_at}, input ${other.input}); wait for it to finish`,
-      );
-    }
-    warn(
-      other === undefined
-        ? `taking over an unreadable lock at ${paths.lock}`
-        : `taking over a stale lock from run ${other.run_id} (pid ${other.pid} is gone, started ${other.started_at})`,
-    );
-    // Taken over atomically: the stale lock is moved aside (of two runs taking it over, one
-    // rename succeeds), and what was moved must be the stale lock read above, not the fresh
-    // lock of a run that took it over in between: that one goes back.
-    const aside = `${paths.lock}.takeover-${process.pid}`;
-    try {
-      renameSync(paths.lock, aside);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    let moved: string | undefined;
-    try {
-      moved = readFileSync(aside, 'utf8');
-    } catch {
-      moved = undefined;
-    }
-    if (moved !== staleText) {
-      try {
-        linkSync(aside, paths.lock);
-      } catch {
-        // a third run holds it now; theirs stands
-      }
-      rmSync(aside, { force: true });
-      break;
-    }
-    rmSync(aside, { force: true });
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+/** The lock's text, or null when there is none. */
+function readLockText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
   }
-  throw new GdpmrError('WAREHOUSE_LOCKED', `could not take the lock ${paths.lock}: another run took it first`);
+}
+
+/**
+ * Takes the warehouse lock, or fails at once naming the run that holds it.
+ *
+ * A lock appears whole (written under a private name, then hard-linked into place: link fails
+ * if the lock exists), so a lock being written never looks torn. A stale lock (its process is
+ * gone) is removed only by the one process that holds the takeover mutex (`.lock.takeover`,
+ * created with O_EXCL), and only if it is still the very lock found stale: a lock taken
+ * meanwhile by a live run is never removed, and two runs never both hold the lock.
+ */
+export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (message: string) => void): void {
+  const mine = `${paths.lock}.${process.pid}`;
+  const mutex = `${paths.lock}.takeover`;
+  writeFileSync(mine, JSON.stringify(holder) + '\n');
+  try {
+    for (let tries = 0; tries < 200; tries++) {
+      try {
+        linkSync(mine, paths.lock);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const staleText = readLockText(paths.lock);
+      if (staleText === null) continue; // released meanwhile: try again
+      let other: LockHolder | undefined;
+      try {
+        other = JSON.parse(staleText) as LockHolder;
+      } catch {
+        other = undefined; // an earlier gdpmr's lock torn by a kill: nobody holds it
+      }
+      if (other !== undefined && (other.host !== holder.host || processAlive(other.pid))) {
+        throw new GdpmrError(
+          'WAREHOUSE_LOCKED',
+          `warehouse ${paths.root} is being written by run ${other.run_id} (pid ${other.pid} on ${other.host}, started ${other.started_at}, input ${other.input}); wait for it to finish`,
+        );
+      }
+      if (!takeMutex(mutex, holder)) {
+        sleepSync(5 + Math.random() * 10);
+        continue;
+      }
+      try {
+        if (readLockText(paths.lock) === staleText) {
+          warn(
+            other === undefined
+              ? `taking over an unreadable lock at ${paths.lock}`
+              : `taking over a stale lock from run ${other.run_id} (pid ${other.pid} is gone, started ${other.started_at})`,
+          );
+          rmSync(paths.lock, { force: true });
+        }
+      } finally {
+        rmSync(mutex, { force: true });
+      }
+    }
+    throw new GdpmrError('WAREHOUSE_LOCKED', `could not take the lock ${paths.lock}: other runs kept taking it first`);
+  } finally {
+    rmSync(mine, { force: true });
+  }
+}
+
+/** The takeover mutex: created with O_EXCL; one left by a process that died is cleared. */
+function takeMutex(mutex: string, holder: LockHolder): boolean {
+  try {
+    writeFileSync(mutex, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const pid = Number(readLockText(mutex));
+  // Its taker died within the microseconds a takeover takes: clear it (one rename wins).
+  if (Number.isSafeInteger(pid) && pid > 0 && !processAlive(pid) && holder.host === hostname()) {
+    const aside = `${mutex}.${process.pid}`;
+    try {
+      renameSync(mutex, aside);
+      rmSync(aside, { force: true });
+    } catch {
+      // another run cleared it first
+    }
+  }
+  return false;
 }
 
 export function releaseLock(paths: WarehousePaths, runId: string): void {

@@ -57,7 +57,8 @@ describe('runs racing for a stale lock', () => {
   it('of eight processes taking over the same stale lock at once, exactly one holds it', async () => {
     const publish = join(ROOT, 'dist', 'src', 'engine', 'publish.js');
     const layout = join(ROOT, 'dist', 'src', 'store', 'layout.js');
-    // Each contender waits for the same moment, tries, and says whether it holds the lock.
+    // Each contender waits for the same moment, tries, and says whether it holds the lock; a
+    // holder holds it (alive, so never stale) until the test ends its standard input.
     const contender = `
       const { acquireLock } = await import(${JSON.stringify(publish)});
       const { WarehousePaths } = await import(${JSON.stringify(layout)});
@@ -66,21 +67,21 @@ describe('runs racing for a stale lock', () => {
       try {
         acquireLock(new WarehousePaths(dir), { pid: process.pid, host: ${JSON.stringify(hostname())}, run_id: 'r' + process.pid, started_at: '', input: '' }, () => {});
         process.stdout.write('held');
-        setTimeout(() => {}, 1500);
-      } catch (e) { process.stdout.write(e.code); }`;
+        process.stdin.resume();
+        process.stdin.on('end', () => process.exit(0));
+      } catch (e) { process.stdout.write(e.code); process.exit(0); }`;
     for (let round = 0; round < 5; round++) {
       const dir = join(tempDir(), 'w');
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), run_id: 'dead', started_at: '', input: '' }));
-      const at = Date.now() + 1500;
-      const said = await Promise.all(
-        Array.from({ length: 8 }, () => new Promise<string>((done) => {
-          const child = spawn(process.execPath, ['--input-type=module', '-e', contender, dir, String(at)], { stdio: ['ignore', 'pipe', 'inherit'] });
-          let text = '';
-          child.stdout.on('data', (d: Buffer) => (text += d));
-          child.on('exit', () => done(text));
-        })),
-      );
+      const at = Date.now() + 3000;
+      const children = Array.from({ length: 8 }, () => spawn(process.execPath, ['--input-type=module', '-e', contender, dir, String(at)], { stdio: ['pipe', 'pipe', 'inherit'] }));
+      const said = children.map(() => '');
+      children.forEach((child, i) => child.stdout.on('data', (d: Buffer) => (said[i] += d)));
+      // Every contender has answered: then the holder may go.
+      while (said.some((s) => s === '')) await new Promise((r) => setTimeout(r, 20));
+      children.forEach((child) => child.stdin.end());
+      await Promise.all(children.map((child) => (child.exitCode !== null ? undefined : new Promise((r) => child.on('exit', r)))));
       expect(said.filter((s) => s === 'held'), said.join(' ')).toHaveLength(1);
       expect(said.filter((s) => s !== 'held').every((s) => s === 'WAREHOUSE_LOCKED'), said.join(' ')).toBe(true);
       expect(readdirSync(dir).filter((f) => f.startsWith('.lock'))).toEqual(['.lock']);
