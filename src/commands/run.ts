@@ -4,6 +4,7 @@ import { byteSize, defineCommand, flag, path, positiveInt, redisUrl, sourceName 
 import { CHUNK_WHY, DEFAULTS, LIMITS, WORKERS_WHY } from '../config.js';
 import { WarehousePaths } from '../store/layout.js';
 import { RESUMABLE, runJob, type RunProgress } from '../engine/run.js';
+import { readSourceInfo } from '../extract/dump-file.js';
 import { GdpmrError, usage } from '../errors.js';
 import { formatBytes, formatMs, shownUrl } from '../format.js';
 import type { Output } from '../output.js';
@@ -71,6 +72,8 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
       resume: options.resume,
       runner: options.redis === undefined ? 'pool' : 'queue',
       redisUrl: options.redis,
+      // The extractor's record of where INPUT came from, kept with the load.
+      sourceInfo: readSourceInfo(options.input),
     },
     {
       progress: showProgress ? (p) => out.progress(progressLine(p)) : undefined,

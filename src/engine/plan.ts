@@ -6,8 +6,8 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { GdpmrError, quote } from '../errors.js';
 import { fsReason } from '../store/files.js';
 import { resolveColumns, type ColumnIndex } from '../rules/header.js';
-import { allFields, readRecord, RecordLayout } from '../rules/tokenizer.js';
-import type { InputSplit } from './messages.js';
+import { allFields, readRecord, RecordLayout, stateAfter, type TokenizerState } from '../rules/tokenizer.js';
+import type { InputSplit, ScanResult } from './messages.js';
 
 /** Enough to tell, on --resume, that the input is still the file the run started on. */
 export interface InputIdentity {
@@ -129,4 +129,13 @@ export function planSplits(dataStart: number, bytes: number, chunkBytes: number)
     splits.push({ chunk, start, end: Math.min(bytes, start + chunkBytes) });
   }
   return splits;
+}
+
+/**
+ * Where the split after one starts, from where that one started and its scan: the tokenizer
+ * state (inside a quoted field or not) and the line number. Chaining it left to right gives
+ * every split's start as soon as the scans before it are known.
+ */
+export function nextSplitStart(start: { state: TokenizerState; line: number }, scan: ScanResult): { state: TokenizerState; line: number } {
+  return { state: stateAfter(scan, start.state), line: start.line + scan.newlines };
 }

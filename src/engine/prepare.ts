@@ -1,0 +1,93 @@
+// Before a run starts work: its id, the output directory, the warehouse it builds on, and the
+// refusals that protect a warehouse of many loads. Nothing here runs a task.
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { errorText, GdpmrError, usage } from '../errors.js';
+import { fsReason, makeDirectory } from '../store/files.js';
+import { currentGeneration, readPublished, WarehousePaths } from '../store/layout.js';
+import type { Manifest } from '../store/manifest.js';
+import { requireSound, verifyCheap } from '../store/verify.js';
+import type { InputIdentity } from './plan.js';
+import type { RunRequest } from './run.js';
+
+export function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
+}
+
+export function prepareDirectory(paths: WarehousePaths): void {
+  try {
+    makeDirectory(paths.root);
+    accessSync(paths.root, constants.W_OK);
+    makeDirectory(paths.runsDir);
+  } catch (error) {
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a directory gdpmr can write, got ${paths.root} (${fsReason(error)})`);
+  }
+}
+
+/**
+ * The warehouse a run builds on. An append (or the resume of one) refuses a damaged one; a
+ * replacing run only says it replaces it, as that is the way out of the damage.
+ */
+export function publishedBase(paths: WarehousePaths, dir: string, appending: boolean, notice: (m: string) => void): Manifest | null {
+  if (appending) return currentGeneration(paths) === null ? null : requireSound(dir).manifest;
+  try {
+    return readPublished(paths);
+  } catch (error) {
+    notice(`replacing the damaged warehouse in ${paths.root} (${errorText(error, 200).split('\n')[0]})`);
+    return null;
+  }
+}
+
+interface LoadSummary {
+  run_id: string;
+  path: string;
+  fingerprint?: string;
+  sha256?: string;
+}
+
+/** The loads of the published warehouse, read loosely: an outdated or damaged manifest too. */
+function publishedLoads(paths: WarehousePaths): LoadSummary[] {
+  const generation = currentGeneration(paths);
+  if (generation === null) return [];
+  try {
+    const raw = JSON.parse(readFileSync(paths.generation(generation).manifest, 'utf8')) as { loads?: unknown };
+    if (!Array.isArray(raw.loads)) return [];
+    return raw.loads.map((l: { run_id?: unknown; input?: { path?: unknown; fingerprint?: unknown }; source?: { sha256?: unknown } }) => ({
+      run_id: String(l?.run_id ?? '?'),
+      path: String(l?.input?.path ?? '?'),
+      fingerprint: typeof l?.input?.fingerprint === 'string' ? l.input.fingerprint : undefined,
+      sha256: typeof l?.source?.sha256 === 'string' ? l.source.sha256 : undefined,
+    }));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A warehouse of many loads is history no typo may lose: a plain run onto one is refused
+ * unless --replace says so. An --append of an input a load already holds (the same bytes at
+ * both ends and size, or the same extracted source) is refused unless --allow-reload: a weekly
+ * job run twice would double every figure's history.
+ */
+export function guardLoads(paths: WarehousePaths, request: RunRequest, input: InputIdentity): void {
+  const loads = publishedLoads(paths);
+  const list = (ls: LoadSummary[]): string => ls.map((l, i) => `${i + 1}: ${l.path} (run ${l.run_id})`).join(', ');
+  if (!request.append && request.replace !== true && loads.length > 1) {
+    throw usage(
+      `gdpmr run without --append would replace the warehouse ${paths.root} and drop its ${loads.length} loads (${list(loads)}); ` +
+        `add --append to add ${request.inputPath} as load ${loads.length + 1}, or --replace to replace them all (the replaced warehouse is kept for \`gdpmr rollback\`)`,
+    );
+  }
+  // A damaged warehouse is refused as such later on (exit 1, naming the file), not as a reload.
+  if (request.append && request.allowReload !== true && verifyCheap(request.outDir).problems.every((p) => p.check === 'links' || p.check === 'kept')) {
+    const sha = request.sourceInfo?.sha256;
+    const holder = loads.findIndex((l) => l.fingerprint === input.fingerprint || (sha !== undefined && l.sha256 === sha));
+    if (holder >= 0) {
+      const l = loads[holder];
+      throw usage(
+        `${request.inputPath} is already loaded in ${paths.root}: load ${holder + 1} (run ${l.run_id}, ${l.path}) holds ${l.fingerprint === input.fingerprint ? 'the same file' : 'the same extracted source (sha256)'}; ` +
+          `appending it again would make every figure its own revision. Add --allow-reload to load it again anyway`,
+      );
+    }
+  }
+}
