@@ -2,7 +2,7 @@
 // offsets, counts), so the same task runs unchanged in this thread or on the pool; results
 // are checked with zod when they come back from a worker.
 import { z } from 'zod';
-import type { ColumnIndex } from '../rules/header.js';
+import { ColumnIndexSchema, type ColumnIndex } from '../rules/header.js';
 import type { Region } from '../rules/normalize.js';
 import type { RangeScan, TokenizerState } from '../rules/tokenizer.js';
 import { REGIONS, REJECT_REASONS } from '../rules/normalize.js';
@@ -86,6 +86,45 @@ export type Task = ScanTask | MapTask | ReduceTask | IndexTask;
 export type TaskKind = Task['kind'];
 
 const StateSchema = z.number().int().min(0).max(4);
+const Path = z.string().min(1);
+const Attempt = z.number().int().min(1);
+const Split = z.object({ chunk: Count, start: Count, end: Count });
+const RegionName = z.enum(REGIONS);
+
+/**
+ * Every task as it may arrive from outside this process (a Redis job): checked on arrival, so
+ * that a damaged or foreign message fails its task naming the key, not somewhere inside it.
+ */
+export const TaskSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('scan'), attempt: Attempt, inputPath: Path, inputBytes: Count, split: Split }),
+  z.object({
+    kind: z.literal('map'),
+    attempt: Attempt,
+    inputPath: Path,
+    inputBytes: Count,
+    split: Split,
+    startState: StateSchema,
+    startLine: Count,
+    columns: ColumnIndexSchema,
+    regionMapPath: Path,
+    source: z.string(),
+    loadSeq: Count,
+    outDir: Path,
+  }),
+  z.object({
+    kind: z.literal('reduce'),
+    attempt: Attempt,
+    region: RegionName,
+    runPaths: z.array(Path),
+    previousDbPath: Path.nullable(),
+    scratchDir: Path,
+    dbPath: Path,
+    regionMapPath: Path,
+    runIds: z.array(z.string()),
+    sources: z.array(z.string()),
+  }),
+  z.object({ kind: z.literal('index'), attempt: Attempt, region: RegionName, dbPath: Path, sorterThreads: Count }),
+]);
 
 export const ScanResultSchema = z.object({
   exitStates: z.array(StateSchema).length(5),

@@ -287,3 +287,34 @@ describe.skipIf(!HAVE_REDIS)('the queue of a coordinator that died', () => {
     }
   }, 60_000);
 });
+
+describe.skipIf(!HAVE_REDIS)('a task that arrives damaged', () => {
+  it('fails naming the key it lacks, without running', async () => {
+    const redis = await startRedis();
+    const { Queue } = await import('bullmq');
+    const { Redis } = await import('ioredis');
+    const { ACTIVE_QUEUES_KEY, aliveKey, QUEUE_PROTOCOL } = await import('../../src/queue/settings.js');
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue('gdpmr-damaged', { connection });
+    let worker: WorkerProcess | undefined;
+    try {
+      await connection.set(aliveKey('gdpmr-damaged'), '1', 'PX', 60_000);
+      await connection.sadd(ACTIVE_QUEUES_KEY, 'gdpmr-damaged');
+      await queue.add('map', { kind: 'map', attempt: 1, inputPath: '/x.csv', protocol: QUEUE_PROTOCOL }, { jobId: 'map-0' });
+      worker = startWorker(redis.url);
+      await until(() => worker!.log().includes('joined run queue gdpmr-damaged'), 30_000, 'the worker to join');
+      let state = '';
+      for (let i = 0; i < 200 && state !== 'failed'; i++) {
+        state = (await (await queue.getJob('map-0'))?.getState()) ?? '';
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(state).toBe('failed');
+      expect((await queue.getJob('map-0'))?.failedReason).toMatch(/^the task of queue gdpmr-damaged is not a gdpmr task: inputBytes: /);
+    } finally {
+      if (worker !== undefined) await stopProcess(worker.child);
+      await queue.close();
+      connection.disconnect();
+      await redis.stop();
+    }
+  }, 60_000);
+});
