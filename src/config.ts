@@ -6,7 +6,7 @@ import { byteSize, calendarDate, decimal, flag, path, sourceName, year, type Fla
 import { isCalendarDate } from './rules/normalize.js';
 import { usage } from './errors.js';
 import { PACKAGE_ROOT } from './package-root.js';
-import { kindOf } from './store/files.js';
+import { kindOf } from './fs.js';
 import { warehouseOwning } from './store/layout.js';
 
 export const DEFAULTS = {

@@ -1,7 +1,7 @@
 // Shared test plumbing: temporary directories, running the engine or the CLI, and reading a
 // warehouse back as plain data so two warehouses can be compared row for row.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -80,4 +80,33 @@ export function snapshot(dir: string, { withRunIds = false } = {}) {
     db.close();
   }
   return { rows, indexes, rejects: readFileSync(join(dir, 'rejects.csv'), 'utf8'), counts: manifest.counts };
+}
+
+/** Waits until `check` holds, polling every `everyMs`; fails naming `what` after `ms`. */
+export async function until(check: () => boolean, ms = 60_000, what = 'the condition', everyMs = 20): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** The journal lines of every unfinished run in the warehouse at `out`, parsed. */
+export function journalEntries(out: string): Array<Record<string, unknown>> {
+  const runs = join(out, '.runs');
+  if (!existsSync(runs)) return [];
+  return readdirSync(runs).flatMap((run) => {
+    const journal = join(runs, run, 'journal.ndjson');
+    if (!existsSync(journal)) return [];
+    return readFileSync(journal, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return []; // a line cut by a kill
+        }
+      });
+  });
 }

@@ -2,7 +2,7 @@
 // process of its own into a temporary warehouse; the median of --repeat runs per setting.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { makeDirectory } from '../store/files.js';
+import { makeDirectory } from '../fs.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';

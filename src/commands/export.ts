@@ -8,7 +8,7 @@ import { FLAGS, refuseWarehouseFiles } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { withWarehouse } from '../query/warehouse.js';
 import { regionFileName } from '../rules/normalize.js';
-import { fsReason, makeDirectory, removeOnSignal } from '../store/files.js';
+import { fsReason, makeDirectory, removeOnSignal } from '../fs.js';
 import type { Output } from '../output.js';
 
 export const COMMAND = defineCommand({

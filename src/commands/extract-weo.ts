@@ -15,7 +15,7 @@ import { detectEncoding, readWeoFile, tailVintage, type WeoBytes } from '../extr
 import { vintageOf } from '../extract/weo.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { isCalendarDate } from '../rules/normalize.js';
-import { fsReason, kindOf, makeDirectory, writeFully } from '../store/files.js';
+import { fsReason, kindOf, makeDirectory, writeFully } from '../fs.js';
 import type { Output } from '../output.js';
 
 export const WEO_VINTAGES = join(PACKAGE_ROOT, 'data', 'weo_vintages.csv');

@@ -11,7 +11,7 @@ import { fetchSource, type Fetched } from '../extract/http.js';
 import { extractImf } from '../extract/imf.js';
 import { decodePage, extractWikipedia, WIKIPEDIA_SOURCES, type WikipediaSource } from '../extract/wikipedia.js';
 import { isCalendarDate } from '../rules/normalize.js';
-import { fsReason } from '../store/files.js';
+import { fsReason } from '../fs.js';
 import type { Output } from '../output.js';
 
 export const WIKIPEDIA_URL = 'https://en.wikipedia.org/wiki/List_of_countries_by_GDP_(nominal)';

@@ -2,7 +2,7 @@
 import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { byteSize, defineCommand, flag, oneOf, path, positiveInt, text } from '../command-line.js';
 import { checkOutputFile, LIMITS } from '../config.js';
-import { fsReason, removeOnSignal, writeFully, yieldToSignals } from '../store/files.js';
+import { fsReason, removeOnSignal, writeFully, yieldToSignals } from '../fs.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DIRT, generateDump, parseSkew } from '../generate/dump.js';
 import type { Output } from '../output.js';

@@ -4,7 +4,7 @@ import { defineCommand, path } from '../command-line.js';
 import { FLAGS, refuseWarehouseFiles } from '../config.js';
 import { GdpmrError } from '../errors.js';
 import { openWarehouse } from '../query/warehouse.js';
-import { fsReason, makeDirectory, writeFileWhole } from '../store/files.js';
+import { fsReason, makeDirectory, writeFileWhole } from '../fs.js';
 import type { Output } from '../output.js';
 
 export const COMMAND = defineCommand({

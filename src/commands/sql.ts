@@ -11,7 +11,7 @@ import { openWarehouse } from '../query/warehouse.js';
 import { WarehousePaths } from '../store/layout.js';
 import { VIEW_COLUMNS } from '../store/region-db.js';
 import { holdingOutput, streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
-import { fsReason } from '../store/files.js';
+import { fsReason } from '../fs.js';
 
 /** How much of an answer is held back until the statement has finished. */
 const HELD_BYTES = 64 * 1024 * 1024;

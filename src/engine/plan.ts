@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { GdpmrError, quote } from '../errors.js';
-import { fsReason } from '../store/files.js';
+import { fsReason } from '../fs.js';
 import { resolveColumns, type ColumnIndex } from '../rules/header.js';
 import { allFields, readRecord, RecordLayout, stateAfter, type TokenizerState } from '../rules/tokenizer.js';
 import type { InputSplit, ScanResult } from './messages.js';

@@ -2,7 +2,7 @@
 // refusals that protect a warehouse of many loads. Nothing here runs a task.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { errorText, GdpmrError, usage } from '../errors.js';
-import { fsReason, makeDirectory } from '../store/files.js';
+import { fsReason, makeDirectory } from '../fs.js';
 import { currentGeneration, readPublished, WarehousePaths } from '../store/layout.js';
 import type { Manifest } from '../store/manifest.js';
 import { requireSound, verifyCheap } from '../store/verify.js';

@@ -7,7 +7,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync,
 import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { GdpmrError } from '../errors.js';
-import { kindOf } from '../store/files.js';
+import { kindOf } from '../fs.js';
 import { currentGeneration, FIXED_LINKS, linkTarget, previousGeneration, type WarehousePaths } from '../store/layout.js';
 
 export interface LockHolder {

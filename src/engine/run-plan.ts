@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { GdpmrError } from '../errors.js';
 import { FACT_LINE_FORMAT } from '../rules/current.js';
 import { ColumnIndexSchema } from '../rules/header.js';
-import { writeFileWhole } from '../store/files.js';
+import { writeFileWhole } from '../fs.js';
 import type { WarehousePaths } from '../store/layout.js';
 import type { InputIdentity } from './plan.js';
 

@@ -13,7 +13,7 @@ import { DEFAULTS } from '../config.js';
 import { errorText, GdpmrError } from '../errors.js';
 import { createRunLogger, type RunLogger } from '../log.js';
 import { FACT_LINE_FORMAT } from '../rules/current.js';
-import { diskFull } from '../store/files.js';
+import { diskFull } from '../fs.js';
 import { currentGeneration, WarehousePaths } from '../store/layout.js';
 import type { Manifest } from '../store/manifest.js';
 import { loadRegionMap } from '../store/region-map-file.js';

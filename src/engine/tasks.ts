@@ -1,9 +1,11 @@
 // The three task handlers. They do the I/O around the pure SPEC functions and nothing else:
 // read a byte range, write runs and reject rows, load a database. Both runners call these
 // same functions, the inline runner in this thread and the pool through workers/tasks.ts.
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorText } from '../errors.js';
+import { replaceWhole, writeFully } from '../fs.js';
+import { mapOutputFiles } from '../store/layout.js';
 import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFact, type FactLine } from '../rules/current.js';
 import { mapBuffers } from '../map/buffers.js';
 import { factKey, normalizeFigure, regionFileName, splitFactKey, type Region, type RejectReason } from '../rules/normalize.js';
@@ -136,23 +138,22 @@ export function map(task: MapTask): MapResult {
     }
     // Write everything under a temporary name and rename it whole: a map output either
     // exists complete or not at all, which is what --resume relies on.
-    const tmpDir = `${task.outDir}.tmp`;
-    rmSync(tmpDir, { recursive: true, force: true });
-    mkdirSync(tmpDir, { recursive: true });
     const byRegion: Partial<Record<Region, number>> = {};
-    for (const [region, run] of runs.byRegion) {
-      if (run.count === 0) continue;
-      const fd = openSync(join(tmpDir, `${regionFileName(region)}.run`), 'w');
-      try {
-        run.writeSortedRun((block) => writeFully(fd, block));
-      } finally {
-        closeSync(fd);
+    replaceWhole(task.outDir, (tmpDir) => {
+      mkdirSync(tmpDir, { recursive: true });
+      const files = mapOutputFiles(tmpDir);
+      for (const [region, run] of runs.byRegion) {
+        if (run.count === 0) continue;
+        const fd = openSync(files.run(region), 'w');
+        try {
+          run.writeSortedRun((block) => writeFully(fd, block, files.run(region)));
+        } finally {
+          closeSync(fd);
+        }
+        byRegion[region] = run.count;
       }
-      byRegion[region] = run.count;
-    }
-    writeFileSync(join(tmpDir, 'rejects.csv'), Buffer.concat(rejectRows));
-    rmSync(task.outDir, { recursive: true, force: true });
-    renameSync(tmpDir, task.outDir);
+      writeFileSync(files.rejects, Buffer.concat(rejectRows));
+    });
     seen.names.delete(task.source);
     return { records, rejected, byReason, byRegion, overreadBytes: Math.max(0, loaded - splitLength), sources: [...seen.names].sort() };
   } finally {
@@ -162,10 +163,6 @@ export function map(task: MapTask): MapResult {
 
 function inputShrank(path: string, expected: number, at: number): Error {
   return new Error(`INPUT ${path} changed while the run read it: it had ${expected} bytes when the run started, but reading stopped at byte ${at}; the input must not change while a run reads it`);
-}
-
-function writeFully(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 function readFully(fd: number, into: Buffer, offset: number, length: number, position: number): number {

@@ -2,7 +2,7 @@
 import { closeSync, openSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { stringify } from 'csv-stringify/sync';
-import { writeFully, yieldToSignals } from '../store/files.js';
+import { writeFully, yieldToSignals } from '../fs.js';
 import { EXPORT_COLUMNS, exportBatches } from './rows.js';
 
 export async function writeCsv(db: Database.Database, path: string, currentOnly: boolean, batchRows: number): Promise<number> {

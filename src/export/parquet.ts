@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import { version } from '../version.js';
-import { yieldToSignals } from '../store/files.js';
+import { yieldToSignals } from '../fs.js';
 import { EXPORT_COLUMN_KINDS, EXPORT_COLUMNS, exportBatches, type ColumnKind } from './rows.js';
 
 /**

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import { makeDirectory } from '../store/files.js';
+import { makeDirectory } from '../fs.js';
 import type { DumpRow } from './wikipedia.js';
 
 export const DUMP_HEADER = ['country', 'country_code', 'year', 'gdp_usd_million', 'published', 'source'] as const;

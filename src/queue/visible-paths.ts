@@ -5,7 +5,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import type { Task } from '../engine/messages.js';
-import { fsReason } from '../store/files.js';
+import { fsReason } from '../fs.js';
 
 /** Paths a task reads (must exist) and directories it writes into (must be writable). */
 export function pathsOf(task: Task): { reads: string[]; writesIn: string[] } {

@@ -1,20 +1,21 @@
 // A generation's two summary files, assembled from what the run's tasks reported: rejects.csv
 // (earlier loads' rejects, then this load's split by split: input order) and manifest.json
 // (counts for the warehouse and for every load).
-import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { replaceWhole } from '../fs.js';
 import type { Region, RejectReason } from '../rules/normalize.js';
 import { addCounts, WAREHOUSE_FORMAT, type LoadCounts, type Manifest, type WarehouseCounts } from './manifest.js';
 import { REJECTS_HEADER } from './rejects.js';
 
 export function writeRejects(path: string, previousRejects: string | null, splitRejects: readonly string[]): void {
-  const tmp = `${path}.tmp`;
-  if (previousRejects !== null) copyFileSync(previousRejects, tmp);
-  else writeFileSync(tmp, REJECTS_HEADER);
-  for (const file of splitRejects) {
-    const rows = readFileSync(file);
-    if (rows.length > 0) writeFileSync(tmp, rows, { flag: 'a' });
-  }
-  renameSync(tmp, path);
+  replaceWhole(path, (tmp) => {
+    if (previousRejects !== null) copyFileSync(previousRejects, tmp);
+    else writeFileSync(tmp, REJECTS_HEADER);
+    for (const file of splitRejects) {
+      const rows = readFileSync(file);
+      if (rows.length > 0) writeFileSync(tmp, rows, { flag: 'a' });
+    }
+  });
 }
 
 /** What a map task reports of its split. */

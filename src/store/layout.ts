@@ -98,10 +98,10 @@ export class RunPaths {
     return join(this.root, 'map', String(chunk));
   }
   mapRun(chunk: number, region: Region): string {
-    return join(this.mapOutput(chunk), `${regionFileName(region)}.run`);
+    return mapOutputFiles(this.mapOutput(chunk)).run(region);
   }
   mapRejects(chunk: number): string {
-    return join(this.mapOutput(chunk), 'rejects.csv');
+    return mapOutputFiles(this.mapOutput(chunk)).rejects;
   }
   reduceScratch(region: Region): string {
     return join(this.root, 'reduce', regionFileName(region));
@@ -174,4 +174,9 @@ export function readPublished(paths: WarehousePaths): Manifest | null {
   const generation = currentGeneration(paths);
   if (generation === null) return null;
   return readManifest(paths.generation(generation).manifest);
+}
+
+/** The files of one map task's output directory (or of the temporary one it is filled in). */
+export function mapOutputFiles(dir: string): { run(region: Region): string; rejects: string } {
+  return { run: (region) => join(dir, `${regionFileName(region)}.run`), rejects: join(dir, 'rejects.csv') };
 }

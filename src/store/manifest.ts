@@ -1,6 +1,7 @@
 // manifest.json: what a warehouse holds and how it was built. Written last by a run (it is
 // the commit point) and read first by every query and by --append.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileWhole } from '../fs.js';
 import { REGIONS, REJECT_REASONS, type Region, type RejectReason } from '../rules/normalize.js';
 
 /**
@@ -138,10 +139,8 @@ function orderCounts<T extends LoadCounts>(counts: T): T {
 }
 
 export function writeManifest(path: string, manifest: Manifest): void {
-  const tmp = `${path}.tmp`;
   const tidy: Manifest = { ...manifest, counts: orderCounts(manifest.counts), loads: manifest.loads.map((l) => ({ ...l, counts: orderCounts(l.counts) })) };
-  writeFileSync(tmp, JSON.stringify(parseManifest(tidy), null, 2) + '\n');
-  renameSync(tmp, path);
+  writeFileWhole(path, JSON.stringify(parseManifest(tidy), null, 2) + '\n');
 }
 
 export function addCounts<T extends Record<string, number | undefined>>(a: T, b: T): T {

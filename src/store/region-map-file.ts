@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { GdpmrError } from '../errors.js';
 import { RegionMap } from '../rules/regions.js';
-import { fsReason } from './files.js';
+import { fsReason } from '../fs.js';
 
 export function loadRegionMap(path: string): RegionMap {
   let text: string;

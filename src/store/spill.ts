@@ -1,6 +1,7 @@
 // Sorted runs on disk: one text line per figure (see rules/current.ts for the line), sorted by
 // plain string order. Map tasks write them; reduce tasks merge them k ways through a tree of losers,
 // reading each run a block at a time, so a region never has to fit in memory.
+import { temporaryName } from '../fs.js';
 import { closeSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,7 +18,7 @@ export class RunWriter {
   lines = 0;
 
   constructor(private readonly path: string) {
-    this.tmp = `${path}.tmp`;
+    this.tmp = temporaryName(path);
     this.fd = openSync(this.tmp, 'w');
   }
 

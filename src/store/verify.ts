@@ -3,7 +3,7 @@
 // every query, append and resume; the full ones also open each database and count its rows
 // and the rejects file's.
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { kindOf } from './files.js';
+import { kindOf } from '../fs.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { errorText, GdpmrError } from '../errors.js';

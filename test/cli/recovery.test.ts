@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDump } from '../../src/generate/dump.js';
-import { cleanTempDirs, cli, CLI, snapshot, tempDir, WIKIPEDIA } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, journalEntries, snapshot, tempDir, until, WIKIPEDIA } from '../helpers.js';
 
 let dump: string;
 let reference: ReturnType<typeof snapshot>;
@@ -64,21 +64,9 @@ function startRun(out: string, extra: string[] = []): ChildProcess {
   return spawn(process.execPath, [CLI, 'run', dump, '--out', out, ...FLAGS, ...extra], { stdio: 'ignore' });
 }
 
-async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!condition()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
-function journalOf(out: string): string {
-  const runs = join(out, '.runs');
-  if (!existsSync(runs)) return '';
-  return readdirSync(runs)
-    .map((r) => (existsSync(join(runs, r, 'journal.ndjson')) ? readFileSync(join(runs, r, 'journal.ndjson'), 'utf8') : ''))
-    .join('');
-}
+/** The unfinished run's journal as text, for what it has recorded so far. */
+const journalOf = (out: string): string => journalEntries(out).map((e) => JSON.stringify(e)).join('\n');
 
 describe('killed runs and --resume', () => {
   const points: Array<[string, (out: string) => boolean]> = [
@@ -94,7 +82,7 @@ describe('killed runs and --resume', () => {
     const answerBefore = (await cli(['query', 'over', '--warehouse', out, '--json'])).stdout;
     const child = startRun(out);
     const exited = new Promise((r) => child.on('exit', r));
-    await until(() => ready(out) || child.exitCode !== null);
+    await until(() => ready(out) || child.exitCode !== null, 60_000, 'the kill point', 2);
     child.kill('SIGKILL');
     await exited;
     const published = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
@@ -121,7 +109,7 @@ describe('killed runs and --resume', () => {
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('close', r));
-    await until(() => existsSync(marker) || child.exitCode !== null);
+    await until(() => existsSync(marker) || child.exitCode !== null, 60_000, 'the paused task', 2);
     expect(existsSync(marker)).toBe(true);
     // Paused inside map task 4: not one generation can have been published by this run.
     expect(journalOf(out)).not.toContain('"task":"staged"');
@@ -182,7 +170,7 @@ describe('the lock', () => {
     const out = join(tempDir(), 'w');
     const first = startRun(out);
     const firstExit = new Promise<number | null>((r) => first.on('exit', (code) => r(code)));
-    await until(() => existsSync(join(out, '.lock')));
+    await until(() => existsSync(join(out, '.lock')), 60_000, 'the lock', 2);
     const second = await cli(['run', WIKIPEDIA, '--out', out]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`is being written by run`);

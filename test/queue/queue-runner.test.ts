@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDump } from '../../src/generate/dump.js';
-import { cleanTempDirs, cli, CLI, ROOT, runEngine, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, journalEntries, ROOT, runEngine, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 import { freePort, HAVE_REDIS, INSTALL_HINT, startRedis, startWorker, stopProcess, until, type RedisServer, type WorkerProcess } from './redis.js';
 
 afterAll(cleanTempDirs);
@@ -20,14 +20,7 @@ function dumpFile(dir: string, bytes: number, seed: number): string {
 }
 
 /** How many map tasks the unfinished run in DIR has journaled. */
-function mapsJournaled(out: string): number {
-  const runs = join(out, '.runs');
-  if (!existsSync(runs)) return 0;
-  return readdirSync(runs).reduce((n, run) => {
-    const journal = join(runs, run, 'journal.ndjson');
-    return n + (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"task":"map"')).length : 0);
-  }, 0);
-}
+const mapsJournaled = (out: string): number => journalEntries(out).filter((e) => e.task === 'map').length;
 
 function runInBackground(args: string[]) {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

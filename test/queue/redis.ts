@@ -81,10 +81,4 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
   await gone;
 }
 
-export async function until(check: () => boolean, ms = 30_000, what = 'the condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { until } from '../helpers.js';

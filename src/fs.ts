@@ -1,7 +1,7 @@
 // File-system steps every command shares: making a directory without Node's recursive mkdir
 // (which spins for ever on some paths, such as /proc/x), and writing a file whole or not at all.
 import { lstatSync, mkdirSync, renameSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { formatBytes } from '../format.js';
+import { formatBytes } from './format.js';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -31,16 +31,29 @@ export function makeDirectory(path: string): void {
   }
 }
 
-/** Writes `path` through a temporary file beside it and one rename: readers see all or nothing. */
-export function writeFileWhole(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
+/** The temporary name beside `path` that a whole write fills: one naming scheme everywhere. */
+export const temporaryName = (path: string): string => `${path}.tmp-${process.pid}`;
+
+/**
+ * Fills a temporary file (or directory) beside `path` and renames it into place: readers see
+ * all of it or none, and a failure leaves nothing behind, neither `path` nor the temporary.
+ */
+export function replaceWhole(path: string, fill: (tmp: string) => void): void {
+  const tmp = temporaryName(path);
+  rmSync(tmp, { recursive: true, force: true });
   try {
-    writeFileSync(tmp, data);
+    fill(tmp);
+    if (kindOf(tmp) === 'directory') rmSync(path, { recursive: true, force: true });
     renameSync(tmp, path);
   } catch (error) {
-    rmSync(tmp, { force: true });
+    rmSync(tmp, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Writes `path` whole (replaceWhole with its bytes). */
+export function writeFileWhole(path: string, data: string | Uint8Array): void {
+  replaceWhole(path, (tmp) => writeFileSync(tmp, data));
 }
 
 /** The errno code of a file-system error, or its message. */
