@@ -8,21 +8,16 @@
 //   export    Parquet of the whole warehouse: time, peak RSS, bytes on disk
 //   queue     the same run on a BullMQ queue with two local `gdpmr worker` processes, against
 //             the pool; and the queue's overhead per task on a dump cut into many small tasks
-// The figures are appended to bench/RESULTS.md with the date, the machine and the command.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+// Each measurement is a line of bench/results.ndjson, from which RESULTS.md's tables are made;
+// the comparison (this build against the baseline, same rows) is printed.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { availableParallelism, cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = join(ROOT, 'bench', 'data');
-const CLI = join(ROOT, 'bin', 'gdpmr.js');
-const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
-const exec = promisify(execFile);
 
 const SCENARIOS: Record<string, { size: string; seed: number; dirt: 'default' | 'high' }> = {
   '256MB': { size: '256MB', seed: 1, dirt: 'default' },
@@ -58,10 +53,6 @@ async function timed(cli: string, args: string[]): Promise<Timed> {
   return { s: Number(m[1]), rssMb: Number(m[2]) / 1024, stdout, bytes };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const f = (x: number, d = 1): string => x.toFixed(d);
 
 function dirBytes(dir: string): number {
@@ -135,10 +126,7 @@ async function startRedis(port: number): Promise<ChildProcess> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const opt = (name: string, fallback: string): string => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : fallback;
-  };
+  const opt = (name: string, fallback: string): string => option(args, name, fallback);
   const name = opt('--scenario', '1GB');
   const repeat = Number(opt('--repeat', '5'));
   const baseline = args.includes('--baseline') ? opt('--baseline', '') : undefined;
@@ -151,16 +139,14 @@ async function main(): Promise<void> {
     await exec(process.execPath, [CLI, 'generate', '--size', scenario.size, '--out', input, '--seed', String(scenario.seed), '--dirt', scenario.dirt]);
   }
   const out = join(DATA, 'features-warehouse');
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${f(totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}`;
   let written = 0;
   /** Appends what is new since the last call: a crash later keeps the figures measured so far. */
   const emit = (): void => {
     const fresh = lines.slice(written);
     written = lines.length;
-    appendFileSync(RESULTS, fresh.join('\n') + '\n');
     process.stdout.write(fresh.join('\n') + '\n');
   };
-  const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:features -- ${args.join(' ')}\``, '', `Machine: ${machine}. Dump: ${name} (${f(statSync(input).size / 1024 ** 2, 0)} MB), seed ${scenario.seed}.`, ''];
+  const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:features -- ${args.join(' ')}\``, '', `Machine: ${machine()}. Dump: ${name} (${f(statSync(input).size / 1024 ** 2, 0)} MB), seed ${scenario.seed}.`, ''];
 
   // Run: this build against the baseline, alternating.
   if (!args.includes('--queries-only')) lines.push('| build | gdpmr run s | peak RSS MB | warehouse on disk MB |', '|---|---|---|---|');
@@ -176,7 +162,10 @@ async function main(): Promise<void> {
       onDisk.set(label, dirBytes(join(out, '.gen')));
     }
   }
-  for (const [label, rs] of [...runs].filter(([, rs]) => rs.length > 0)) lines.push(`| ${label} | ${f(median(rs.map((r) => r.s)))} | ${f(Math.max(...rs.map((r) => r.rssMb)), 0)} | ${f((onDisk.get(label) ?? 0) / 1024 ** 2, 0)} |`);
+  for (const [label, rs] of [...runs].filter(([, rs]) => rs.length > 0)) {
+    lines.push(`| ${label} | ${f(median(rs.map((r) => r.s)))} | ${f(Math.max(...rs.map((r) => r.rssMb)), 0)} | ${f((onDisk.get(label) ?? 0) / 1024 ** 2, 0)} |`);
+    await record({ scenario: `features-${name}-run`, tool: `gdpmr run, 2 workers (${label})`, ms: Math.round(median(rs.map((r) => r.s)) * 1000), peak_rss_mb: Math.round(Math.max(...rs.map((r) => r.rssMb))), warehouse_mb: Math.round((onDisk.get(label) ?? 0) / 1024 ** 2), runs: rs.map((r) => Math.round(r.s * 1000)) });
+  }
   if (baseline !== undefined && rounds > 0) {
     const [mine, base] = [...runs.values()].map((rs) => median(rs.map((r) => r.s)));
     lines.push('', `Run time, this build / baseline: ${f(mine / base, 3)}.`);
@@ -193,6 +182,7 @@ async function main(): Promise<void> {
   emit();
   if (args.includes('--only-run')) {
     rmSync(out, { recursive: true, force: true });
+    publishTables();
     return;
   }
   // The last run of this build is the warehouse the rest asks.
@@ -220,6 +210,7 @@ async function main(): Promise<void> {
     const ms = median(ts.map((t) => t.s)) * 1000;
     if (label === 'query top5') top5Ms = ms;
     lines.push(`| ${label} | ${f(ms, 0)} | ${f(ts[0].bytes / 1024, 0)} KB | ${label.startsWith('query') ? f(ms / top5Ms, 2) : ''} |`);
+    await record({ scenario: `features-${name}-queries`, tool: label, ms: Math.round(ms), answer_kb: Math.round(ts[0].bytes / 1024) });
     emit();
   }
 
@@ -230,9 +221,11 @@ async function main(): Promise<void> {
     rmSync(exported, { recursive: true, force: true });
     const e = await timed(CLI, ['export', '--warehouse', out, '--out', exported]);
     lines.push('', '| export | s | peak RSS MB | on disk MB |', '|---|---|---|---|', `| parquet, all rows | ${f(e.s)} | ${f(e.rssMb, 0)} | ${f(dirBytes(exported) / 1024 ** 2, 0)} |`);
+    await record({ scenario: `features-${name}-export`, tool: 'gdpmr export (parquet, all rows)', ms: Math.round(e.s * 1000), peak_rss_mb: Math.round(e.rssMb), on_disk_mb: Math.round(dirBytes(exported) / 1024 ** 2) });
     rmSync(exported, { recursive: true, force: true });
     const c = await timed(CLI, ['export', '--warehouse', out, '--out', exported, '--format', 'csv']);
     lines.push(`| csv, all rows | ${f(c.s)} | ${f(c.rssMb, 0)} | ${f(dirBytes(exported) / 1024 ** 2, 0)} |`);
+    await record({ scenario: `features-${name}-export`, tool: 'gdpmr export (csv, all rows)', ms: Math.round(c.s * 1000), peak_rss_mb: Math.round(c.rssMb), on_disk_mb: Math.round(dirBytes(exported) / 1024 ** 2) });
     rmSync(exported, { recursive: true, force: true });
   }
 
@@ -250,6 +243,7 @@ async function main(): Promise<void> {
         process.stderr.write(`run on ${label}\n`);
         const t = await timed(CLI, ['run', input, '--out', out, ...extra]);
         lines.push(`| ${label} | ${f(t.s)} | ${f(t.rssMb, 0)} |`);
+        await record({ scenario: `features-${name}-runners`, tool: `gdpmr run on ${label}`, ms: Math.round(t.s * 1000), coordinator_peak_rss_mb: Math.round(t.rssMb) });
       }
       // Per-task overhead: a small dump cut into many tiny tasks, both ways.
       const small = join(DATA, 'features-small.csv');
@@ -264,6 +258,7 @@ async function main(): Promise<void> {
         each.queue.push((await timed(CLI, ['run', small, '--out', out, '--chunk-size', '16KB', '--redis', url, '--workers', '2'])).s);
       }
       const over = ((median(each.queue) - median(each.pool)) / tasks) * 1000;
+      await record({ scenario: 'queue-overhead-4MB-16KB-splits', tool: 'queue vs pool', ms: Math.round(median(each.queue) * 1000), pool_ms: Math.round(median(each.pool) * 1000), tasks, overhead_ms_per_task: Number(f(over, 2)) });
       lines.push('', `Queue overhead per task: ${f(over, 2)} ms (4 MB dump in 16 KB splits, about ${tasks} tasks (scan + map per split, reduce and index per region): pool ${f(median(each.pool), 2)} s, queue ${f(median(each.queue), 2)} s, medians of 3).`);
     } finally {
       for (const w of workers) w.kill('SIGTERM');
@@ -272,6 +267,7 @@ async function main(): Promise<void> {
   }
   rmSync(out, { recursive: true, force: true });
   emit();
+  publishTables();
 }
 
 await main();

@@ -2,17 +2,15 @@
 // shaped as the export's: strings, INT32 year, DOUBLE GDP, INT64 line, BOOLEAN, DATE), each in a
 // process of its own: time, peak RSS, file size, and the install size. The candidates other than
 // the one the project ships are installed on demand into the git-ignored bench/.parquet/, so
-// that measuring them adds nothing to the project's dependencies. Results go to RESULTS.md.
+// that measuring them adds nothing to the project's dependencies. One bench/results.ndjson line
+// per writer; RESULTS.md's tables are made from them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { machine, publishTables, record, ROOT } from './common.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PREFIX = join(ROOT, 'bench', '.parquet');
 const OUT = join(ROOT, 'bench', 'data', 'parquet-candidates');
-const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 
 /** Each candidate as a small ESM program: makes ROWS rows, writes them, prints nothing. */
@@ -72,7 +70,7 @@ function duBytes(dir: string): number {
 }
 
 mkdirSync(OUT, { recursive: true });
-const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:parquet -- ${ROWS}\``, '', `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}. ${ROWS} rows of the export's shape, snappy, row groups of 100,000.`, '', '| writer | s | peak RSS MB | file MB | installed MB (with dependencies) |', '|---|---|---|---|---|'];
+const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:parquet -- ${ROWS}\``, '', `Machine: ${machine()}. ${ROWS} rows of the export's shape, snappy, row groups of 100,000.`, '', '| writer | s | peak RSS MB | file MB | installed MB (with dependencies) |', '|---|---|---|---|---|'];
 for (const [name, c] of Object.entries(CANDIDATES)) {
   let installed = duBytes(join(ROOT, 'node_modules', 'hyparquet-writer')) + duBytes(join(ROOT, 'node_modules', 'hyparquet'));
   if (c.install.length > 0) {
@@ -98,6 +96,7 @@ for (const [name, c] of Object.entries(CANDIDATES)) {
     continue;
   }
   lines.push(`| ${name} | ${Number(m[1]).toFixed(1)} | ${(Number(m[2]) / 1024).toFixed(0)} | ${(statSync(file).size / 1024 ** 2).toFixed(1)} | ${(installed / 1024 ** 2).toFixed(1)} |`);
+  await record({ scenario: `parquet-${ROWS}-rows`, tool: name, ms: Math.round(Number(m[1]) * 1000), peak_rss_mb: Math.round(Number(m[2]) / 1024), file_mb: Number((statSync(file).size / 1024 ** 2).toFixed(1)), installed_mb: Number((installed / 1024 ** 2).toFixed(1)) });
 }
-appendFileSync(RESULTS, lines.join('\n') + '\n');
+publishTables();
 process.stdout.write(lines.join('\n') + '\n');

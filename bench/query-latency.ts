@@ -2,10 +2,10 @@
 // `node -e 0`, measured in one alternating loop (the machine's speed drifts; a ratio measured
 // side by side does not). The target (issue 21): the query within 1.6x node's own start.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, commit, machine, median, option, record, ROOT } from './common.js';
+import { CLI, commit, machine, median, option, publishTables, record, ROOT } from './common.js';
 
 const time = (args: string[]): number => {
   const t0 = performance.now();
@@ -44,7 +44,7 @@ try {
     `| \`gdpmr query over --as-of 2024-12-31 --json\` | ${qj.toFixed(0)} | ${(qj / n).toFixed(2)} |`,
     '',
   ];
-  appendFileSync(join(ROOT, 'bench', 'RESULTS.md'), lines.join('\n'));
+  publishTables();
   process.stdout.write(lines.join('\n'));
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,22 +1,17 @@
 // `npm run bench:resume [-- --scenario 1GB]`: how much time --resume saves.
 //
 // Times an uninterrupted run; then starts the same run, SIGKILLs it once half of its map tasks
-// are in the journal, and times `--resume` to the end. Appends the figures to bench/RESULTS.md.
-import { execFile, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+// are in the journal, and times `--resume` to the end. One bench/results.ndjson line; RESULTS.md's
+// tables are made from them.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULTS } from '../src/config.js';
 import { formatBytes } from '../src/format.js';
+import { CLI, exec, machine, option, publishTables, record, ROOT } from './common.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = join(ROOT, 'bench', 'data');
-const CLI = join(ROOT, 'bin', 'gdpmr.js');
-const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 const SIZES: Record<string, string> = { '256MB': '256MB', '1GB': '1GB' };
-const exec = promisify(execFile);
 
 function mapTasksJournaled(out: string): number {
   const runs = join(out, '.runs');
@@ -31,8 +26,7 @@ function mapTasksJournaled(out: string): number {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const i = args.indexOf('--scenario');
-  const scenario = i >= 0 ? args[i + 1] : '1GB';
+  const scenario = option(args, '--scenario', '1GB');
   if (SIZES[scenario] === undefined) throw new Error(`--scenario must be one of ${Object.keys(SIZES).join(', ')}, got ${scenario}`);
   const input = join(DATA, `dump-${scenario}-seed1.csv`);
   if (!existsSync(input)) await exec(process.execPath, [CLI, 'generate', '--size', SIZES[scenario], '--out', input, '--seed', '1']);
@@ -60,17 +54,17 @@ async function main(): Promise<void> {
   rmSync(out, { recursive: true, force: true });
 
   const reused = /resumed +(.*)/.exec(stdout)?.[1] ?? '';
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
   const text = [
     `\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:resume -- --scenario ${scenario}\``,
     '',
-    `Machine: ${machine}. Dump: ${scenario}, ${splits} splits of ${formatBytes(chunkBytes)}, 2 workers.`,
+    `Machine: ${machine()}. Dump: ${scenario}, ${splits} splits of ${formatBytes(chunkBytes)}, 2 workers.`,
     '',
     '| uninterrupted run | killed after | --resume to the end | saved vs. starting over | resume reused |',
     '|---|---|---|---|---|',
     `| ${(fullMs / 1000).toFixed(1)} s | ${(killedAtMs / 1000).toFixed(1)} s (half the map tasks journaled) | ${(resumeMs / 1000).toFixed(1)} s | ${((fullMs - resumeMs) / 1000).toFixed(1)} s (${(100 * (1 - resumeMs / fullMs)).toFixed(0)}%) | ${reused} |`,
   ].join('\n');
-  appendFileSync(RESULTS, text + '\n');
+  await record({ scenario: `resume-${scenario}`, tool: 'gdpmr run --resume (killed at half the maps)', ms: Math.round(resumeMs), uninterrupted_ms: Math.round(fullMs), killed_at_ms: Math.round(killedAtMs), saved_pct: Math.round(100 * (1 - resumeMs / fullMs)), splits });
+  publishTables();
   process.stdout.write(text + '\n');
 }
 

@@ -3,25 +3,19 @@
 // Side by side, in one run and alternating, on the same generated file: gdpmr (default
 // settings, then 1 worker) and DuckDB doing the same job (bench/duckdb-job.ts). Each run is a
 // process of its own, timed from outside, reporting its own peak RSS (worker threads are in
-// the process, so that is the whole tree). Figures are appended to bench/RESULTS.md with the
-// date, the machine and the command. Dumps are generated once into bench/data/ (git-ignored).
-import { execFile } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { cpus, totalmem, availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+// the process, so that is the whole tree). Each measurement is a line of bench/results.ndjson,
+// from which RESULTS.md's tables are made. Dumps are generated once into bench/data/ (git-ignored).
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULTS } from '../src/config.js';
 import { formatBytes } from '../src/format.js';
+import { CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
 import { duckdbClientEntry } from './duckdb-client.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = join(ROOT, 'bench', 'data');
-const CLI = join(ROOT, 'bin', 'gdpmr.js');
 const MEASURED_RUN = join(ROOT, 'dist', 'src', 'bench', 'measured-run.js');
 const DUCKDB_JOB = join(ROOT, 'dist', 'bench', 'duckdb-job.js');
 const REGIONS = join(ROOT, 'data', 'un_regions.csv');
-const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 
 /** Scenarios as data: the dumps the targets are stated for. */
 const SCENARIOS: Record<string, { size: string; seed: number; dirt: 'default' | 'high'; note: string }> = {
@@ -31,8 +25,6 @@ const SCENARIOS: Record<string, { size: string; seed: number; dirt: 'default' | 
   '4GB': { size: '4GB', seed: 1, dirt: 'default', note: 'memory must stay flat as the input grows' },
   '4GB-high': { size: '4GB', seed: 1, dirt: 'high', note: 'memory on the dirtiest dump' },
 };
-
-const exec = promisify(execFile);
 
 interface Timed {
   ms: number;
@@ -54,29 +46,20 @@ function gdpmrRun(input: string, outDir: string, workers: number): Promise<Timed
   return timed([MEASURED_RUN, JSON.stringify(request)]);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const fmt = (x: number, d = 1) => x.toFixed(d);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const opt = (name: string, fallback: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : fallback;
-  };
-  const scenarios = opt('--scenarios', '256MB').split(',');
-  const repeat = Number(opt('--repeat', '1'));
+  const scenarios = option(args, '--scenarios', '256MB').split(',');
+  const repeat = Number(option(args, '--repeat', '1'));
   const withDuckdb = !args.includes('--no-duckdb');
   const withOneWorker = !args.includes('--no-single');
   mkdirSync(DATA, { recursive: true });
   if (withDuckdb) duckdbClientEntry();
   const lines: string[] = [];
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${fmt(totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}`;
-  lines.push(`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench -- ${args.join(' ')}\``, '', `Machine: ${machine}.`, '');
+  lines.push(`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench -- ${args.join(' ')}\``, '', `Machine: ${machine()}.`, '');
   lines.push('| dump | tool | workers | median s | MB/s | peak RSS MB | stages (s) | gdpmr / DuckDB |', '|---|---|---|---|---|---|---|---|');
 
   for (const name of scenarios) {
@@ -114,10 +97,12 @@ async function main(): Promise<void> {
     }
     rmSync(out, { recursive: true, force: true });
     const duck = withDuckdb ? median(runs.duckdb.map((r) => r.ms)) : NaN;
+    const measured: Array<Parameters<typeof record>[0]> = [];
     const row = (tool: string, workers: string, rs: Timed[]) => {
       const ms = median(rs.map((r) => r.ms));
       const stages = rs[0].stages ? Object.entries(rs[0].stages).map(([k, v]) => `${k} ${fmt(v.ms / 1000)}`).join(', ') : '—';
       const ratio = tool === 'gdpmr' && withDuckdb ? fmt(ms / duck, 2) : '';
+      measured.push({ scenario: name, tool: `${tool} (${workers})`, ms: Math.round(ms), mb_per_s: Number(fmt(mb(bytes) / (ms / 1000))), peak_rss_mb: Math.round(Math.max(...rs.map((r) => r.maxRssKb)) / 1024), input_mb: Math.round(mb(bytes)), ...(ratio === '' ? {} : { vs_duckdb: Number(ratio) }), stages: rs[0].stages, runs: rs.map((r) => Math.round(r.ms)) });
       lines.push(`| ${name} (${fmt(mb(bytes), 0)} MB) | ${tool} | ${workers} | ${fmt(ms / 1000)} | ${fmt(mb(bytes) / (ms / 1000))} | ${fmt(Math.max(...rs.map((r) => r.maxRssKb)) / 1024, 0)} | ${stages} | ${ratio} |`);
       return ms;
     };
@@ -125,9 +110,11 @@ async function main(): Promise<void> {
     const one = withOneWorker ? row('gdpmr', '1', runs.gdpmr1) : NaN;
     if (withDuckdb) row('DuckDB 1.5', '2 threads', runs.duckdb);
     lines.push(`| ${name} | ${withOneWorker ? `speed-up 2 workers / 1: ${fmt(one / two, 2)}×` : ''} | | | | | query top5 (CLI, median of 3): ${fmt(median(queryMs), 0)} ms | |`);
+    if (withOneWorker) measured[0].speedup_2_over_1 = Number(fmt(one / two, 2));
+    for (const m of measured) await record(m);
   }
   lines.push('', `Median of ${repeat} run(s) per row; gdpmr at default settings (${formatBytes(DEFAULTS.chunkBytes)} chunks).`);
-  appendFileSync(RESULTS, lines.join('\n') + '\n');
+  publishTables();
   process.stdout.write(lines.join('\n') + '\n');
 }
 

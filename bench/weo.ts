@@ -2,24 +2,14 @@
 // vintage's database file at once, as a user loading all history on day one would: MB/s and
 // the peak RSS of the whole process. The files are made by `gdpmr generate --weo` (UTF-16 with a
 // BOM, as the IMF ships them), one per vintage from April 2007 on. Each measurement is one line
-// of bench/results.ndjson; RESULTS.md gets a dated table.
-import { execFile, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+// of bench/results.ndjson, from which RESULTS.md's tables are made.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseByteSize } from '../src/config.js';
+import { CLI, commit, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = join(ROOT, 'bench', 'data', 'weo');
-const CLI = join(ROOT, 'bin', 'gdpmr.js');
-const exec = promisify(execFile);
-
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-}
 
 /** Vintage names from April 2007, two a year: the WEO's publication rhythm. */
 function vintages(n: number): string[] {
@@ -43,7 +33,6 @@ function measured(args: string[]): Promise<{ ms: number; maxRssKb: number }> {
   });
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -75,15 +64,13 @@ async function main(): Promise<void> {
   const ms = median(runs.map((r) => r.ms));
   const rssMb = Math.max(...runs.map((r) => r.maxRssKb)) / 1024;
   const mbPerS = bytes / 1024 / 1024 / (ms / 1000);
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`;
   const date = new Date().toISOString();
-  const commit = await exec('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).then((r) => r.stdout.trim(), () => 'unknown');
-  appendFileSync(join(ROOT, 'bench', 'results.ndjson'), JSON.stringify({ date, commit, machine, scenario: `weo-${count}x${size}`, tool: 'gdpmr extract weo', ms: Math.round(ms), peak_rss_mb: Math.round(rssMb), input_mb: Math.round(bytes / 1024 / 1024), mb_per_s: Number(mbPerS.toFixed(1)), one_file_peak_rss_mb: Math.round(one.maxRssKb / 1024), runs: runs.map((r) => Math.round(r.ms)) }) + '\n');
+  await record({ scenario: `weo-${count}x${size}`, tool: 'gdpmr extract weo', ms: Math.round(ms), peak_rss_mb: Math.round(rssMb), input_mb: Math.round(bytes / 1024 / 1024), mb_per_s: Number(mbPerS.toFixed(1)), one_file_peak_rss_mb: Math.round(one.maxRssKb / 1024), runs: runs.map((r) => Math.round(r.ms)) });
   const lines = [
     '',
     `## ${date.slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:weo -- --vintages ${count} --size ${size} --repeat ${repeat}\``,
     '',
-    `Machine: ${machine}. Commit ${commit}. Input: ${count} WEO files (UTF-16 with a BOM, \`gdpmr generate --weo\`), ${(bytes / 1024 / 1024).toFixed(0)} MB in all.`,
+    `Machine: ${machine()}. Commit ${await commit()}. Input: ${count} WEO files (UTF-16 with a BOM, \`gdpmr generate --weo\`), ${(bytes / 1024 / 1024).toFixed(0)} MB in all.`,
     '',
     '| files | MB | median s | MB/s | peak RSS MB |',
     '|---|---|---|---|---|',
@@ -91,7 +78,7 @@ async function main(): Promise<void> {
     `| ${count} | ${(bytes / 1024 / 1024).toFixed(0)} | ${(ms / 1000).toFixed(2)} | ${mbPerS.toFixed(1)} | ${rssMb.toFixed(0)} |`,
     '',
   ];
-  appendFileSync(join(ROOT, 'bench', 'RESULTS.md'), lines.join('\n'));
+  publishTables();
   process.stdout.write(lines.join('\n'));
 }
 
