@@ -6,7 +6,12 @@ import { taskName, type ResultOf, type Task } from './messages.js';
 
 export interface TaskRunner {
   readonly kind: string;
-  /** How many tasks run at once. */
+  /**
+   * How many tasks the coordinator keeps in flight at once, which also sizes the reduce's
+   * scheduling: the pool's threads; for the queue, the run's --workers (how many machines and
+   * threads serve the queue is not known to the coordinator: more in flight would only wait
+   * in Redis, fewer would leave workers idle).
+   */
   readonly slots: number;
   run<T extends Task>(task: T): Promise<ResultOf[T['kind']]>;
   close(): Promise<void>;
