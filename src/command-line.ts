@@ -105,9 +105,16 @@ export function defineCommand<F extends Record<string, FlagSpec>>(definition: Co
     return lines.join('\n');
   };
   const parse = (argv: string[]): OptionsOf<F> | null => {
+    // `--min -5`: parseArgs takes a value that starts with '-' for a flag; a negative number is a
+    // value, which the flag's kind then refuses in its own words.
+    const args = [...argv];
+    for (let i = 0; i + 1 < args.length; i++) {
+      const spec = args[i].startsWith('--') && !args[i].includes('=') ? options[args[i].slice(2)] : undefined;
+      if (spec?.type === 'string' && /^-[0-9.]/.test(args[i + 1])) args.splice(i, 2, `${args[i]}=${args[i + 1]}`);
+    }
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
     } catch (error) {
       const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
       // An unknown flag: the nearest one the command takes ("did you mean `--warehouse`?").

@@ -170,6 +170,10 @@ describe('every numeric flag is bounded, every path non-empty', () => {
     [['worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '5000'], /--concurrency must be at most \d+ \(4 × the cores\), got "5000"/],
     [['worker', '--redis', 'http://127.0.0.1:1'], /--redis must be a Redis URL/],
     [['extract', 'wikipedia', '--url', 'file:///etc/passwd', '--out', 'x.csv'], /--url must be an http:\/\/ or https:\/\/ address/],
+    // A negative number is the flag's value, refused in the flag's own words.
+    [['query', 'over', '--min', '-5'], /^gdpmr: --min must be a number of billions of USD, at least 0, got "-5"\n$/],
+    [['query', 'top5', '--k', '-1'], /^gdpmr: --k must be a whole number of at least 1, got "-1"\n$/],
+    [['run', WIKIPEDIA, '--workers', '-2'], /^gdpmr: --workers must be a whole number of worker threads, at least 1, got "-2"\n$/],
   ])('%j: exit 2', async (args, message) => {
     const cwd = tempDir();
     const r = await cli(args);
