@@ -2,7 +2,7 @@
 // `node -e 0`, measured in one alternating loop (the machine's speed drifts; a ratio measured
 // side by side does not). The target (issue 21): the query within 1.6x node's own start.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, commit, machine, median, option, publishTables, record, ROOT } from './common.js';
@@ -18,30 +18,46 @@ const rounds = Number(option(process.argv.slice(2), '--rounds', '31'));
 const dir = mkdtempSync(join(tmpdir(), 'gdpmr-query-bench-'));
 try {
   const warehouse = join(dir, 'w');
-  time([CLI, 'run', join(ROOT, 'data', 'imf_weo_2024-10_ngdpd.csv'), '--out', warehouse, '--source', 'imf']);
+  const imf = join(ROOT, 'data', 'imf_weo_2024-10_ngdpd.csv');
+  time([CLI, 'run', imf, '--out', warehouse, '--source', 'imf']);
+  // A second vintage that revises every seventh figure: a realistic revisions question.
+  const [header, ...rows] = readFileSync(imf, 'utf8').trim().split(/\r?\n/);
+  const revised = rows.map((row, i) => {
+    const cells = row.replace(/"([0-9,.]+)"/, (_, n: string) => n.replace(/,/g, '')).split(',');
+    if (i % 7 === 0) cells[2] = String(Math.round(Number(cells[2]) * (i % 2 === 0 ? 96 : 103)) / 100);
+    cells[3] = '2025-04-22';
+    return cells.join(',');
+  });
+  const april = join(dir, 'imf-2025-04.csv');
+  writeFileSync(april, [header, ...revised].join('\n') + '\n');
+  time([CLI, 'run', april, '--out', warehouse, '--source', 'imf', '--append']);
   const node: number[] = [];
   const query: number[] = [];
   const queryJson: number[] = [];
+  const revisions: number[] = [];
   for (let i = 0; i < rounds; i++) {
     node.push(time(['-e', '0']));
     query.push(time([CLI, 'query', 'top5', '--warehouse', warehouse]));
     queryJson.push(time([CLI, 'query', 'over', '--as-of', '2024-12-31', '--warehouse', warehouse, '--json']));
+    revisions.push(time([CLI, 'query', 'revisions', '--from', '2024-12-31', '--to', '2025-06-30', '--warehouse', warehouse, '--json']));
   }
   const n = median(node);
   const q = median(query);
   const qj = median(queryJson);
-  await record({ scenario: 'query-latency', tool: 'gdpmr query top5', ms: Math.round(q), node_ms: Math.round(n), ratio: Number((q / n).toFixed(2)), over_as_of_ms: Math.round(qj), rounds });
+  const rv = median(revisions);
+  await record({ scenario: 'query-latency', tool: 'gdpmr query top5', ms: Math.round(q), node_ms: Math.round(n), ratio: Number((q / n).toFixed(2)), over_as_of_ms: Math.round(qj), revisions_ms: Math.round(rv), rounds });
   const lines = [
     '',
     `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:query -- --rounds ${rounds}\` (query latency)`,
     '',
-    `Machine: ${machine()}. Commit ${await commit()}. Warehouse: the bundled IMF CSV (8,953 rows). Medians of ${rounds} alternating rounds.`,
+    `Machine: ${machine()}. Commit ${await commit()}. Warehouse: the bundled IMF CSV (8,953 rows) and a second vintage revising every seventh figure. Medians of ${rounds} alternating rounds.`,
     '',
     '| command | median ms | × `node -e 0` |',
     '|---|---|---|',
     `| \`node -e 0\` | ${n.toFixed(0)} | 1.00 |`,
     `| \`gdpmr query top5\` | ${q.toFixed(0)} | ${(q / n).toFixed(2)} |`,
     `| \`gdpmr query over --as-of 2024-12-31 --json\` | ${qj.toFixed(0)} | ${(qj / n).toFixed(2)} |`,
+    `| \`gdpmr query revisions --from 2024-12-31 --to 2025-06-30 --json\` (two IMF vintages, every 7th figure revised) | ${rv.toFixed(0)} | ${(rv / n).toFixed(2)} |`,
     '',
   ];
   publishTables();
