@@ -252,62 +252,74 @@ describe.skipIf(!HAVE_REDIS)('a Redis that will not serve us says why', () => {
   }, 120_000);
 });
 
+/**
+ * A queue planted by hand in a Redis of its own, as a coordinator (alive or dead) would leave
+ * it, and one `gdpmr worker` serving that Redis; everything stopped afterwards.
+ */
+async function withPlantedQueue(
+  name: string,
+  plant: (q: { connection: import('ioredis').Redis; queue: import('bullmq').Queue; settings: typeof import('../../src/queue/settings.js') }) => Promise<void>,
+  check: (q: { connection: import('ioredis').Redis; queue: import('bullmq').Queue; worker: WorkerProcess; settings: typeof import('../../src/queue/settings.js') }) => Promise<void>,
+): Promise<void> {
+  const redis = await startRedis();
+  const { Queue } = await import('bullmq');
+  const { Redis } = await import('ioredis');
+  const settings = await import('../../src/queue/settings.js');
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const queue = new Queue(name, { connection });
+  let worker: WorkerProcess | undefined;
+  try {
+    await plant({ connection, queue, settings });
+    worker = startWorker(redis.url);
+    await check({ connection, queue, worker, settings });
+  } finally {
+    if (worker !== undefined) await stopProcess(worker.child);
+    await queue.close();
+    connection.disconnect();
+    await redis.stop();
+  }
+}
+
 describe.skipIf(!HAVE_REDIS)('the queue of a coordinator that died', () => {
   it('is dropped by the first worker to see its alive key expired, its tasks not run', async () => {
-    const redis = await startRedis();
-    const { Queue } = await import('bullmq');
-    const { Redis } = await import('ioredis');
-    const { ACTIVE_QUEUES_KEY } = await import('../../src/queue/settings.js');
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const queue = new Queue('gdpmr-dead-coordinator', { connection });
     const outDir = join(tempDir(), 'run', 'map', '0');
-    let worker: WorkerProcess | undefined;
-    try {
+    await withPlantedQueue(
+      'gdpmr-dead-coordinator',
       // What a coordinator SIGKILLed mid-run leaves: its queue announced, a task waiting, no alive key.
-      await queue.add('map', { kind: 'map', attempt: 1, outDir, protocol: 'any' }, { jobId: 'map-0' });
-      await connection.sadd(ACTIVE_QUEUES_KEY, 'gdpmr-dead-coordinator');
-      worker = startWorker(redis.url);
-      await until(() => worker!.log().includes('dropped run queue gdpmr-dead-coordinator'), 30_000, 'the worker to drop the queue');
-      expect(await connection.smembers(ACTIVE_QUEUES_KEY)).toEqual([]);
-      expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, failed: 0, completed: 0 });
-      expect(worker.log()).not.toContain('joined run queue gdpmr-dead-coordinator');
-      expect(existsSync(outDir)).toBe(false);
-    } finally {
-      if (worker !== undefined) await stopProcess(worker.child);
-      await queue.close();
-      connection.disconnect();
-      await redis.stop();
-    }
+      async ({ connection, queue, settings }) => {
+        await queue.add('map', { kind: 'map', attempt: 1, outDir, protocol: 'any' }, { jobId: 'map-0' });
+        await connection.sadd(settings.ACTIVE_QUEUES_KEY, 'gdpmr-dead-coordinator');
+      },
+      async ({ connection, queue, worker, settings }) => {
+        await until(() => worker.log().includes('dropped run queue gdpmr-dead-coordinator'), 30_000, 'the worker to drop the queue');
+        expect(await connection.smembers(settings.ACTIVE_QUEUES_KEY)).toEqual([]);
+        expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, failed: 0, completed: 0 });
+        expect(worker.log()).not.toContain('joined run queue gdpmr-dead-coordinator');
+        expect(existsSync(outDir)).toBe(false);
+      },
+    );
   }, 60_000);
 });
 
 describe.skipIf(!HAVE_REDIS)('a task that arrives damaged', () => {
   it('fails naming the key it lacks, without running', async () => {
-    const redis = await startRedis();
-    const { Queue } = await import('bullmq');
-    const { Redis } = await import('ioredis');
-    const { ACTIVE_QUEUES_KEY, aliveKey, QUEUE_PROTOCOL } = await import('../../src/queue/settings.js');
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const queue = new Queue('gdpmr-damaged', { connection });
-    let worker: WorkerProcess | undefined;
-    try {
-      await connection.set(aliveKey('gdpmr-damaged'), '1', 'PX', 60_000);
-      await connection.sadd(ACTIVE_QUEUES_KEY, 'gdpmr-damaged');
-      await queue.add('map', { kind: 'map', attempt: 1, inputPath: '/x.csv', protocol: QUEUE_PROTOCOL }, { jobId: 'map-0' });
-      worker = startWorker(redis.url);
-      await until(() => worker!.log().includes('joined run queue gdpmr-damaged'), 30_000, 'the worker to join');
-      let state = '';
-      for (let i = 0; i < 200 && state !== 'failed'; i++) {
-        state = (await (await queue.getJob('map-0'))?.getState()) ?? '';
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(state).toBe('failed');
-      expect((await queue.getJob('map-0'))?.failedReason).toMatch(/^the task of queue gdpmr-damaged is not a gdpmr task: inputBytes: /);
-    } finally {
-      if (worker !== undefined) await stopProcess(worker.child);
-      await queue.close();
-      connection.disconnect();
-      await redis.stop();
-    }
+    await withPlantedQueue(
+      'gdpmr-damaged',
+      async ({ connection, queue, settings }) => {
+        await connection.set(settings.aliveKey('gdpmr-damaged'), '1', 'PX', 60_000);
+        await connection.sadd(settings.ACTIVE_QUEUES_KEY, 'gdpmr-damaged');
+        await queue.add('map', { kind: 'map', attempt: 1, inputPath: '/x.csv', protocol: settings.QUEUE_PROTOCOL }, { jobId: 'map-0' });
+      },
+      async ({ queue, worker }) => {
+        await until(() => worker.log().includes('joined run queue gdpmr-damaged'), 30_000, 'the worker to join');
+        let state = '';
+        for (let i = 0; i < 200 && state !== 'failed'; i++) {
+          state = (await (await queue.getJob('map-0'))?.getState()) ?? '';
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(state).toBe('failed');
+        expect((await queue.getJob('map-0'))?.failedReason).toMatch(/^the task of queue gdpmr-damaged is not a gdpmr task: inputBytes: /);
+      },
+    );
   }, 60_000);
 });
