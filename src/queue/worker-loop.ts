@@ -47,14 +47,14 @@ export async function serveQueues(redis: Redis, o: { url: string; concurrency: n
     }
     // A queue whose coordinator stopped renewing its alive key: the coordinator died (a
     // --resume makes a fresh queue). Dropped, so that no worker runs its tasks for nobody.
-    const dead: string[] = [];
-    for (const name of names) {
-      try {
-        if ((await redis.exists(aliveKey(name))) === 0) dead.push(name);
-      } catch {
-        return;
-      }
+    let alive: Array<string | null>;
+    try {
+      // One round trip for every queue's alive key, not one per queue each poll.
+      alive = names.length === 0 ? [] : await redis.mget(names.map(aliveKey));
+    } catch {
+      return;
     }
+    const dead = names.filter((_, i) => alive[i] === null);
     for (const name of dead) {
       const queue = new Queue(name, { connection: redis.duplicate() });
       try {
