@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { revisedVintage } from '../src/generate/revision.js';
 import { CLI, commit, machine, median, option, publishTables, record, ROOT } from './common.js';
 
 const time = (args: string[]): number => {
@@ -21,15 +22,8 @@ try {
   const imf = join(ROOT, 'data', 'imf_weo_2024-10_ngdpd.csv');
   time([CLI, 'run', imf, '--out', warehouse, '--source', 'imf']);
   // A second vintage that revises every seventh figure: a realistic revisions question.
-  const [header, ...rows] = readFileSync(imf, 'utf8').trim().split(/\r?\n/);
-  const revised = rows.map((row, i) => {
-    const cells = row.replace(/"([0-9,.]+)"/, (_, n: string) => n.replace(/,/g, '')).split(',');
-    if (i % 7 === 0) cells[2] = String(Math.round(Number(cells[2]) * (i % 2 === 0 ? 96 : 103)) / 100);
-    cells[3] = '2025-04-22';
-    return cells.join(',');
-  });
   const april = join(dir, 'imf-2025-04.csv');
-  writeFileSync(april, [header, ...revised].join('\n') + '\n');
+  writeFileSync(april, revisedVintage(readFileSync(imf, 'utf8'), '2025-04-22'));
   time([CLI, 'run', april, '--out', warehouse, '--source', 'imf', '--append']);
   const node: number[] = [];
   const query: number[] = [];

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revisedVintage } from '../../src/generate/revision.js';
 import { cleanTempDirs, cli, IMF, ROOT, tempDir, WIKIPEDIA } from '../helpers.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
@@ -39,15 +40,8 @@ describe.skipIf(CHROMIUM === undefined)('the report laid out by Chromium', () =>
     // Two IMF vintages (the second revises every seventh figure) and World Bank figures: every chart drawn.
     const dir = tempDir();
     const w = join(dir, 'w');
-    const [header, ...rows] = readFileSync(IMF, 'utf8').trim().split('\n');
-    const revised = rows.map((row, i) => {
-      const cells = row.replace(/"([0-9,]+)"/, (_, n: string) => n.replace(/,/g, '')).split(',');
-      if (i % 7 === 0) cells[2] = String(Math.round(Number(cells[2]) * (i % 2 === 0 ? 96 : 103)) / 100);
-      cells[3] = '2025-04-22';
-      return cells.join(',');
-    });
     const april = join(dir, 'imf-2025-04.csv');
-    writeFileSync(april, [header, ...revised].join('\n') + '\n');
+    writeFileSync(april, revisedVintage(readFileSync(IMF, 'utf8'), '2025-04-22'));
     for (const args of [[IMF, '--source', 'imf'], [april, '--source', 'imf', '--append'], [WIKIPEDIA, '--source', 'world_bank', '--append']]) {
       const r = await cli(['run', ...args, '--out', w]);
       expect(r.code, r.stderr).toBe(0);
