@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseByteSize } from '../src/config.js';
+import { parseByteSize } from '../src/command-line.js';
 import { CLI, commit, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
 
 const DATA = join(ROOT, 'bench', 'data', 'weo');

@@ -134,15 +134,15 @@ export function defineCommand<F extends Record<string, FlagSpec>>(definition: Co
       (out.positionals as Record<string, string | undefined>)[p.name] = text === undefined || p.kind === undefined ? text : p.kind.parse(text, p.name.toUpperCase());
     });
     for (const [key, spec] of Object.entries(definition.flags)) {
-      const flag = flagName(key);
-      const raw = (parsed.values as Record<string, unknown>)[flag.slice(2)];
+      const name = flagName(key);
+      const raw = (parsed.values as Record<string, unknown>)[name.slice(2)];
       if (spec.kind.type === 'boolean') {
         out[key] = raw === true;
       } else if (raw === undefined) {
         if (spec.required !== undefined) throw usage(spec.required);
         out[key] = spec.multiple ? [] : spec.default;
       } else {
-        out[key] = spec.multiple ? (raw as string[]).map((t) => spec.kind.parse(t, flag)) : spec.kind.parse(raw as string, flag);
+        out[key] = spec.multiple ? (raw as string[]).map((t) => spec.kind.parse(t, name)) : spec.kind.parse(raw as string, name);
       }
     }
     return out as OptionsOf<F>;
@@ -265,7 +265,7 @@ export function list<T>(item: (value: string) => T | undefined, what: string, pl
 }
 
 /** `text` is a URL of one of `protocols` (with the colon, as URL spells them) with a host. */
-export function isUrlOf(value: string, protocols: readonly string[]): boolean {
+function isUrlOf(value: string, protocols: readonly string[]): boolean {
   try {
     const url = new URL(value);
     return protocols.includes(url.protocol) && url.hostname !== '';

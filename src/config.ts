@@ -35,7 +35,6 @@ export const LIMITS = {
   generateBytes: 1024 ** 4,
 } as const;
 
-export { parseByteSize, isUrlOf } from './command-line.js';
 
 export const WORKERS_WHY = `${LIMITS.workers} is 4 × the machine's ${availableParallelism()} cores; more threads only compete for them`;
 export const CHUNK_WHY = 'a map task holds its whole split in memory';
@@ -87,3 +86,11 @@ export function checkOutputFile(flag: string, path: string): void {
   refuseWarehouseFiles(flag, path);
   if (kindOf(path) === 'directory') throw usage(`${flag} must be a file path, got ${path} (a directory)`);
 }
+
+/** The flags every extract takes, with what they mean for a fetch. */
+export const EXTRACT_FLAGS = {
+  out: { kind: path('OUT.csv'), required: 'gdpmr extract needs --out OUT.csv', help: 'the dump to write (and OUT.csv.source.json beside it), whole or not at all' },
+  timeout: { ...FLAGS.timeout, help: 'per request, the body included; 3 attempts on network\nerrors, 429 and 5xx, with backoff, honouring Retry-After' },
+  maxBytes: { ...FLAGS.maxBytes, help: 'the most a response may hold, decoded: past it the fetch\nfails (exit 1) naming the cap' },
+  verbose: FLAGS.verbose,
+};

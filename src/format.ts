@@ -3,8 +3,17 @@
 /** The readable table shows at most this many rows; --json and --csv give every one. */
 export const TABLE_ROWS = 10_000;
 
+/** C0 and C1 control characters: never written raw into a table or a page. */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Control characters as escapes (\n, \t, \u0001): a cell with a newline must not break a table's rows. */
+export const escapeControl = (text: string): string =>
+  text.replace(CONTROL_CHARACTERS, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+
+/** An aligned table, one line per row whatever the cells hold. */
 export function table(headers: string[], rows: Array<Array<string | number>>, rightAligned: number[] = []): string {
-  const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toFixed(2) : c)));
+  const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toFixed(2) : escapeControl(c))));
+  headers = headers.map(escapeControl);
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
   const line = (cells: string[]): string =>
     cells

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { defineCommand, httpUrl, oneOf, path, text } from '../command-line.js';
-import { checkOutputFile, FLAGS } from '../config.js';
+import { checkOutputFile, EXTRACT_FLAGS, FLAGS } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { dumpCsv, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
@@ -27,13 +27,6 @@ status, revision, sha256, rows). \`gdpmr extract SOURCE --help\` explains each:
   imf        the IMF DataMapper API (the current WEO vintage), with ISO codes
   weo        the IMF's WEO database files, every vintage since 2007 into one dump`;
 
-/** The flags every extract takes, with what they mean for a fetch. */
-export const EXTRACT_FLAGS = {
-  out: { kind: path('OUT.csv'), required: 'gdpmr extract needs --out OUT.csv', help: 'the dump to write (and OUT.csv.source.json beside it), whole or not at all' },
-  timeout: { ...FLAGS.timeout, help: 'per request, the body included; 3 attempts on network\nerrors, 429 and 5xx, with backoff, honouring Retry-After' },
-  maxBytes: { ...FLAGS.maxBytes, help: 'the most a response may hold, decoded: past it the fetch\nfails (exit 1) naming the cap' },
-  verbose: FLAGS.verbose,
-};
 
 const WIKIPEDIA = defineCommand({
   name: 'gdpmr extract wikipedia',

@@ -58,17 +58,12 @@ export function openSqlView(dir: string): Database.Database {
   return db;
 }
 
-/** Control characters as escapes: a cell with a newline must not break the table's rows. */
-const CONTROL = /[\u0000-\u001f\u007f]/g;
-const escapeControl = (text: string): string =>
-  text.replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
   if (Buffer.isBuffer(value)) return `x'${value.toString('hex')}'`;
-  return escapeControl(String(value));
+  return String(value);
 }
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -97,7 +92,7 @@ async function writeAnswer(rows: IterableIterator<unknown[]>, columns: string[],
   }
   const numeric = shown.length > 0 ? shown[0].flatMap((v, i) => (typeof v === 'number' || typeof v === 'bigint' ? [i] : [])) : [];
   const more = total > shown.length ? `\n… ${total - shown.length} more rows (--csv or --json gives every row)` : '';
-  out.stdout(`${total} row${total === 1 ? '' : 's'}\n${table(columns.map(escapeControl), shown.map((r) => r.map(cellText)), numeric)}${more}`);
+  out.stdout(`${total} row${total === 1 ? '' : 's'}\n${table(columns, shown.map((r) => r.map(cellText)), numeric)}${more}`);
 }
 
 /** The statement: the argument, or --file's text (- reads standard input). */

@@ -3,9 +3,8 @@
 // are checked with zod when they come back from a worker.
 import { z } from 'zod';
 import { ColumnIndexSchema, type ColumnIndex } from '../rules/header.js';
-import type { Region } from '../rules/normalize.js';
 import type { RangeScan, TokenizerState } from '../rules/tokenizer.js';
-import { REGIONS, REJECT_REASONS } from '../rules/normalize.js';
+import { REGIONS, REJECT_REASONS, type Region } from '../rules/normalize.js';
 
 const Count = z.number().int().nonnegative();
 const ByReason = z.partialRecord(z.enum(REJECT_REASONS), Count);

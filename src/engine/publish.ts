@@ -4,7 +4,6 @@
 // is stale and is taken over. Publishing renames the staged generation into .gen/ and then
 // swaps the one `.current` symlink (rename over a symlink is atomic): that is the commit.
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { GdpmrError } from '../errors.js';
 import { kindOf } from '../fs.js';
@@ -75,7 +74,7 @@ export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (me
           `warehouse ${paths.root} is being written by run ${other.run_id} (pid ${other.pid} on ${other.host}, started ${other.started_at}, input ${other.input}); wait for it to finish`,
         );
       }
-      if (!takeMutex(mutex, holder)) {
+      if (!takeMutex(mutex)) {
         sleepSync(5 + Math.random() * 10);
         continue;
       }
@@ -98,8 +97,11 @@ export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (me
   }
 }
 
-/** The takeover mutex: created with O_EXCL; one left by a process that died is cleared. */
-function takeMutex(mutex: string, holder: LockHolder): boolean {
+/**
+ * The takeover mutex: created with O_EXCL; one left by a process that died is cleared. A
+ * takeover only happens for a lock of this host (a stale one), so the mutex's pid is local.
+ */
+function takeMutex(mutex: string): boolean {
   try {
     writeFileSync(mutex, String(process.pid), { flag: 'wx' });
     return true;
@@ -108,7 +110,7 @@ function takeMutex(mutex: string, holder: LockHolder): boolean {
   }
   const pid = Number(readLockText(mutex));
   // Its taker died within the microseconds a takeover takes: clear it (one rename wins).
-  if (Number.isSafeInteger(pid) && pid > 0 && !processAlive(pid) && holder.host === hostname()) {
+  if (Number.isSafeInteger(pid) && pid > 0 && !processAlive(pid)) {
     const aside = `${mutex}.${process.pid}`;
     try {
       renameSync(mutex, aside);

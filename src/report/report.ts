@@ -2,6 +2,7 @@
 // rendered here, inline; the page has no script, no stylesheet link, no image URL, so it
 // opens offline and asks no network for anything.
 import { basename } from 'node:path';
+import { CONTROL_CHARACTERS } from '../format.js';
 import { cleanText, countryKey } from '../rules/normalize.js';
 import { largestRevisions, revisionRows } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
@@ -25,7 +26,6 @@ export function escapeHtml(text: string): string {
 
 /** Longest a country name is shown in charts and tables, in characters. */
 const NAME_SHOWN = 48;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/;
 
 /**
@@ -34,7 +34,7 @@ const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/;
  * a right-to-left script isolated (FSI … PDI) so that it cannot reorder the text around it.
  */
 export function shownName(name: string): string {
-  const chars = [...name.replace(CONTROL, '')];
+  const chars = [...name.replace(CONTROL_CHARACTERS, '')];
   const text = chars.length > NAME_SHOWN ? `${chars.slice(0, NAME_SHOWN - 1).join('')}…` : chars.join('');
   return RIGHT_TO_LEFT.test(text) ? `\u2068${text}\u2069` : text;
 }
