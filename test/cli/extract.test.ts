@@ -237,22 +237,18 @@ describe('extract over HTTP (loopback server)', () => {
     }
   });
 
-  it('a table of many colspan="1000" cells is refused (exit 1) instead of filling memory', async () => {
-    const cells = '<td colspan="1000">x</td>'.repeat(50);
-    const page = `<html><body><table>${`<tr>${cells}</tr>`.repeat(100)}</table></body></html>`;
+  it.each([
+    ['a table of many colspan="1000" cells is refused instead of filling memory', `<html><body><table>${`<tr>${'<td colspan="1000">x</td>'.repeat(50)}</tr>`.repeat(100)}</table></body></html>`, 'grid cells'],
+    [
+      'a page that gives no figure rows: no header-only dump',
+      '<html><body><table><tr><th rowspan="2">Country/Territory</th><th colspan="2">IMF</th></tr><tr><th>Forecast</th><th>Year</th></tr></table></body></html>',
+      'no figure rows',
+    ],
+  ])('%s: exit 1, nothing written', async (_, page, message) => {
     const dir = tempDir();
     const r = await cli(['extract', 'wikipedia', '--file', writeInput(dir, 'p.html', page), '--out', join(dir, 'o.csv'), '--published', '2025-01-01']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('grid cells');
-    expect(readdirSync(dir)).toEqual(['p.html']);
-  });
-
-  it('a page that gives no figure rows: exit 1, no header-only dump', async () => {
-    const dir = tempDir();
-    const page = '<html><body><table><tr><th rowspan="2">Country/Territory</th><th colspan="2">IMF</th></tr><tr><th>Forecast</th><th>Year</th></tr></table></body></html>';
-    const r = await cli(['extract', 'wikipedia', '--file', writeInput(dir, 'p.html', page), '--out', join(dir, 'o.csv'), '--published', '2025-01-01']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no figure rows');
+    expect(r.stderr).toContain(message);
     expect(readdirSync(dir)).toEqual(['p.html']);
   });
 
