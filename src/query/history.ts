@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { DEFAULTS } from '../config.js';
 import { cleanText, countryKey, parseCountryCode } from '../rules/normalize.js';
 import type { RegionMap } from '../rules/regions.js';
-import { BEGUN_BY_AS_OF, CURRENT_AS_OF } from '../store/region-db.js';
+import { BEGUN_BY_AS_OF, CURRENT_AS_OF, IDENTITIES_OF_NAME } from '../store/region-db.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import { editDistance } from '../suggest.js';
 import { round2, type OpenWarehouse } from './warehouse.js';
@@ -36,7 +36,7 @@ export interface HistoryAnswer {
 type HistoryRow = Omit<HistoryFigure, 'is_current' | 'is_projection'> & { is_current: number; is_projection: number; load_seq: number; line: number };
 
 const COLUMNS = 'source, region, name AS country, country_code, year, gdp_usd_billion, published, run_id, is_projection, load_seq, line';
-const ALL = `SELECT ${COLUMNS}, is_current FROM gdp WHERE country_key = @key`;
+export const ALL = `SELECT ${COLUMNS}, is_current FROM gdp WHERE country_key = @key`;
 // As of a date, later vintages are invisible, and the current figure is the one whose
 // validity interval holds the date.
 const AS_OF = `SELECT ${COLUMNS}, (${CURRENT_AS_OF}) AS is_current FROM gdp WHERE country_key = @key AND ${BEGUN_BY_AS_OF}`;
@@ -61,7 +61,7 @@ export function identitiesOf(warehouse: OpenWarehouse, map: RegionMap, text: str
     // name itself (the identity of a figure that had neither a code nor a map entry).
     keys.add(countryKey(clean));
     for (const { db } of warehouse.regions) {
-      const rows = db.prepare('SELECT DISTINCT country_key FROM gdp WHERE lower(country) = @name OR lower(name) = @name').all({ name: countryKey(clean) }) as Array<{ country_key: string }>;
+      const rows = db.prepare(IDENTITIES_OF_NAME).all({ name: countryKey(clean) }) as Array<{ country_key: string }>;
       for (const r of rows) keys.add(r.country_key);
     }
   }

@@ -28,7 +28,7 @@ export interface RevisionsAnswer {
 const F_VALID_TO = VALID_TO_KEY.replace('valid_to', 'f.valid_to');
 
 // SQLite's BINARY order of UTF-8 text is code-point order: the SPEC's country order.
-const REVISED = `
+export const REVISED = `
 SELECT t.region, t.name AS country, t.country_code, t.year, t.gdp_usd_billion AS to_value, t.published,
   (SELECT f.gdp_usd_billion FROM gdp f
      WHERE f.country_key = t.country_key AND f.source = t.source AND f.year = t.year

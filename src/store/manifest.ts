@@ -6,9 +6,17 @@ import { REGIONS, REJECT_REASONS, type Region, type RejectReason } from '../rule
 
 /**
  * The warehouse format. 2: facts keyed by source and country identity (SPEC §1), with
- * country_code, source and is_projection; a warehouse of format 1 must be rebuilt.
+ * country_code, source and is_projection. 3: each region's countries in a table of series and
+ * its rows keyed by series (store/region-db.ts). A warehouse of an earlier format must be
+ * rebuilt (store/verify.ts says how).
  */
-export const WAREHOUSE_FORMAT = 'gdpmr-warehouse/2';
+export const WAREHOUSE_FORMAT = 'gdpmr-warehouse/3';
+
+/** What each earlier format lacks, for the message that asks for a rebuild. */
+export const EARLIER_FORMATS: Record<string, string> = {
+  'gdpmr-warehouse/1': 'facts keyed by country name alone',
+  'gdpmr-warehouse/2': "the storage layout before this version's, which its queries do not read",
+};
 
 type ByReason = Partial<Record<RejectReason, number>>;
 type ByRegion = Partial<Record<Region, number>>;

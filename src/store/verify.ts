@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { errorText, GdpmrError } from '../errors.js';
 import { REGIONS, regionFileName, type Region } from '../rules/normalize.js';
 import { currentGeneration, FIXED_LINKS, linkTarget, previousGeneration, WarehousePaths } from './layout.js';
-import { readManifest, WAREHOUSE_FORMAT, type Manifest } from './manifest.js';
+import { EARLIER_FORMATS, readManifest, WAREHOUSE_FORMAT, type Manifest } from './manifest.js';
 
 export interface Problem {
   /** Which check failed: links, manifest, counts, database, rows, rejects. */
@@ -178,8 +178,9 @@ export function requireSound(dir: string): { manifest: Manifest; generation: str
 }
 
 /**
- * A manifest written by an earlier gdpmr, whose facts were keyed by country name alone (no
- * source, no code): its answers would carry the old meaning, so nothing reads or extends it.
+ * A manifest written by an earlier gdpmr: its facts keyed by country name alone (no source, no
+ * code), whose answers would carry the old meaning, or its rows in an earlier layout; nothing
+ * reads or extends it.
  * Says how to rebuild it from its loads, in order; null for a current (or unreadable) one.
  */
 function outdatedFormat(manifestPath: string, dir: string): { message: string; recover: string } | null {
@@ -195,7 +196,7 @@ function outdatedFormat(manifestPath: string, dir: string): { message: string; r
   const inputs = loads.map((l) => (typeof l?.input?.path === 'string' ? l.input.path : '?'));
   const steps = inputs.map((input, i) => `gdpmr run ${shellWord(input)} --out ${shellWord(dir)}${i === 0 ? ' --replace' : ' --append'}`);
   return {
-    message: `was built by an earlier gdpmr (format ${format}, facts keyed by country name alone) and is not read with this version's meaning of a fact (source and country code, ${WAREHOUSE_FORMAT})`,
+    message: `was built by ${Object.hasOwn(EARLIER_FORMATS, format) ? `an earlier gdpmr (format ${format}, ${EARLIER_FORMATS[format]})` : `another gdpmr (format ${format})`} and is not read by this version (${WAREHOUSE_FORMAT})`,
     recover: steps.length === 0 ? 'rebuild it with `gdpmr run` from its inputs' : `rebuild it from its ${steps.length} load${steps.length === 1 ? '' : 's'}, in order: ${steps.join(' && ')}`,
   };
 }

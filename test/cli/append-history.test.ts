@@ -1,6 +1,5 @@
 // SPEC §5: appended loads answer as one run over all loads' records; history and --as-of.
-import Database from 'better-sqlite3';
-import { readdirSync, readFileSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanTempDirs, cli, snapshot, tempDir, writeInput } from '../helpers.js';
@@ -55,31 +54,6 @@ describe('append loads', () => {
     const rows = snapshot(appended, { withRunIds: true }).rows;
     const runIds = new Set(Object.values(rows).flat().map((r) => (r as { run_id: string }).run_id));
     expect([...runIds].sort()).toEqual(manifest.loads.map((l: { run_id: string }) => l.run_id).sort());
-  });
-
-  it('a warehouse written before the compact rows (every column stored in a table gdp) answers the same and takes an append', async () => {
-    const old = join(dir, 'old-layout');
-    expect((await cli(['run', join(dir, 'a.csv'), '--out', old])).code).toBe(0);
-    const regions = join(old, 'regions');
-    for (const file of readdirSync(regions)) {
-      const path = join(regions, file);
-      const db = new Database(path);
-      db.exec(`ATTACH '${path}.old' AS o`);
-      db.exec('CREATE TABLE o.gdp AS SELECT * FROM gdp');
-      db.close();
-      renameSync(`${path}.old`, path);
-    }
-    const fresh = join(dir, 'fresh-a');
-    expect((await cli(['run', join(dir, 'a.csv'), '--out', fresh])).code).toBe(0);
-    for (const q of [['top5'], ['over', '--min', '0', '--as-of', '2024-12-31'], ['history', '--country', 'Japan']]) {
-      const answer = await ask(old, ...q);
-      const expected = await ask(fresh, ...q);
-      // history names each row's load; the two warehouses were loaded by different runs.
-      if (q[0] === 'history') for (const f of [...answer.figures, ...expected.figures]) delete f.run_id;
-      expect(answer).toEqual(expected);
-    }
-    expect((await cli(['run', join(dir, 'b.csv'), '--out', old, '--append'])).code).toBe(0);
-    for (const q of [['top5'], ['over', '--min', '0', '--as-of', '2024-12-31']]) expect(await ask(old, ...q)).toEqual(await ask(appended, ...q));
   });
 
   it('appends rejects with their line in their own input', () => {

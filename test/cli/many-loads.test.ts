@@ -95,14 +95,18 @@ describe('a warehouse of several loads', () => {
 });
 
 describe('a warehouse built by an earlier gdpmr', () => {
-  it('queries, --append and verify refuse it in one line that says how to rebuild it from its loads', async () => {
+  it.each([
+    ['gdpmr-warehouse/1', 'built by an earlier gdpmr (format gdpmr-warehouse/1, facts keyed by country name alone)'],
+    ['gdpmr-warehouse/2', 'built by an earlier gdpmr (format gdpmr-warehouse/2, the storage layout before'],
+    ['gdpmr-warehouse/9', 'built by another gdpmr (format gdpmr-warehouse/9)'],
+  ])('%s: queries, --append and verify refuse it in one line that says why and how to rebuild it from its loads', async (format, why) => {
     const { w } = await twoLoads();
     const m = JSON.parse(manifestOf(w));
-    writeFileSync(join(w, '.current', 'manifest.json'), JSON.stringify({ ...m, format: 'gdpmr-warehouse/1' }));
+    writeFileSync(join(w, '.current', 'manifest.json'), JSON.stringify({ ...m, format }));
     for (const args of [['query', 'top5', '--warehouse', w], ['run', WIKIPEDIA, '--out', w, '--append', '--allow-reload'], ['verify', '--warehouse', w]]) {
       const r = await cli(args);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('built by an earlier gdpmr');
+      expect(r.stderr).toContain(why);
       expect(r.stderr).toContain(`gdpmr run ${IMF} --out ${w} --replace && gdpmr run ${WIKIPEDIA} --out ${w} --append`);
     }
     expect((await cli(['query', 'top5', '--warehouse', w])).stderr.trim().split('\n')).toHaveLength(1);

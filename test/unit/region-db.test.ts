@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { indexRegionDb, RegionDbWriter, sorterThreadsFor } from '../../src/store/region-db.js';
+import { IDENTITIES_OF_NAME, indexRegionDb, RegionDbWriter, sorterThreadsFor } from '../../src/store/region-db.js';
+import { ALL as HISTORY } from '../../src/query/history.js';
+import { REVISED } from '../../src/query/revisions.js';
 import { cleanTempDirs, tempDir } from '../helpers.js';
 
 afterAll(cleanTempDirs);
@@ -75,23 +77,22 @@ describe('RegionDbWriter', () => {
   it('stores per row only what differs from row to row', () => {
     const path = join(tempDir(), 'compact.sqlite');
     const writer = new RegionDbWriter(path, 'Europe', ['a', 'b']);
-    for (let i = 0; i < 10; i++) writer.addValues(nameOf(i), null, '', nameOf(i).toLowerCase(), 2000, 1, '2024-04-01', i + 2, true, true, i % 2, null, '2024-04-01', i % 3 === 0 ? '2023-01-01' : '9999-12-31');
+    for (let i = 0; i < 10; i++) writer.addValues(i % 2 === 0 ? 'Land' : 'LAND', null, '', 'land', 2000 + i, 1, '2024-04-01', i + 2, true, true, i % 2, null, '2024-04-01', i % 3 === 0 ? '2023-01-01' : '9999-12-31');
     writer.finish();
     const db = new Database(path, { readonly: true });
     try {
       // PRAGMA table_info leaves generated columns out: what it lists is what is stored.
       const stored = (db.pragma('table_info(gdp_rows)') as Array<{ name: string }>).map((c) => c.name);
-      expect(stored).not.toContain('region');
-      expect(stored).not.toContain('run_id');
-      expect(stored).not.toContain('country_key');
-      expect(stored).not.toContain('name');
-      expect(stored).not.toContain('is_projection');
-      const rows = db.prepare('SELECT country, key_unless_lower, latest_cut FROM gdp_rows ORDER BY line').all() as Array<{ country: string; key_unless_lower: string | null; latest_cut: string | null }>;
+      for (const shown of ['region', 'run_id', 'country', 'country_key', 'country_code', 'name', 'is_projection']) expect(stored).not.toContain(shown);
+      // A country's key, code, name and first spelling are its series'; a row stores its own
+      // spelling only where it differs (a case change here), and only a cut "latest" end.
+      const rows = db.prepare('SELECT series_id, spelling_unless_series, latest_cut FROM gdp_rows ORDER BY line').all() as Array<{ series_id: number; spelling_unless_series: string | null; latest_cut: string | null }>;
       rows.forEach((r, i) => {
-        // Only a key SQLite's lower() would not give is stored, only a cut "latest" end.
-        expect(r.key_unless_lower).toBe(/^[\x00-\x7f]*$/.test(r.country) ? null : r.country.toLowerCase());
+        expect(r.series_id).toBe(1);
+        expect(r.spelling_unless_series).toBe(i % 2 === 0 ? null : 'LAND');
         expect(r.latest_cut).toBe(i % 3 === 0 ? '2023-01-01' : null);
       });
+      expect(db.prepare('SELECT source, country_key, country_code, name, spelling FROM gdp_series').all()).toEqual([{ source: '', country_key: 'land', country_code: null, name: null, spelling: 'Land' }]);
       // The view lists every column a reader uses, with its type.
       const view = (db.pragma('table_info(gdp)') as Array<{ name: string; type: string }>).map((c) => `${c.name} ${c.type}`);
       expect(view).toEqual(expect.arrayContaining(['country TEXT', 'region TEXT', 'year INTEGER', 'gdp_usd_billion REAL', 'published TEXT', 'line INTEGER', 'is_current INTEGER', 'run_id TEXT', 'valid_from TEXT', 'valid_to TEXT', 'country_code TEXT', 'source TEXT', 'is_projection INTEGER', 'name TEXT']));
@@ -114,10 +115,10 @@ describe('RegionDbWriter', () => {
       }
     };
     expect(indexNames()).toEqual([]);
-    expect(indexRegionDb(path, 1)).toBe(4);
+    expect(indexRegionDb(path, 1)).toBe(5);
     // A retried index task finds the indexes there and builds nothing twice.
-    expect(indexRegionDb(path, 0)).toBe(4);
-    expect(indexNames()).toEqual(['gdp_country', 'gdp_fact_as_of', 'gdp_latest_as_of', 'gdp_latest_by_gdp']);
+    expect(indexRegionDb(path, 0)).toBe(5);
+    expect(indexNames()).toEqual(['gdp_fact_as_of', 'gdp_latest_as_of', 'gdp_latest_by_gdp', 'gdp_other_spellings', 'gdp_series_key']);
     expect(readdirSync(dirname(path)).filter((f) => f.startsWith('indexed.sqlite'))).toEqual(['indexed.sqlite']);
     expect(existsSync(`${path}-journal`)).toBe(false);
   });
@@ -142,5 +143,33 @@ describe('RegionDbWriter', () => {
     const writer = new RegionDbWriter(join(tempDir(), 'bad.sqlite'), 'Asia', ['only']);
     expect(() => writer.addValues('A', null, '', 'a', 2000, 1, null, 2, true, true, 1, null, '', '9999-12-31')).toThrow('load_seq 1 has no run_id (1 loads)');
     writer.abandon();
+  });
+
+  it("finds a country's identity by any spelling its rows were loaded under, and reads its rows by the table's key", () => {
+    const path = join(tempDir(), 'spellings.sqlite');
+    const writer = new RegionDbWriter(path, 'Europe', ['only'], ['imf']);
+    // Thousands of rows of other countries: with few, a scan costs SQLite as little as a lookup.
+    for (let c = 0; c < 300; c++) for (let year = 1990; year < 2020; year++) writer.addValues(`Land ${c}`, null, 'imf', `land ${c}`, year, 1, '2024-04-01', c * 100 + year, true, year === 2019, 0, null, '2024-04-01', '9999-12-31');
+    // One coded country, its first row spelled one way and a later one another.
+    writer.addValues('Kosovo', null, 'imf', 'XKX', 2020, 9, '2024-04-01', 90_001, true, false, 0, null, '', '');
+    writer.addValues('Kosova', null, 'imf', 'XKX', 2021, 9.5, '2024-04-01', 90_002, true, true, 0, null, '2024-04-01', '9999-12-31');
+    writer.finish();
+    indexRegionDb(path, 0);
+    const db = new Database(path, { readonly: true });
+    try {
+      const identities = (name: string) => (db.prepare(IDENTITIES_OF_NAME).all({ name }) as Array<{ country_key: string }>).map((r) => r.country_key);
+      expect(identities('kosovo')).toEqual(['XKX']);
+      expect(identities('kosova')).toEqual(['XKX']);
+      expect(identities('land 7')).toEqual(['land 7']);
+      expect(identities('atlantis')).toEqual([]);
+      expect(db.prepare(HISTORY).all({ key: 'XKX' }).map((r) => (r as { country: string }).country)).toEqual(['Kosovo', 'Kosova']);
+      // A country's rows are found by its series, then a range of the table's key; not by a
+      // scan of every row of a year (which took a revisions query minutes on 128 MB).
+      const plan = (sql: string, params: object) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+      expect(plan(HISTORY, { key: 'XKX' })).toMatch(/SEARCH s USING (COVERING )?INDEX gdp_series_key \(country_key=\?\); SEARCH r USING PRIMARY KEY \(series_id=\?\)/);
+      expect(plan(REVISED, { source: 'imf', from: '2024-01-01', to: '2024-12-31' })).toMatch(/CORRELATED SCALAR SUBQUERY.*SEARCH s USING (COVERING )?INDEX gdp_series_key.*SEARCH r USING PRIMARY KEY \(series_id=\? AND year=\?\)/);
+    } finally {
+      db.close();
+    }
   });
 });
