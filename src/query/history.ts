@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { DEFAULTS } from '../config.js';
 import { cleanText, countryKey, parseCountryCode } from '../rules/normalize.js';
 import type { RegionMap } from '../rules/regions.js';
-import { BEGUN_BY_AS_OF, CURRENT_AS_OF, IDENTITIES_OF_NAME } from '../store/region-db.js';
+import { begunBy, currentAsOf, DAYS_VIEW, IDENTITIES_OF_NAME } from '../store/region-db.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import { editDistance } from '../suggest.js';
 import { round2, type OpenWarehouse } from './warehouse.js';
@@ -39,7 +39,7 @@ const COLUMNS = 'source, region, name AS country, country_code, year, gdp_usd_bi
 export const ALL = `SELECT ${COLUMNS}, is_current FROM gdp WHERE country_key = @key`;
 // As of a date, later vintages are invisible, and the current figure is the one whose
 // validity interval holds the date.
-const AS_OF = `SELECT ${COLUMNS}, (${CURRENT_AS_OF}) AS is_current FROM gdp WHERE country_key = @key AND ${BEGUN_BY_AS_OF}`;
+const AS_OF = `SELECT ${COLUMNS}, (${currentAsOf()}) AS is_current FROM ${DAYS_VIEW} WHERE country_key = @key AND ${begunBy()}`;
 
 /** The map the warehouse was built with, else the project's own (it may have moved since). */
 export function warehouseMap(warehouse: OpenWarehouse): RegionMap {

@@ -6,7 +6,7 @@ import { WarehousePaths } from '../store/layout.js';
 import { requireSound } from '../store/verify.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { Manifest } from '../store/manifest.js';
-import { BEGUN_BY_AS_OF, EVER_CURRENT, LATEST_AS_OF, openReadOnly } from '../store/region-db.js';
+import { currentAsOf, DAYS_VIEW, EARLIEST_PUBLISHED, EVER_CURRENT, LATEST_AS_OF, openReadOnly } from '../store/region-db.js';
 
 export interface OpenWarehouse {
   manifest: Manifest;
@@ -118,8 +118,6 @@ export function chooseSource(manifest: Manifest, requested: string | undefined):
 
 const FIGURE_COLUMNS = 'name AS country, country_code, region, year, gdp_usd_billion';
 
-/** `CURRENT_AS_OF` for the table alias `t`. */
-const currentAsOf = (t: string): string => `(${t}.valid_from IS NULL OR ${t}.valid_from <= @asOf) AND (${t}.valid_to IS NULL OR ${t}.valid_to > @asOf)`;
 
 /**
  * SQL for one region's figures in the view, highest GDP first (ties: name ascending), with
@@ -133,19 +131,19 @@ const currentAsOf = (t: string): string => `(${t}.valid_from IS NULL OR ${t}.val
 export function figuresSql(view: FigureView): string {
   const order = 'ORDER BY gdp_usd_billion DESC, name ASC LIMIT @limit';
   if (view.year === undefined && view.projections === true) {
-    const current = (t: string): string => (view.asOf === undefined ? `${t}.is_current = 1` : currentAsOf(t));
-    return `SELECT g.name AS country, g.country_code, g.region, g.year, g.gdp_usd_billion FROM gdp g
+    const current = (t: string): string => (view.asOf === undefined ? `${t}.is_current = 1` : currentAsOf('@asOf', `${t}.`));
+    return `SELECT g.name AS country, g.country_code, g.region, g.year, g.gdp_usd_billion FROM ${DAYS_VIEW} g
       WHERE g.source = @source AND ${current('g')} AND g.gdp_usd_billion >= @min
-        AND NOT EXISTS (SELECT 1 FROM gdp h WHERE h.country_key = g.country_key AND h.source = g.source AND h.year > g.year AND ${current('h')})
+        AND NOT EXISTS (SELECT 1 FROM ${DAYS_VIEW} h WHERE h.country_key = g.country_key AND h.source = g.source AND h.year > g.year AND ${current('h')})
       ORDER BY g.gdp_usd_billion DESC, g.name ASC LIMIT @limit`;
   }
   if (view.asOf === undefined) {
     const where = view.year === undefined ? 'is_latest = 1' : `year = @year AND is_current = 1 AND ${EVER_CURRENT}`;
-    return `SELECT ${FIGURE_COLUMNS} FROM gdp WHERE source = @source AND ${where} AND gdp_usd_billion >= @min ${order}`;
+    return `SELECT ${FIGURE_COLUMNS} FROM ${DAYS_VIEW} WHERE source = @source AND ${where} AND gdp_usd_billion >= @min ${order}`;
   }
   return view.year === undefined
-    ? `SELECT ${FIGURE_COLUMNS} FROM gdp WHERE source = @source AND ${LATEST_AS_OF} AND gdp_usd_billion >= @min ${order}`
-    : `SELECT ${FIGURE_COLUMNS} FROM gdp WHERE source = @source AND year = @year AND ${EVER_CURRENT} AND (valid_to IS NULL OR valid_to > @asOf) AND ${BEGUN_BY_AS_OF} AND gdp_usd_billion >= @min ${order}`;
+    ? `SELECT ${FIGURE_COLUMNS} FROM ${DAYS_VIEW} WHERE source = @source AND ${LATEST_AS_OF} AND gdp_usd_billion >= @min ${order}`
+    : `SELECT ${FIGURE_COLUMNS} FROM ${DAYS_VIEW} WHERE source = @source AND year = @year AND ${EVER_CURRENT} AND ${currentAsOf()} AND gdp_usd_billion >= @min ${order}`;
 }
 
 export function regionFigures(db: Database.Database, view: FigureView, min: number, limit: number): CountryFigure[] {
@@ -165,7 +163,7 @@ export function emptyAnswerNote(warehouse: OpenWarehouse, view: FigureView): str
     let earliest: string | null = null;
     let undated = false;
     for (const { db } of warehouse.regions) {
-      const r = db.prepare('SELECT min(published) AS first, max(published IS NULL) AS undated FROM gdp WHERE source = @source').get({ source: view.source }) as { first: string | null; undated: number | null };
+      const r = db.prepare(EARLIEST_PUBLISHED).get({ source: view.source }) as { first: string | null; undated: number | null };
       if (r.first !== null && (earliest === null || r.first < earliest)) earliest = r.first;
       if (r.undated === 1) undated = true;
     }

@@ -7,7 +7,7 @@ import { cleanText, countryKey } from '../rules/normalize.js';
 import { largestRevisions, revisionRows } from '../query/revisions.js';
 import { top5 } from '../query/top5.js';
 import { chooseSource, sourceFigures, sourcesOf, type OpenWarehouse } from '../query/warehouse.js';
-import { CURRENT_AS_OF } from '../store/region-db.js';
+import { currentAsOf, DAYS_VIEW, PUBLISHED_DATES } from '../store/region-db.js';
 import { version } from '../version.js';
 import { loadsChart, revisionsChart, stagesChart, topChart, yearsChart, type LoadBar, type YearPoint } from './charts.js';
 
@@ -62,7 +62,7 @@ function yearSeries(w: OpenWarehouse, source: string, region: string, country: s
   const sql =
     asOf === undefined
       ? 'SELECT year, gdp_usd_billion AS gdp, is_projection FROM gdp WHERE country_key = @key AND source = @source AND is_current = 1 ORDER BY year'
-      : `SELECT year, gdp_usd_billion AS gdp, is_projection FROM gdp WHERE country_key = @key AND source = @source AND ${CURRENT_AS_OF} ORDER BY year`;
+      : `SELECT year, gdp_usd_billion AS gdp, is_projection FROM ${DAYS_VIEW} WHERE country_key = @key AND source = @source AND ${currentAsOf()} ORDER BY year`;
   const rows = entry.db.prepare(sql).all(asOf === undefined ? { key, source } : { key, source, asOf }) as Array<{ year: number; gdp: number; is_projection: number }>;
   const points: YearPoint[] = [];
   let lastFigure: YearPoint | undefined;
@@ -83,7 +83,7 @@ function yearSeries(w: OpenWarehouse, source: string, region: string, country: s
 function vintageDates(w: OpenWarehouse, source: string, asOf: string | undefined): string[] {
   const dates = new Set<string>();
   for (const { db } of w.regions) {
-    for (const r of db.prepare('SELECT DISTINCT published FROM gdp WHERE published IS NOT NULL AND source = @source').all({ source }) as Array<{ published: string }>) {
+    for (const r of db.prepare(PUBLISHED_DATES).all({ source }) as Array<{ published: string }>) {
       if (asOf === undefined || r.published <= asOf) dates.add(r.published);
     }
   }

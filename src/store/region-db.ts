@@ -75,22 +75,61 @@ CREATE TABLE ${ROWS} (
   line            INTEGER NOT NULL,
   ${source},
   gdp_usd_billion REAL    NOT NULL,
-  published       TEXT,
+  published_day   INTEGER,
   is_current      INTEGER NOT NULL,
   is_latest       INTEGER NOT NULL,
-  valid_to        TEXT,
-  latest_cut      TEXT,
-  latest_start    TEXT,
+  valid_to_day    INTEGER,
+  latest_cut_day  INTEGER,
+  latest_start_day INTEGER,
   spelling_unless_series TEXT,
-  is_projection   INTEGER GENERATED ALWAYS AS (published IS NOT NULL AND year > CAST(substr(published, 1, 4) AS INTEGER)) VIRTUAL,
+  latest_from_day INTEGER GENERATED ALWAYS AS (coalesce(latest_start_day, published_day)) VIRTUAL,
+  latest_to_day   INTEGER GENERATED ALWAYS AS (coalesce(latest_cut_day, valid_to_day, ${FOREVER_DAY})) VIRTUAL,
+  published       TEXT    GENERATED ALWAYS AS (${dayText('published_day')}) VIRTUAL,
+  valid_to        TEXT    GENERATED ALWAYS AS (${dayText('valid_to_day')}) VIRTUAL,
+  valid_from      TEXT    GENERATED ALWAYS AS (${dayText('published_day')}) VIRTUAL,
+  latest_from     TEXT    GENERATED ALWAYS AS (${dayText('latest_from_day')}) VIRTUAL,
+  latest_to       TEXT    GENERATED ALWAYS AS (${dayText('latest_to_day')}) VIRTUAL,
+  is_projection   INTEGER GENERATED ALWAYS AS (published_day IS NOT NULL AND year > CAST(substr(${dayText('published_day')}, 1, 4) AS INTEGER)) VIRTUAL,
   ${runId},
-  valid_from      TEXT    GENERATED ALWAYS AS (published) VIRTUAL,
-  latest_from     TEXT    GENERATED ALWAYS AS (coalesce(latest_start, published)) VIRTUAL,
-  latest_to       TEXT    GENERATED ALWAYS AS (coalesce(latest_cut, valid_to, '${LATEST_FOREVER}')) VIRTUAL,
   PRIMARY KEY (series_id, year, load_seq, line)
 ) WITHOUT ROWID;
-CREATE VIEW gdp AS SELECT ${VIEW_COLUMNS.map((c) => `${shown[c]} AS ${c}`).join(', ')} FROM ${ROWS} r JOIN ${SERIES} s ON s.id = r.series_id`;
+CREATE VIEW gdp AS SELECT ${VIEW_COLUMNS.map((c) => `${shown[c]} AS ${c}`).join(', ')} FROM ${ROWS} r JOIN ${SERIES} s ON s.id = r.series_id;
+CREATE VIEW ${DAYS_VIEW} AS SELECT ${VIEW_COLUMNS.map((c) => `${shown[c]} AS ${c}`).join(', ')}, ${DAY_COLUMNS.map((c) => `r.${c} AS ${c}`).join(', ')} FROM ${ROWS} r JOIN ${SERIES} s ON s.id = r.series_id`;
 }
+
+/**
+ * Dates are stored as day numbers (the Julian day of the date's start, SQLite's julianday() less
+ * 0.5: 2460310 for 2024-01-01), '' as 0, before every date as '' is; 3 bytes where the text took
+ * 10. The view shows them as text; the queries' interval tests read the numbers, through the
+ * view `gdp_days`: the columns of `gdp` and the day numbers.
+ */
+export const DAYS_VIEW = 'gdp_days';
+const DAY_COLUMNS = ['published_day', 'valid_to_day', 'latest_from_day', 'latest_to_day'] as const;
+/** A day number's date as text: '' for 0, NULL for NULL. */
+function dayText(column: string): string {
+  return `CASE ${column} WHEN 0 THEN '' ELSE date(${column} + 0.5) END`;
+}
+/** @param, a date as text, as a day number: SQLite computes it once per statement. */
+export const dayOfParam = (param: string): string => `(julianday(${param}) - 0.5)`;
+
+/** Day numbers of dates (few distinct ones in a region: the vintages), worked out once each. */
+const dayNumbers = new Map<string, number>([['', 0]]);
+/** The day number of a date `YYYY-MM-DD` (any year 0000-9999, proleptic Gregorian as SQLite's), '' 0. */
+export function dayNumber(date: string): number {
+  let day = dayNumbers.get(date);
+  if (day === undefined) {
+    // setUTCFullYear, unlike Date.UTC, takes years 0-99 as they are.
+    const at = new Date(0);
+    at.setUTCFullYear(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+    day = Math.round(at.getTime() / 86_400_000) + UNIX_EPOCH_DAY;
+    if (dayNumbers.size < 100_000) dayNumbers.set(date, day);
+  }
+  return day;
+}
+/** 1970-01-01's day number. */
+const UNIX_EPOCH_DAY = 2440587;
+/** LATEST_FOREVER's. */
+const FOREVER_DAY = dayNumber(LATEST_FOREVER);
 
 /** Where a region's countries (one row per source and identity) are stored. */
 const SERIES = 'gdp_series';
@@ -138,16 +177,23 @@ const storesSource = (sources: readonly string[]): boolean => sources.length ===
 // gdp_latest_as_of holds the few rows of a country that ever were its latest. VALID_TO_KEY
 // puts a current figure (valid_to NULL) after every date. History and revisions read a
 // country's rows by gdp_series_key and the table's own key.
-export const VALID_TO_KEY = "coalesce(valid_to, '9999-12-31')";
-export const EVER_LATEST = "latest_to > coalesce(latest_from, '')";
+export const VALID_TO_KEY = `coalesce(valid_to_day, ${FOREVER_DAY})`;
+export const EVER_LATEST = 'latest_to_day > coalesce(latest_from_day, 0)';
+const AS_OF = dayOfParam('@asOf');
 /** A row that was its country's latest figure on @asOf. */
 // A figure latest for good (latest_to LATEST_FOREVER) is latest on that day too: --as-of 9999-12-31.
-export const LATEST_AS_OF = `${EVER_LATEST} AND (latest_to > @asOf OR latest_to = '${LATEST_FOREVER}') AND (latest_from IS NULL OR latest_from <= @asOf)`;
-export const EVER_CURRENT = `${VALID_TO_KEY} > coalesce(valid_from, '')`;
-/** A row visible as of @asOf: published by then, or undated (valid_from is published). */
-export const BEGUN_BY_AS_OF = '(valid_from IS NULL OR valid_from <= @asOf)';
-/** A row that was its fact's current figure on @asOf: its interval holds the date. */
-export const CURRENT_AS_OF = `${BEGUN_BY_AS_OF} AND (valid_to IS NULL OR valid_to > @asOf)`;
+export const LATEST_AS_OF = `${EVER_LATEST} AND (latest_to_day > ${AS_OF} OR latest_to_day = ${FOREVER_DAY}) AND (latest_from_day IS NULL OR latest_from_day <= ${AS_OF})`;
+export const EVER_CURRENT = `${VALID_TO_KEY} > coalesce(published_day, 0)`;
+/** A row (of table alias `t`) visible as of @param: published by then, or undated. */
+export const begunBy = (param = '@asOf', t = ''): string => `(${t}published_day IS NULL OR ${t}published_day <= ${dayOfParam(param)})`;
+/** A row (of table alias `t`) that was its fact's current figure on @param: its interval holds the date. */
+export const currentAsOf = (param = '@asOf', t = ''): string => `${begunBy(param, t)} AND (${t}valid_to_day IS NULL OR ${t}valid_to_day > ${dayOfParam(param)})`;
+/** A row (of alias `t`) published after @param. */
+export const publishedAfter = (param: string, t = ''): string => `${t}published_day > ${dayOfParam(param)}`;
+/** The earliest published date of the rows of @source, as text (NULL when none is dated). */
+export const EARLIEST_PUBLISHED = `SELECT ${dayText('min(published_day)')} AS first, max(published_day IS NULL) AS undated FROM ${ROWS} WHERE source = @source`;
+/** Every published date of @source, as text, oldest first. */
+export const PUBLISHED_DATES = `SELECT ${dayText('published_day')} AS published FROM (SELECT DISTINCT published_day FROM ${ROWS} WHERE published_day IS NOT NULL AND source = @source) ORDER BY published_day`;
 const CREATE_INDEXES = [
   // GDP order alone: a tie on GDP is put in name order by a sort of the tied rows, which
   // SQLite does as it reads the index (the name is the series', not the row's).
@@ -266,13 +312,13 @@ export class RegionDbWriter {
     if (identity !== this.series.identity || source !== this.series.source || name !== this.series.name || this.series.id === 0) this.enterSeries(source, identity, name, country);
     const series = this.series;
     // latest_to and latest_from are bound only where they differ from what they mostly equal.
-    const latest = latestTo === (validTo ?? LATEST_FOREVER) ? null : latestTo;
-    const latestStart = latestFrom === (published ?? '') ? null : latestFrom;
+    const latest = latestTo === (validTo ?? LATEST_FOREVER) ? null : dayNumber(latestTo);
+    const latestStart = latestFrom === (published ?? '') ? null : dayNumber(latestFrom);
     if (this.bindsSource) {
       this.textSourceRows.set(source, (this.textSourceRows.get(source) ?? 0) + 1);
       this.pending.push(source);
     }
-    this.pending.push(series.id, year, gdpUsdBillion, published, line, flags, validTo, latest, latestStart, country === series.spelling ? null : country);
+    this.pending.push(series.id, year, gdpUsdBillion, published === null ? null : dayNumber(published), line, flags, validTo === null ? null : dayNumber(validTo), latest, latestStart, country === series.spelling ? null : country);
     if (this.bindsRunId) this.pending.push(runId);
     this.rows++;
     if (++this.pendingRows === ROWS_PER_INSERT) {
@@ -314,7 +360,7 @@ const CODE = /^[A-Z]{3}$/;
 /**
  * One row's values are ([source, when stored,] series id, year, gdp, published, line, flags,
  * valid_to, latest_cut (latest_to, or NULL when it equals valid_to's end), latest_start
- * (latest_from, or NULL when it equals published), the spelling (NULL when it is the series'
+ * (latest_from, or NULL when it equals published), dates as day numbers, the spelling (NULL when it is the series'
  * first), and run_id when it is stored), flags being source_id * SOURCE_SHIFT + load_seq * 4 +
  * is_current * 2 + is_latest. The rows are a VALUES list read by a SELECT, whose columns
  * (column1, column2, …) SQL can use twice: a bound parameter of better-sqlite3's arrays is a
@@ -325,7 +371,7 @@ function insertSqlFor(bindsRunId: boolean, bindsSource: boolean): (rows: number)
   const tuple = `(${new Array(width).fill('?').join(',')})`;
   // Column numbers of the VALUES list: the source (when bound) first, run_id (when bound) last.
   const c = (n: number): string => `column${n + (bindsSource ? 1 : 0)}`;
-  const names = ['series_id', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'load_seq', bindsSource ? 'source' : 'source_id', 'valid_to', 'latest_cut', 'latest_start', 'spelling_unless_series', ...(bindsRunId ? ['run_id'] : [])];
+  const names = ['series_id', 'year', 'gdp_usd_billion', 'published_day', 'line', 'is_current', 'is_latest', 'load_seq', bindsSource ? 'source' : 'source_id', 'valid_to_day', 'latest_cut_day', 'latest_start_day', 'spelling_unless_series', ...(bindsRunId ? ['run_id'] : [])];
   const flags = c(6);
   const values = [c(1), c(2), c(3), c(4), c(5), `(${flags} >> 1) & 1`, `${flags} & 1`, `(${flags} & ${SOURCE_SHIFT - 1}) >> 2`, bindsSource ? 'column1' : `${flags} >> 32`, c(7), c(8), c(9), c(10), ...(bindsRunId ? [c(11)] : [])];
   return (rows) => `INSERT INTO ${ROWS} (${names.join(', ')}) SELECT ${values.join(', ')} FROM (VALUES ${new Array(rows).fill(tuple).join(',')})`;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { IDENTITIES_OF_NAME, indexRegionDb, RegionDbWriter, sorterThreadsFor } from '../../src/store/region-db.js';
+import { dayNumber, IDENTITIES_OF_NAME, indexRegionDb, RegionDbWriter, sorterThreadsFor } from '../../src/store/region-db.js';
 import { ALL as HISTORY } from '../../src/query/history.js';
 import { REVISED } from '../../src/query/revisions.js';
 import { cleanTempDirs, tempDir } from '../helpers.js';
@@ -83,14 +83,15 @@ describe('RegionDbWriter', () => {
     try {
       // PRAGMA table_info leaves generated columns out: what it lists is what is stored.
       const stored = (db.pragma('table_info(gdp_rows)') as Array<{ name: string }>).map((c) => c.name);
-      for (const shown of ['region', 'run_id', 'country', 'country_key', 'country_code', 'name', 'is_projection']) expect(stored).not.toContain(shown);
+      for (const shown of ['region', 'run_id', 'country', 'country_key', 'country_code', 'name', 'is_projection', 'published', 'valid_to', 'latest_to']) expect(stored).not.toContain(shown);
       // A country's key, code, name and first spelling are its series'; a row stores its own
       // spelling only where it differs (a case change here), and only a cut "latest" end.
-      const rows = db.prepare('SELECT series_id, spelling_unless_series, latest_cut FROM gdp_rows ORDER BY line').all() as Array<{ series_id: number; spelling_unless_series: string | null; latest_cut: string | null }>;
+      const rows = db.prepare('SELECT series_id, spelling_unless_series, latest_cut_day, latest_to FROM gdp_rows ORDER BY line').all() as Array<{ series_id: number; spelling_unless_series: string | null; latest_cut_day: number | null; latest_to: string }>;
       rows.forEach((r, i) => {
         expect(r.series_id).toBe(1);
         expect(r.spelling_unless_series).toBe(i % 2 === 0 ? null : 'LAND');
-        expect(r.latest_cut).toBe(i % 3 === 0 ? '2023-01-01' : null);
+        expect(r.latest_cut_day).toBe(i % 3 === 0 ? dayNumber('2023-01-01') : null);
+        expect(r.latest_to).toBe(i % 3 === 0 ? '2023-01-01' : '9999-12-31');
       });
       expect(db.prepare('SELECT source, country_key, country_code, name, spelling FROM gdp_series').all()).toEqual([{ source: '', country_key: 'land', country_code: null, name: null, spelling: 'Land' }]);
       // The view lists every column a reader uses, with its type.
@@ -168,6 +169,24 @@ describe('RegionDbWriter', () => {
       const plan = (sql: string, params: object) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
       expect(plan(HISTORY, { key: 'XKX' })).toMatch(/SEARCH s USING (COVERING )?INDEX gdp_series_key \(country_key=\?\); SEARCH r USING PRIMARY KEY \(series_id=\?\)/);
       expect(plan(REVISED, { source: 'imf', from: '2024-01-01', to: '2024-12-31' })).toMatch(/CORRELATED SCALAR SUBQUERY.*SEARCH s USING (COVERING )?INDEX gdp_series_key.*SEARCH r USING PRIMARY KEY \(series_id=\? AND year=\?\)/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("stores a date as SQLite's day number and shows it back as the same text, for any year 0000-9999", () => {
+    const db = new Database(':memory:');
+    try {
+      const dates = ['0000-01-01', '0001-02-28', '0099-12-31', '0100-03-01', '1582-10-10', '1900-02-28', '1970-01-01', '2000-02-29', '2024-10-22', '9999-12-31'];
+      for (let i = 0; i < 500; i++) {
+        const at = new Date(Date.UTC(2000, 0, 1) + Math.floor((Math.random() - 0.5) * 2 * 730_000) * 86_400_000);
+        if (at.getUTCFullYear() >= 0 && at.getUTCFullYear() <= 9999) dates.push(at.toISOString().slice(at.getUTCFullYear() < 0 ? 1 : 0, 10).padStart(10, '0'));
+      }
+      const check = db.prepare("SELECT julianday(@date) - 0.5 AS day, date(@day + 0.5) AS text");
+      for (const date of dates) {
+        expect(check.get({ date, day: dayNumber(date) }), date).toEqual({ day: dayNumber(date), text: date });
+      }
+      expect(dayNumber('')).toBe(0);
     } finally {
       db.close();
     }
