@@ -18,15 +18,17 @@ import type { Region } from '../rules/normalize.js';
  * line), is written in key order (an append to the tree) and a country's rows are a range of
  * the table itself: history, revisions and the --projections path read them without an index
  * of their own. Against rows that each stored the name and an index on (key, source, year):
- * files 0.71x, load and index build 0.81x (bench/RESULTS.md, 2026-12-02).
+ * files 0.71x, index builds ~0.6x, the load the same; with dates as day numbers (DAYS_VIEW
+ * below) the 1 GB run took 0.80x and its warehouse 0.61x (bench/RESULTS.md, 2026-12-02).
  *
  * Only what differs from row to row is stored; the rest are VIRTUAL generated columns:
  * - run_id, the load's, picked from the schema's own list by load_seq (up to
  *   MAX_SCHEMA_RUN_IDS loads; past that a CASE would cost every read, and run_id is stored);
  *   the source likewise by source_id;
  * - the row's spelling (`country`), stored only where it is not its series' first;
- * - valid_from, which is published; latest_to, mostly valid_to's end: latest_cut is stored
- *   only where a greater year cut a figure's "latest" interval short.
+ * - the dates as text, from their day numbers; valid_from, which is published; latest_to,
+ *   mostly valid_to's end: latest_cut_day is stored only where a greater year cut a figure's
+ *   "latest" interval short.
  */
 function createTableSql(region: Region, runIds: readonly string[], sources: readonly string[]): string {
   // Like run_id, a source is spelled by the schema and picked by a small number per row.
