@@ -2,7 +2,7 @@
 // figure as of D1 (SPEC §9). A fact can only have changed if its figure as of D2 is a vintage
 // published after D1; its figure as of D1 is then the one row whose interval holds D1.
 import { REGIONS } from '../rules/normalize.js';
-import { begunBy, currentAsOf, dayOfParam, DAYS_VIEW, publishedAfter, VALID_TO_KEY } from '../store/region-db.js';
+import { begunBy, currentAsOf, dayOfParam, DAYS_VIEW, everCurrent, publishedAfter, validToKey } from '../store/region-db.js';
 import { round2, type OpenWarehouse } from './warehouse.js';
 
 export interface Revision {
@@ -25,15 +25,13 @@ export interface RevisionsAnswer {
   figures: Revision[];
 }
 
-const F_VALID_TO = VALID_TO_KEY.replace('valid_to', 'f.valid_to');
-
 // SQLite's BINARY order of UTF-8 text is code-point order: the SPEC's country order. Intervals
 // are tested on day numbers (store/region-db.ts), read through DAYS_VIEW.
 export const REVISED = `
 SELECT t.region, t.name AS country, t.country_code, t.year, t.gdp_usd_billion AS to_value, t.published,
   (SELECT f.gdp_usd_billion FROM ${DAYS_VIEW} f
      WHERE f.country_key = t.country_key AND f.source = t.source AND f.year = t.year
-       AND ${F_VALID_TO} > coalesce(f.published_day, 0) AND ${F_VALID_TO} > ${dayOfParam('@from')}
+       AND ${everCurrent('f.')} AND ${validToKey('f.')} > ${dayOfParam('@from')}
        AND ${begunBy('@from', 'f.')}) AS from_value
 FROM ${DAYS_VIEW} t
 WHERE t.source = @source AND ${publishedAfter('@from', 't.')} AND ${currentAsOf('@to', 't.')}

@@ -61,6 +61,8 @@ function createTableSql(region: Region, runIds: readonly string[], sources: read
     latest_from: 'r.latest_from',
     latest_to: 'r.latest_to',
   };
+  const columns = VIEW_COLUMNS.map((c) => `${shown[c]} AS ${c}`).join(', ');
+  const joined = `FROM ${ROWS} r JOIN ${SERIES} s ON s.id = r.series_id`;
   return `
 CREATE TABLE ${SERIES} (
   id              INTEGER PRIMARY KEY,
@@ -88,15 +90,15 @@ CREATE TABLE ${ROWS} (
   latest_to_day   INTEGER GENERATED ALWAYS AS (coalesce(latest_cut_day, valid_to_day, ${FOREVER_DAY})) VIRTUAL,
   published       TEXT    GENERATED ALWAYS AS (${dayText('published_day')}) VIRTUAL,
   valid_to        TEXT    GENERATED ALWAYS AS (${dayText('valid_to_day')}) VIRTUAL,
-  valid_from      TEXT    GENERATED ALWAYS AS (${dayText('published_day')}) VIRTUAL,
+  valid_from      TEXT    GENERATED ALWAYS AS (published) VIRTUAL,
   latest_from     TEXT    GENERATED ALWAYS AS (${dayText('latest_from_day')}) VIRTUAL,
   latest_to       TEXT    GENERATED ALWAYS AS (${dayText('latest_to_day')}) VIRTUAL,
-  is_projection   INTEGER GENERATED ALWAYS AS (published_day IS NOT NULL AND year > CAST(substr(${dayText('published_day')}, 1, 4) AS INTEGER)) VIRTUAL,
+  is_projection   INTEGER GENERATED ALWAYS AS (published IS NOT NULL AND year > CAST(substr(published, 1, 4) AS INTEGER)) VIRTUAL,
   ${runId},
   PRIMARY KEY (series_id, year, load_seq, line)
 ) WITHOUT ROWID;
-CREATE VIEW gdp AS SELECT ${VIEW_COLUMNS.map((c) => `${shown[c]} AS ${c}`).join(', ')} FROM ${ROWS} r JOIN ${SERIES} s ON s.id = r.series_id;
-CREATE VIEW ${DAYS_VIEW} AS SELECT ${VIEW_COLUMNS.map((c) => `${shown[c]} AS ${c}`).join(', ')}, ${DAY_COLUMNS.map((c) => `r.${c} AS ${c}`).join(', ')} FROM ${ROWS} r JOIN ${SERIES} s ON s.id = r.series_id`;
+CREATE VIEW gdp AS SELECT ${columns} ${joined};
+CREATE VIEW ${DAYS_VIEW} AS SELECT ${columns}, ${DAY_COLUMNS.map((c) => `r.${c} AS ${c}`).join(', ')} ${joined}`;
 }
 
 /**
@@ -176,16 +178,19 @@ const storesSource = (sources: readonly string[]): boolean => sources.length ===
 // "latest" intervals [valid_from, latest_to) do not overlap either. So both indexes below,
 // in GDP order and holding only rows whose interval is not empty, give the as-of answer in
 // GDP order: a scan that stops after k rows that hold D, as the plain top 5 does.
-// gdp_latest_as_of holds the few rows of a country that ever were its latest. VALID_TO_KEY
+// gdp_latest_as_of holds the few rows of a country that ever were its latest. validToKey
 // puts a current figure (valid_to NULL) after every date. History and revisions read a
 // country's rows by gdp_series_key and the table's own key.
-export const VALID_TO_KEY = `coalesce(valid_to_day, ${FOREVER_DAY})`;
+/** valid_to of a row (of table alias `t`) with a current figure's NULL after every date. */
+export const validToKey = (t = ''): string => `coalesce(${t}valid_to_day, ${FOREVER_DAY})`;
 export const EVER_LATEST = 'latest_to_day > coalesce(latest_from_day, 0)';
 const AS_OF = dayOfParam('@asOf');
 /** A row that was its country's latest figure on @asOf. */
 // A figure latest for good (latest_to LATEST_FOREVER) is latest on that day too: --as-of 9999-12-31.
 export const LATEST_AS_OF = `${EVER_LATEST} AND (latest_to_day > ${AS_OF} OR latest_to_day = ${FOREVER_DAY}) AND (latest_from_day IS NULL OR latest_from_day <= ${AS_OF})`;
-export const EVER_CURRENT = `${VALID_TO_KEY} > coalesce(published_day, 0)`;
+/** A row (of alias `t`) whose validity interval is not empty: it was current on some day. */
+export const everCurrent = (t = ''): string => `${validToKey(t)} > coalesce(${t}published_day, 0)`;
+export const EVER_CURRENT = everCurrent();
 /** A row (of table alias `t`) visible as of @param: published by then, or undated. */
 export const begunBy = (param = '@asOf', t = ''): string => `(${t}published_day IS NULL OR ${t}published_day <= ${dayOfParam(param)})`;
 /** A row (of table alias `t`) that was its fact's current figure on @param: its interval holds the date. */
