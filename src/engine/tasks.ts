@@ -10,6 +10,7 @@ import { CurrentMarker, encodeFact, encodeFactLine, keyHash, loadSeqText, readFa
 import { mapBuffers } from '../map/buffers.js';
 import { factKey, normalizeFigure, regionFileName, splitFactKey, type Region, type RejectReason } from '../rules/normalize.js';
 import { appendPlainFigure, SeenSources } from '../map/plain-record.js';
+import { PlainLookup } from '../map/plain-lookup.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import type { RegionMap } from '../rules/regions.js';
 import { fieldText, readRecord, RecordLayout, scanRange, skipToRecordStart } from '../rules/tokenizer.js';
@@ -46,19 +47,21 @@ export function scan(task: ScanTask): ScanResult {
   }
 }
 
-const regionMaps = new Map<string, RegionMap>();
-function regionMap(path: string): RegionMap {
-  let map = regionMaps.get(path);
-  if (map === undefined) {
-    map = loadRegionMap(path);
-    regionMaps.set(path, map);
+const regionMaps = new Map<string, { map: RegionMap; plain: PlainLookup }>();
+function loadedMap(path: string): { map: RegionMap; plain: PlainLookup } {
+  let loaded = regionMaps.get(path);
+  if (loaded === undefined) {
+    const map = loadRegionMap(path);
+    loaded = { map, plain: new PlainLookup(map.names(), map.codes()) };
+    regionMaps.set(path, loaded);
   }
-  return map;
+  return loaded;
 }
+const regionMap = (path: string): RegionMap => loadedMap(path).map;
 
 export function map(task: MapTask): MapResult {
   const { split, columns } = task;
-  const regions = regionMap(task.regionMapPath);
+  const { map: regions, plain: plainRegions } = loadedMap(task.regionMapPath);
   const fd = openSync(task.inputPath, 'r');
   let bytes = mapBuffers.splitBuffer(split.end - split.start);
   let loaded: number;
@@ -107,7 +110,7 @@ export function map(task: MapTask): MapResult {
         records++;
         if (layout.malformed || layout.fieldCount !== columns.width) {
           reject('malformed_row');
-        } else if (!appendPlainFigure(bytes, layout, columns, regions, runSourceBytes, loadSeqBytes, line, runs, seen)) {
+        } else if (!appendPlainFigure(bytes, layout, columns, plainRegions, runSourceBytes, loadSeqBytes, line, runs, seen)) {
           // Anything to clean, missing or wrong: the SPEC's rules on strings decide.
           const result = normalizeFigure(
             {

@@ -10,7 +10,8 @@
 // On a 256 MB dump it replaced about ten strings per record (field texts, cleaned name, key,
 // number texts, the line) whose building and collection were half of the map's time.
 import type { ColumnIndex } from '../rules/header.js';
-import { isRealDay, REGIONS, type Region, type RegionLookup } from '../rules/normalize.js';
+import { isRealDay, REGIONS, type Region } from '../rules/normalize.js';
+import { codeNumber, type PlainLookup } from './plain-lookup.js';
 import type { RecordLayout } from '../rules/tokenizer.js';
 import { FACT_LINE_WIDTHS } from '../rules/current.js';
 import type { FactRunBuffer } from './fact-run.js';
@@ -104,7 +105,7 @@ export function appendPlainFigure(
   bytes: Buffer,
   layout: RecordLayout,
   columns: ColumnIndex,
-  regions: RegionLookup,
+  regions: PlainLookup,
   runSource: Uint8Array,
   loadSeq: Uint8Array,
   line: number,
@@ -169,10 +170,12 @@ export function appendPlainFigure(
 
   // Code: empty, or three upper-case ASCII letters (anything else: the reference decides).
   let codeStart = -1;
+  let code = -1;
   if (columns.countryCode >= 0 && fieldEnd[columns.countryCode] > fieldStart[columns.countryCode]) {
     codeStart = fieldStart[columns.countryCode];
     if (fieldEnd[columns.countryCode] - codeStart !== 3 || fieldEscaped[columns.countryCode] === 1) return false;
-    for (let i = codeStart; i < codeStart + 3; i++) if (bytes[i] < 0x41 || bytes[i] > 0x5a) return false;
+    code = codeNumber(bytes, codeStart);
+    if (code < 0) return false;
   }
 
   // Region: named in ASCII, or left empty and found in the country map, by code or name.
@@ -182,11 +185,11 @@ export function appendPlainFigure(
   const rs = columns.region < 0 ? 0 : fieldStart[columns.region];
   const re = columns.region < 0 ? 0 : fieldEnd[columns.region];
   if (codeStart < 0) {
-    const entry = regions.entryOf(bytes.toString('latin1', cs, ce));
+    const entry = regions.entryOf(bytes, cs, ce);
     mapCode = entry?.code ?? null;
     region = re > rs ? plainRegion(bytes, rs, re) : entry?.region;
   } else {
-    region = re > rs ? plainRegion(bytes, rs, re) : regions.regionOfCode(bytes.toString('latin1', codeStart, codeStart + 3));
+    region = re > rs ? plainRegion(bytes, rs, re) : regions.regionOfCode(code);
   }
   if (region === undefined) return false;
 

@@ -30,14 +30,18 @@ import type { Region } from '../rules/normalize.js';
  *   mostly valid_to's end: latest_cut_day is stored only where a greater year cut a figure's
  *   "latest" interval short.
  */
-function createTableSql(region: Region, runIds: readonly string[], sources: readonly string[]): string {
+interface RegionSchema {
+  /** The two tables, with only their stored columns. */
+  tables: string;
+  /** The generated columns of gdp_rows, each as ADD COLUMN takes it. */
+  generated: string[];
+  /** The views `gdp` and `gdp_days`. */
+  views: string;
+}
+
+function regionSchema(region: Region, runIds: readonly string[], sources: readonly string[]): RegionSchema {
   // Like run_id, a source is spelled by the schema and picked by a small number per row.
-  const source = storesSource(sources)
-    ? 'source TEXT NOT NULL'
-    : `source_id INTEGER NOT NULL,\n  source TEXT GENERATED ALWAYS AS (CASE source_id ${sources.map((name, id) => `WHEN ${id} THEN ${sqlText(name)}`).join(' ')} END) VIRTUAL`;
-  const runId = storesRunId(runIds)
-    ? 'run_id TEXT NOT NULL'
-    : `run_id TEXT GENERATED ALWAYS AS (CASE load_seq ${runIds.map((id, seq) => `WHEN ${seq} THEN ${sqlText(id)}`).join(' ')} END) VIRTUAL`;
+  const source = storesSource(sources) ? 'source TEXT NOT NULL' : 'source_id INTEGER NOT NULL';
   const shown: Record<(typeof VIEW_COLUMNS)[number], string> = {
     // CAST gives an expression the declared type TEXT, which PRAGMA table_info (and DuckDB's
     // sqlite scanner) reads; a bare expression has none.
@@ -63,7 +67,8 @@ function createTableSql(region: Region, runIds: readonly string[], sources: read
   };
   const columns = VIEW_COLUMNS.map((c) => `${shown[c]} AS ${c}`).join(', ');
   const joined = `FROM ${ROWS} r JOIN ${SERIES} s ON s.id = r.series_id`;
-  return `
+  return {
+    tables: `
 CREATE TABLE ${SERIES} (
   id              INTEGER PRIMARY KEY,
   source          TEXT    NOT NULL,
@@ -85,20 +90,25 @@ CREATE TABLE ${ROWS} (
   valid_to_day    INTEGER,
   latest_cut_day  INTEGER,
   latest_start_day INTEGER,
-  spelling_unless_series TEXT,
-  latest_from_day INTEGER GENERATED ALWAYS AS (coalesce(latest_start_day, published_day)) VIRTUAL,
-  latest_to_day   INTEGER GENERATED ALWAYS AS (coalesce(latest_cut_day, valid_to_day, ${FOREVER_DAY})) VIRTUAL,
-  published       TEXT    GENERATED ALWAYS AS (${dayText('published_day')}) VIRTUAL,
-  valid_to        TEXT    GENERATED ALWAYS AS (${dayText('valid_to_day')}) VIRTUAL,
-  valid_from      TEXT    GENERATED ALWAYS AS (published) VIRTUAL,
-  latest_from     TEXT    GENERATED ALWAYS AS (${dayText('latest_from_day')}) VIRTUAL,
-  latest_to       TEXT    GENERATED ALWAYS AS (${dayText('latest_to_day')}) VIRTUAL,
-  is_projection   INTEGER GENERATED ALWAYS AS (published IS NOT NULL AND year > CAST(substr(published, 1, 4) AS INTEGER)) VIRTUAL,
-  ${runId},
+  spelling_unless_series TEXT,${storesRunId(runIds) ? '\n  run_id TEXT NOT NULL,' : ''}
   PRIMARY KEY (series_id, year, load_seq, line)
-) WITHOUT ROWID;
+) WITHOUT ROWID`,
+    generated: [
+      ...(storesSource(sources) ? [] : [`source TEXT GENERATED ALWAYS AS (CASE source_id ${sources.map((name, id) => `WHEN ${id} THEN ${sqlText(name)}`).join(' ')} END) VIRTUAL`]),
+      `latest_from_day INTEGER GENERATED ALWAYS AS (coalesce(latest_start_day, published_day)) VIRTUAL`,
+      `latest_to_day INTEGER GENERATED ALWAYS AS (coalesce(latest_cut_day, valid_to_day, ${FOREVER_DAY})) VIRTUAL`,
+      `published TEXT GENERATED ALWAYS AS (${dayText('published_day')}) VIRTUAL`,
+      `valid_to TEXT GENERATED ALWAYS AS (${dayText('valid_to_day')}) VIRTUAL`,
+      `valid_from TEXT GENERATED ALWAYS AS (published) VIRTUAL`,
+      `latest_from TEXT GENERATED ALWAYS AS (${dayText('latest_from_day')}) VIRTUAL`,
+      `latest_to TEXT GENERATED ALWAYS AS (${dayText('latest_to_day')}) VIRTUAL`,
+      `is_projection INTEGER GENERATED ALWAYS AS (published IS NOT NULL AND year > CAST(substr(published, 1, 4) AS INTEGER)) VIRTUAL`,
+      ...(storesRunId(runIds) ? [] : [`run_id TEXT GENERATED ALWAYS AS (CASE load_seq ${runIds.map((id, seq) => `WHEN ${seq} THEN ${sqlText(id)}`).join(' ')} END) VIRTUAL`]),
+    ],
+    views: `
 CREATE VIEW gdp AS SELECT ${columns} ${joined};
-CREATE VIEW ${DAYS_VIEW} AS SELECT ${columns}, ${DAY_COLUMNS.map((c) => `r.${c} AS ${c}`).join(', ')} ${joined}`;
+CREATE VIEW ${DAYS_VIEW} AS SELECT ${columns}, ${DAY_COLUMNS.map((c) => `r.${c} AS ${c}`).join(', ')} ${joined}`,
+  };
 }
 
 /**
@@ -116,20 +126,24 @@ function dayText(column: string): string {
 /** @param, a date as text, as a day number: SQLite computes it once per statement. */
 export const dayOfParam = (param: string): string => `(julianday(${param}) - 0.5)`;
 
-/** Day numbers of dates (few distinct ones in a region: the vintages), worked out once each. */
-const dayNumbers = new Map<string, number>([['', 0]]);
-/** The day number of a date `YYYY-MM-DD` (any year 0000-9999, proleptic Gregorian as SQLite's), '' 0. */
+/**
+ * The day number of a date `YYYY-MM-DD` (any year 0000-9999, proleptic Gregorian as SQLite's), '' 0.
+ * Worked out from the digits (days from the civil date, as in H. Hinnant's "chrono-compatible
+ * low-level date algorithms"): a map of dates to numbers cost a string hash per row, as each
+ * row's date is a fresh slice of its line.
+ */
 export function dayNumber(date: string): number {
-  let day = dayNumbers.get(date);
-  if (day === undefined) {
-    // setUTCFullYear, unlike Date.UTC, takes years 0-99 as they are.
-    const at = new Date(0);
-    at.setUTCFullYear(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
-    day = Math.round(at.getTime() / 86_400_000) + UNIX_EPOCH_DAY;
-    if (dayNumbers.size < 100_000) dayNumbers.set(date, day);
-  }
-  return day;
+  if (date.length === 0) return 0;
+  const month = digit(date, 5) * 10 + digit(date, 6);
+  // Years start in March, so a leap day is a year's last.
+  const year = digit(date, 0) * 1000 + digit(date, 1) * 100 + digit(date, 2) * 10 + digit(date, 3) - (month <= 2 ? 1 : 0);
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + digit(date, 8) * 10 + digit(date, 9) - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468 + UNIX_EPOCH_DAY;
 }
+const digit = (text: string, at: number): number => text.charCodeAt(at) - 48;
 /** 1970-01-01's day number. */
 const UNIX_EPOCH_DAY = 2440587;
 /** LATEST_FOREVER's. */
@@ -252,6 +266,7 @@ export class RegionDbWriter {
   private readonly runIds: readonly string[];
   private readonly sql: (rows: number) => string;
   private pendingRows = 0;
+  private readonly schema: RegionSchema;
   rows = 0;
   /** Rows of each source, by its id in the schema's list (or by name where the text is stored). */
   private readonly sourceRows: number[];
@@ -280,7 +295,8 @@ export class RegionDbWriter {
     this.db.pragma('synchronous = OFF');
     this.db.pragma('locking_mode = EXCLUSIVE');
     this.db.pragma('cache_size = -16384');
-    this.db.exec(createTableSql(region, runIds, sources));
+    this.schema = regionSchema(region, runIds, sources);
+    this.db.exec(this.schema.tables);
     this.sql = insertSqlFor(this.bindsRunId, this.bindsSource);
     this.insertMany = this.db.prepare(this.sql(ROWS_PER_INSERT));
     this.insertSeries = this.db.prepare(`INSERT INTO ${SERIES} (id, source, country_key, country_code, name, spelling) VALUES (?, ?, ?, ?, ?, ?)`);
@@ -318,14 +334,24 @@ export class RegionDbWriter {
     }
     if (identity !== this.series.identity || source !== this.series.source || name !== this.series.name || this.series.id === 0) this.enterSeries(source, identity, name, country);
     const series = this.series;
-    // latest_to and latest_from are bound only where they differ from what they mostly equal.
-    const latest = latestTo === (validTo ?? LATEST_FOREVER) ? null : dayNumber(latestTo);
+    // latest_to and latest_from are stored only where they differ from what they mostly equal,
+    // so their pair is mostly NULL: one value bound.
+    const latestCut = latestTo === (validTo ?? LATEST_FOREVER) ? null : dayNumber(latestTo);
     const latestStart = latestFrom === (published ?? '') ? null : dayNumber(latestFrom);
     if (this.bindsSource) {
       this.textSourceRows.set(source, (this.textSourceRows.get(source) ?? 0) + 1);
       this.pending.push(source);
     }
-    this.pending.push(series.id, year, gdpUsdBillion, published === null ? null : dayNumber(published), line, flags, validTo === null ? null : dayNumber(validTo), latest, latestStart, country === series.spelling ? null : country);
+    this.pending.push(
+      series.id,
+      year,
+      gdpUsdBillion,
+      dayPair(published === null ? null : dayNumber(published), validTo === null ? null : dayNumber(validTo)),
+      line,
+      flags,
+      latestCut === null && latestStart === null ? null : dayPair(latestCut, latestStart),
+      country === series.spelling ? null : country,
+    );
     if (this.bindsRunId) this.pending.push(runId);
     this.rows++;
     if (++this.pendingRows === ROWS_PER_INSERT) {
@@ -353,6 +379,11 @@ export class RegionDbWriter {
     if (this.pendingRows > 0) this.db.prepare(this.sql(this.pendingRows)).run(this.pending);
     this.pending.length = 0;
     this.pendingRows = 0;
+    // Generated columns join the table after its rows: SQLite computes every one of them, the
+    // VIRTUAL ones too, for each row inserted (~0.45 us a row, a third of the insert, for
+    // values nothing reads then). Adding a VIRTUAL column only edits the schema.
+    for (const column of this.schema.generated) this.db.exec(`ALTER TABLE ${ROWS} ADD COLUMN ${column}`);
+    this.db.exec(this.schema.views);
     this.db.exec('COMMIT');
     this.db.close();
   }
@@ -365,23 +396,35 @@ export class RegionDbWriter {
 const CODE = /^[A-Z]{3}$/;
 
 /**
- * One row's values are ([source, when stored,] series id, year, gdp, published, line, flags,
- * valid_to, latest_cut (latest_to, or NULL when it equals valid_to's end), latest_start
- * (latest_from, or NULL when it equals published), dates as day numbers, the spelling (NULL when it is the series'
- * first), and run_id when it is stored), flags being source_id * SOURCE_SHIFT + load_seq * 4 +
- * is_current * 2 + is_latest. The rows are a VALUES list read by a SELECT, whose columns
- * (column1, column2, …) SQL can use twice: a bound parameter of better-sqlite3's arrays is a
- * plain `?`, usable once.
+ * One row's values are ([source, when stored,] series id, year, gdp, the pair (published,
+ * valid_to), line, flags, the pair (latest_cut, latest_start) or NULL when both are, the
+ * spelling (NULL when it is the series' first), and run_id when it is stored). latest_cut is
+ * latest_to where it differs from valid_to's end, latest_start latest_from where it differs from
+ * published; flags are source_id * SOURCE_SHIFT + load_seq * 4 + is_current * 2 + is_latest. A
+ * value bound costs more than SQLite's work on it, so two day numbers travel as one (dayPair).
+ * The rows are a VALUES list read by a SELECT, whose columns (column1, column2, …) SQL can use
+ * twice: a bound parameter of better-sqlite3's arrays is a plain `?`, usable once.
  */
 function insertSqlFor(bindsRunId: boolean, bindsSource: boolean): (rows: number) => string {
-  const width = 10 + (bindsRunId ? 1 : 0) + (bindsSource ? 1 : 0);
+  const width = 8 + (bindsRunId ? 1 : 0) + (bindsSource ? 1 : 0);
   const tuple = `(${new Array(width).fill('?').join(',')})`;
   // Column numbers of the VALUES list: the source (when bound) first, run_id (when bound) last.
   const c = (n: number): string => `column${n + (bindsSource ? 1 : 0)}`;
-  const names = ['series_id', 'year', 'gdp_usd_billion', 'published_day', 'line', 'is_current', 'is_latest', 'load_seq', bindsSource ? 'source' : 'source_id', 'valid_to_day', 'latest_cut_day', 'latest_start_day', 'spelling_unless_series', ...(bindsRunId ? ['run_id'] : [])];
+  const names = ['series_id', 'year', 'gdp_usd_billion', 'published_day', 'valid_to_day', 'line', 'is_current', 'is_latest', 'load_seq', bindsSource ? 'source' : 'source_id', 'latest_cut_day', 'latest_start_day', 'spelling_unless_series', ...(bindsRunId ? ['run_id'] : [])];
   const flags = c(6);
-  const values = [c(1), c(2), c(3), c(4), c(5), `(${flags} >> 1) & 1`, `${flags} & 1`, `(${flags} & ${SOURCE_SHIFT - 1}) >> 2`, bindsSource ? 'column1' : `${flags} >> 32`, c(7), c(8), c(9), c(10), ...(bindsRunId ? [c(11)] : [])];
+  const values = [c(1), c(2), c(3), ...pairSql(c(4)), c(5), `(${flags} >> 1) & 1`, `${flags} & 1`, `(${flags} & ${SOURCE_SHIFT - 1}) >> 2`, bindsSource ? 'column1' : `${flags} >> 32`, ...pairSql(c(7)), c(8), ...(bindsRunId ? [c(9)] : [])];
   return (rows) => `INSERT INTO ${ROWS} (${names.join(', ')}) SELECT ${values.join(', ')} FROM (VALUES ${new Array(rows).fill(tuple).join(',')})`;
+}
+
+/** Day numbers (at most 9999-12-31's, 5373484) are below this: a pair fits in 46 bits. */
+const DAY_LIMIT = 2 ** 23;
+/** Two day numbers, either NULL, as one exact integer: each as day + 1, 0 for NULL. */
+export function dayPair(first: number | null, second: number | null): number {
+  return (first === null ? 0 : first + 1) * DAY_LIMIT + (second === null ? 0 : second + 1);
+}
+/** SQL taking a dayPair apart (a NULL pair gives two NULLs). */
+function pairSql(column: string): [string, string] {
+  return [`nullif(${column} >> 23, 0) - 1`, `nullif(${column} & ${DAY_LIMIT - 1}, 0) - 1`];
 }
 
 /** flags = source_id * SOURCE_SHIFT + load_seq * 4 + is_current * 2 + is_latest. */

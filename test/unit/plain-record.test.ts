@@ -8,12 +8,14 @@ import { resolveColumns, type ColumnIndex } from '../../src/rules/header.js';
 import { factKey, normalizeFigure, type Region } from '../../src/rules/normalize.js';
 import { appendPlainFigure, SeenSources, type RegionRuns } from '../../src/map/plain-record.js';
 import { RegionMap } from '../../src/rules/regions.js';
+import { PlainLookup } from '../../src/map/plain-lookup.js';
 import { fieldText, readRecord, RecordLayout } from '../../src/rules/tokenizer.js';
 
 const regions = RegionMap.fromCsv(
   'country,region,code,name\nJapan,Asia,JPN,Japan\n"Bahamas, The",Americas,BHS,Bahamas\nBahamas,Americas,BHS,Bahamas\nFiji,Oceania,FJI,Fiji\nNigeria,Africa,NGA,Nigeria\nCôte d\'Ivoire,Africa,CIV,Ivory Coast\nChina,Asia,CHN,China\nZanzibar,Africa,,\n',
   'test map',
 );
+const plainRegions = new PlainLookup(regions.names(), regions.codes());
 /** The run's --source in these tests. */
 const RUN_SOURCE = 'imf';
 
@@ -49,7 +51,7 @@ function fastPath(header: string, fields: string[], quoteAll: boolean, line: num
   const layout = new RecordLayout();
   readRecord(bytes, 0, bytes.length, true, layout);
   const runs = new Runs();
-  const taken = appendPlainFigure(bytes, layout, columns, regions, Buffer.from(RUN_SOURCE, 'latin1'), Buffer.from(loadSeqText(loadSeq), 'latin1'), line, runs, new SeenSources());
+  const taken = appendPlainFigure(bytes, layout, columns, plainRegions, Buffer.from(RUN_SOURCE, 'latin1'), Buffer.from(loadSeqText(loadSeq), 'latin1'), line, runs, new SeenSources());
   if (!taken) {
     expect(runs.byRegion.size).toBe(0);
     return { taken };

@@ -191,4 +191,22 @@ describe('RegionDbWriter', () => {
       db.close();
     }
   });
+
+  it('numbers every day from 0000-01-01 to 9999-12-31 one after the other', () => {
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    let expected = dayNumber('0000-01-01');
+    let wrong = 0;
+    for (let year = 0; year <= 9999; year++) {
+      const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+      for (let month = 1; month <= 12; month++) {
+        const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+        for (let day = 1; day <= days; day++) {
+          if (dayNumber(`${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`) !== expected) wrong++;
+          expected++;
+        }
+      }
+    }
+    expect(wrong).toBe(0);
+    expect(expected - 1).toBe(dayNumber('9999-12-31'));
+  });
 });
