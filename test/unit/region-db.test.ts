@@ -74,6 +74,30 @@ describe('RegionDbWriter', () => {
     });
   }
 
+  it('carries every date through the view, the first and last days of years 0000-9999 included', () => {
+    const path = join(tempDir(), 'extreme-dates.sqlite');
+    const writer = new RegionDbWriter(path, 'Asia', ['only']);
+    // published, valid_to, latest_from, latest_to: each end at its extremes and at '' / NULL.
+    const cases: Array<[string | null, string | null, string, string]> = [
+      ['0000-01-01', '9999-12-30', '0000-01-01', '0000-03-01'],
+      ['0000-01-01', null, '9999-12-30', '9999-12-31'],
+      [null, '', '', ''],
+      [null, '0000-01-02', '', '0000-01-02'],
+      ['9999-12-30', null, '0000-01-01', '9999-12-31'],
+      ['2024-02-29', '2024-03-01', '2024-02-29', '2024-03-01'],
+    ];
+    cases.forEach(([published, validTo, latestFrom, latestTo], i) => writer.addValues('Land', null, '', 'land', 2000 + i, 1, published, i + 2, validTo === null, false, 0, validTo, latestFrom, latestTo));
+    writer.finish();
+    const db = new Database(path, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT published, valid_to, latest_from, latest_to FROM gdp ORDER BY line').raw().all();
+      // latest_from is published's own where they agree ('' for an undated figure shows NULL).
+      expect(rows).toEqual(cases.map(([published, validTo, latestFrom, latestTo]) => [published, validTo, latestFrom === '' && published === null ? null : latestFrom, latestTo]));
+    } finally {
+      db.close();
+    }
+  });
+
   it('stores per row only what differs from row to row', () => {
     const path = join(tempDir(), 'compact.sqlite');
     const writer = new RegionDbWriter(path, 'Europe', ['a', 'b']);
