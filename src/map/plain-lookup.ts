@@ -14,7 +14,7 @@ function mix(hash: number, byte: number): number {
   return Math.imul(hash ^ byte, 0x01000193);
 }
 
-function lowerAscii(b: number): number {
+export function lowerAscii(b: number): number {
   return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
 }
 

@@ -11,7 +11,7 @@
 // number texts, the line) whose building and collection were half of the map's time.
 import type { ColumnIndex } from '../rules/header.js';
 import { isRealDay, REGIONS, type Region } from '../rules/normalize.js';
-import { codeNumber, type PlainLookup } from './plain-lookup.js';
+import { codeNumber, lowerAscii, type PlainLookup } from './plain-lookup.js';
 import type { RecordLayout } from '../rules/tokenizer.js';
 import { FACT_LINE_WIDTHS } from '../rules/current.js';
 import type { FactRunBuffer } from './fact-run.js';
@@ -35,10 +35,6 @@ const REGION_NAMES_LOWER = REGIONS.map((r) => Buffer.from(r.toLowerCase(), 'lati
 
 function isDigit(b: number): boolean {
   return b >= ZERO && b <= NINE;
-}
-
-function lowerAscii(b: number): number {
-  return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
 }
 
 /** A region name spelled in ASCII in any case, or undefined (the reference decides then). */
