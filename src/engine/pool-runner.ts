@@ -14,17 +14,18 @@ export function workerEntry(): string {
 }
 
 /** See heapLimits. */
-const YOUNG_GENERATION_MB = 16;
+const YOUNG_GENERATION_MB = 64;
 
 /**
  * Each worker's V8 heap, sized to what one map task over `chunkBytes` needs. Without a limit
  * V8 lets a busy worker's heap grow far past its live data before collecting; with one, the
  * run's memory follows the chunk size and the worker count, not the input's size.
  *
- * The young generation is where a reduce's short-lived strings (a line, its fields) die: V8
- * fills it to its limit before a scavenge, whose cost follows what survives (little here), not
- * its size. 1 GB, 2 workers, alternating: 64 MB gave 449-458 MB peak RSS, 16 MB 309-327 MB and
- * 8 MB 296-307 MB, in the same time within the machine's noise (58.5-64.0 s for all three).
+ * The young generation is where a reduce's short-lived strings (a line, its fields) die; a
+ * smaller one trades time for memory, as each scavenge copies the lines a country holds back.
+ * 1 GB, 2 workers, alternating in one session (bench/RESULTS.md, 2026-12-02 22:40): 64 MB
+ * 53.3-56.5 s at 440-470 MB peak RSS; 32 MB 56.0-57.0 s at 354-364 MB; 16 MB 56.1-60.3 s at
+ * 307-318 MB. Speed is kept: 64.
  */
 export function heapLimits(chunkBytes: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
   const chunkMb = chunkBytes / 1024 / 1024;
