@@ -11,6 +11,32 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'bin', 'gdpmr.js');
 export const exec = promisify(execFile);
 
+/**
+ * A benchmark script's arguments, checked before any work, as a bench started by mistake runs
+ * for minutes and writes to results.ndjson: `--help` prints the usage and exits 0; a flag the
+ * script does not take, or one without its value, exits 2 saying so.
+ */
+export function benchArgs(usage: string, flags: { values?: readonly string[]; switches?: readonly string[] }): string[] {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`usage: ${usage}\n`);
+    process.exit(0);
+  }
+  const refuse = (message: string): never => {
+    process.stderr.write(`${message}\nusage: ${usage}\n`);
+    process.exit(2);
+  };
+  for (let i = 0; i < args.length; i++) {
+    if (flags.values?.includes(args[i])) {
+      if (args[i + 1] === undefined || args[i + 1].startsWith('--')) refuse(`${args[i]} must be followed by a value, got ${args[i + 1] ?? 'nothing'}`);
+      i++;
+    } else if (!flags.switches?.includes(args[i])) {
+      refuse(`unknown argument ${JSON.stringify(args[i])}`);
+    }
+  }
+  return args;
+}
+
 /** `--name VALUE` from argv, or the fallback. */
 export function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);

@@ -11,11 +11,10 @@
 // Each measurement is a line of bench/results.ndjson, from which RESULTS.md's tables are made;
 // the comparison (this build against the baseline, same rows) is printed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { benchArgs, CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { sameWarehouse } from './same-warehouse.js';
 
 const DATA = join(ROOT, 'bench', 'data');
 
@@ -61,58 +60,6 @@ function dirBytes(dir: string): number {
   return n;
 }
 
-// run_id differs from run to run by design; everything else must not. A baseline from before
-// the validity columns has fewer: the columns both have are compared.
-// latest_to is compared as the interval it ends: every empty one is the same "never".
-// Against a baseline of warehouse format 1 (before country identity), country_key (now a code
-// where the map gives one), is_latest and latest_to (which now skip projections) changed
-// meaning by design and are left out; so is counts.by_source, which format 1 lacks.
-const COMPARED_COLUMNS: Array<[column: string, expression: string]> = [
-  ...['country', 'country_key', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'load_seq', 'valid_from', 'valid_to'].map((c): [string, string] => [c, c]),
-  ['latest_to', "CASE WHEN latest_to > coalesce(valid_from, '') THEN latest_to ELSE '' END"],
-];
-const CHANGED_IN_FORMAT_2 = new Set(['country_key', 'is_latest', 'latest_to']);
-
-function sameWarehouse(a: string, b: string): boolean {
-  const formatOf = (dir: string): string => (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { format: string }).format;
-  const older = formatOf(b) === 'gdpmr-warehouse/1';
-  const counts = (dir: string): string => {
-    const c = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { counts: Record<string, unknown> }).counts;
-    if (older) delete c.by_source;
-    // Key order is not content: the manifest's counts gained `superseded` before `by_reason`
-    // after format 1, which made equal counts compare unequal.
-    return JSON.stringify(c, (_, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v));
-  };
-  if (counts(a) !== counts(b)) return false;
-  if (!readFileSync(join(a, 'rejects.csv')).equals(readFileSync(join(b, 'rejects.csv')))) return false;
-  for (const file of readdirSync(join(a, 'regions'))) {
-    const columnsOf = (dir: string): string[] => {
-      const db = new Database(join(dir, 'regions', file), { readonly: true });
-      try {
-        return db.prepare('SELECT * FROM gdp LIMIT 0').columns().map((c) => c.name);
-      } finally {
-        db.close();
-      }
-    };
-    const both = new Set(columnsOf(b));
-    const columns = COMPARED_COLUMNS.filter(([c]) => both.has(c) && !(older && CHANGED_IN_FORMAT_2.has(c)))
-      .map(([, e]) => e)
-      .join(', ');
-    const hash = (dir: string): string => {
-      const db = new Database(join(dir, 'regions', file), { readonly: true });
-      try {
-        const h = createHash('sha256');
-        for (const row of db.prepare(`SELECT ${columns} FROM gdp ORDER BY load_seq, line`).raw(true).iterate()) h.update(JSON.stringify(row));
-        return h.digest('hex');
-      } finally {
-        db.close();
-      }
-    };
-    if (hash(a) !== hash(b)) return false;
-  }
-  return true;
-}
-
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
   await new Promise<void>((resolve, reject) => {
@@ -127,7 +74,10 @@ async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+  const args = benchArgs('npm run bench:features -- [--scenario 1GB] [--baseline DIR] [--repeat N] [--no-queue] [--no-export] [--only-run] [--queries-only]', {
+    values: ['--scenario', '--baseline', '--repeat'],
+    switches: ['--no-queue', '--no-export', '--only-run', '--queries-only'],
+  });
   const opt = (name: string, fallback: string): string => option(args, name, fallback);
   const name = opt('--scenario', '1GB');
   const repeat = Number(opt('--repeat', '5'));

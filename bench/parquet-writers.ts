@@ -7,11 +7,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { machine, publishTables, record, ROOT } from './common.js';
+import { benchArgs, machine, publishTables, record, ROOT } from './common.js';
 
 const PREFIX = join(ROOT, 'bench', '.parquet');
 const OUT = join(ROOT, 'bench', 'data', 'parquet-candidates');
-const ROWS = Number(process.argv[2] ?? 1_000_000);
+// The one argument, a row count, is taken when it is a positive integer; anything else is refused.
+const ROWS_ARG = benchArgs('npm run bench:parquet -- [ROWS]', { switches: process.argv.slice(2, 3).filter((a) => /^[1-9][0-9]*$/.test(a)) })[0];
+const ROWS = Number(ROWS_ARG ?? 1_000_000);
 
 /** Each candidate as a small ESM program: makes ROWS rows, writes them, prints nothing. */
 const DATA = `

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { revisedVintage } from '../src/generate/revision.js';
-import { CLI, commit, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { benchArgs, CLI, commit, machine, median, option, publishTables, record, ROOT } from './common.js';
 
 const time = (args: string[]): number => {
   const t0 = performance.now();
@@ -15,7 +15,7 @@ const time = (args: string[]): number => {
   return performance.now() - t0;
 };
 
-const rounds = Number(option(process.argv.slice(2), '--rounds', '31'));
+const rounds = Number(option(benchArgs('npm run bench:query -- [--rounds N]', { values: ['--rounds'] }), '--rounds', '31'));
 const dir = mkdtempSync(join(tmpdir(), 'gdpmr-query-bench-'));
 try {
   const warehouse = join(dir, 'w');

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { DEFAULTS } from '../src/config.js';
 import { formatBytes } from '../src/format.js';
-import { CLI, exec, machine, option, publishTables, record, ROOT } from './common.js';
+import { benchArgs, CLI, exec, machine, option, publishTables, record, ROOT } from './common.js';
 
 const DATA = join(ROOT, 'bench', 'data');
 const SIZES: Record<string, string> = { '256MB': '256MB', '1GB': '1GB' };
@@ -25,7 +25,7 @@ function mapTasksJournaled(out: string): number {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+  const args = benchArgs('npm run bench:resume -- [--scenario 1GB]', { values: ['--scenario'] });
   const scenario = option(args, '--scenario', '1GB');
   if (SIZES[scenario] === undefined) throw new Error(`--scenario must be one of ${Object.keys(SIZES).join(', ')}, got ${scenario}`);
   const input = join(DATA, `dump-${scenario}-seed1.csv`);

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseByteSize } from '../src/command-line.js';
-import { CLI, commit, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { benchArgs, CLI, commit, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
 
 const DATA = join(ROOT, 'bench', 'data', 'weo');
 
@@ -35,7 +35,7 @@ function measured(args: string[]): Promise<{ ms: number; maxRssKb: number }> {
 
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+  const args = benchArgs('npm run bench:weo -- [--vintages 1..100] [--size SIZE] [--repeat N]', { values: ['--vintages', '--size', '--repeat'] });
   const count = Number(option(args, '--vintages', '37'));
   const size = option(args, '--size', '4MB');
   const repeat = Number(option(args, '--repeat', '3'));
