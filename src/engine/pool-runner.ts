@@ -23,7 +23,7 @@ const YOUNG_GENERATION_MB = 64;
  *
  * The young generation is where a reduce's short-lived strings (a line, its fields) die; a
  * smaller one trades time for memory, as each scavenge copies the lines a country holds back.
- * 1 GB, 2 workers, alternating in one session (bench/RESULTS.md, 2026-12-02 22:40): 64 MB
+ * 1 GB, 2 workers, alternating in one session (bench/RESULTS.md, 2026-12-02 22:16-22:25): 64 MB
  * 53.3-56.5 s at 440-470 MB peak RSS; 32 MB 56.0-57.0 s at 354-364 MB; 16 MB 56.1-60.3 s at
  * 307-318 MB. Speed is kept: 64.
  */
