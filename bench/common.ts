@@ -16,7 +16,7 @@ export const exec = promisify(execFile);
  * for minutes and writes to results.ndjson: `--help` prints the usage and exits 0; a flag the
  * script does not take, or one without its value, exits 2 saying so.
  */
-export function benchArgs(usage: string, flags: { values?: readonly string[]; switches?: readonly string[] }): string[] {
+export function benchArgs(usage: string, flags: { values?: readonly string[]; switches?: readonly string[]; positional?: RegExp }): string[] {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`usage: ${usage}\n`);
@@ -30,7 +30,7 @@ export function benchArgs(usage: string, flags: { values?: readonly string[]; sw
     if (flags.values?.includes(args[i])) {
       if (args[i + 1] === undefined || args[i + 1].startsWith('--')) refuse(`${args[i]} must be followed by a value, got ${args[i + 1] ?? 'nothing'}`);
       i++;
-    } else if (!flags.switches?.includes(args[i])) {
+    } else if (!flags.switches?.includes(args[i]) && !(flags.positional?.test(args[i]) ?? false)) {
       refuse(`unknown argument ${JSON.stringify(args[i])}`);
     }
   }

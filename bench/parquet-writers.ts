@@ -11,8 +11,7 @@ import { benchArgs, machine, publishTables, record, ROOT } from './common.js';
 
 const PREFIX = join(ROOT, 'bench', '.parquet');
 const OUT = join(ROOT, 'bench', 'data', 'parquet-candidates');
-// The one argument, a row count, is taken when it is a positive integer; anything else is refused.
-const ROWS_ARG = benchArgs('npm run bench:parquet -- [ROWS]', { switches: process.argv.slice(2, 3).filter((a) => /^[1-9][0-9]*$/.test(a)) })[0];
+const [ROWS_ARG] = benchArgs('npm run bench:parquet -- [ROWS]', { positional: /^[1-9][0-9]*$/ });
 const ROWS = Number(ROWS_ARG ?? 1_000_000);
 
 /** Each candidate as a small ESM program: makes ROWS rows, writes them, prints nothing. */

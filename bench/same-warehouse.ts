@@ -18,41 +18,34 @@ const COMPARED_COLUMNS: Array<[column: string, expression: string]> = [
 const CHANGED_IN_FORMAT_2 = new Set(['country_key', 'is_latest', 'latest_to']);
 
 export function sameWarehouse(a: string, b: string): boolean {
-  const formatOf = (dir: string): string => (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { format: string }).format;
-  const older = formatOf(b) === 'gdpmr-warehouse/1';
-  const counts = (dir: string): string => {
-    const c = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { counts: Record<string, unknown> }).counts;
+  const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { format: string; counts: Record<string, unknown> };
+  const [manifestA, manifestB] = [manifestOf(a), manifestOf(b)];
+  const older = manifestB.format === 'gdpmr-warehouse/1';
+  const counts = (c: Record<string, unknown>): string => {
     if (older) delete c.by_source;
     // Key order is not content: the manifest's counts gained `superseded` before `by_reason`
     // after format 1, which made equal counts compare unequal.
     return JSON.stringify(c, (_, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v));
   };
-  if (counts(a) !== counts(b)) return false;
+  if (counts(manifestA.counts) !== counts(manifestB.counts)) return false;
   if (!readFileSync(join(a, 'rejects.csv')).equals(readFileSync(join(b, 'rejects.csv')))) return false;
   for (const file of readdirSync(join(a, 'regions'))) {
-    const columnsOf = (dir: string): string[] => {
-      const db = new Database(join(dir, 'regions', file), { readonly: true });
-      try {
-        return db.prepare('SELECT * FROM gdp LIMIT 0').columns().map((c) => c.name);
-      } finally {
-        db.close();
-      }
-    };
-    const both = new Set(columnsOf(b));
-    const columns = COMPARED_COLUMNS.filter(([c]) => both.has(c) && !(older && CHANGED_IN_FORMAT_2.has(c)))
-      .map(([, e]) => e)
-      .join(', ');
-    const hash = (dir: string): string => {
-      const db = new Database(join(dir, 'regions', file), { readonly: true });
-      try {
+    const [dbA, dbB] = [a, b].map((dir) => new Database(join(dir, 'regions', file), { readonly: true }));
+    try {
+      const both = new Set(dbB.prepare('SELECT * FROM gdp LIMIT 0').columns().map((c) => c.name));
+      const columns = COMPARED_COLUMNS.filter(([c]) => both.has(c) && !(older && CHANGED_IN_FORMAT_2.has(c)))
+        .map(([, e]) => e)
+        .join(', ');
+      const hash = (db: Database.Database): string => {
         const h = createHash('sha256');
         for (const row of db.prepare(`SELECT ${columns} FROM gdp ORDER BY load_seq, line`).raw(true).iterate()) h.update(JSON.stringify(row));
         return h.digest('hex');
-      } finally {
-        db.close();
-      }
-    };
-    if (hash(a) !== hash(b)) return false;
+      };
+      if (hash(dbA) !== hash(dbB)) return false;
+    } finally {
+      dbA.close();
+      dbB.close();
+    }
   }
   return true;
 }

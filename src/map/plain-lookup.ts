@@ -62,10 +62,8 @@ export class PlainLookup {
       this.slots[slot] = i;
     });
     this.keyStarts[ascii.length] = at;
-    for (const [code, { region }] of codes) {
-      const n = codeNumber(Buffer.from(code, 'latin1'), 0);
-      if (n >= 0 && code.length === 3) this.regionsByCode.set(n, region);
-    }
+    // RegionMap's codes are three capital letters (parseCountryCode).
+    for (const [code, { region }] of codes) this.regionsByCode.set(codeNumber(Buffer.from(code, 'latin1'), 0), region);
   }
 
   private hashOf(bytes: Uint8Array, from: number, to: number): number {

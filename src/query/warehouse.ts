@@ -118,7 +118,6 @@ export function chooseSource(manifest: Manifest, requested: string | undefined):
 
 const FIGURE_COLUMNS = 'name AS country, country_code, region, year, gdp_usd_billion';
 
-
 /**
  * SQL for one region's figures in the view, highest GDP first (ties: name ascending), with
  * `@min` as a floor and `@limit` as a cap (-1: none). Without --as-of the flags set at load
