@@ -121,6 +121,7 @@ export function map(task: MapTask): MapResult {
               published: columns.published < 0 ? undefined : fieldText(bytes, layout, columns.published),
               countryCode: columns.countryCode < 0 ? undefined : fieldText(bytes, layout, columns.countryCode),
               source: columns.source < 0 ? undefined : fieldText(bytes, layout, columns.source),
+              estimatesStartAfter: columns.estimatesStartAfter < 0 ? undefined : fieldText(bytes, layout, columns.estimatesStartAfter),
             },
             regions,
             task.source,
@@ -132,7 +133,7 @@ export function map(task: MapTask): MapResult {
             if (f.source !== task.source) seen.note(f.source);
             const key = factKey(f.source, f.identity);
             const hash = keyHash(key);
-            runs.of(f.region).appendText(hash, encodeFactLine(hash, key, f.year, f.published, loadSeq, line, f.country, String(f.gdpUsdMillion)));
+            runs.of(f.region).appendText(hash, encodeFactLine(hash, key, f.year, f.published, loadSeq, line, f.estimatesStartAfter, f.country, String(f.gdpUsdMillion)));
           }
         }
       }
@@ -196,7 +197,7 @@ export function reduce(task: ReduceTask): ReduceResult {
   const writer = new RegionDbWriter(task.dbPath, task.region, task.runIds, task.sources);
   let current = 0;
   try {
-    const f: FactLine = { factKey: '', year: 0, published: null, loadSeq: 0, line: 0, country: '', gdpUsdBillion: 0 };
+    const f: FactLine = { factKey: '', year: 0, published: null, loadSeq: 0, line: 0, estimatesStartAfter: null, country: '', gdpUsdBillion: 0 };
     // A country's lines arrive together: its key's parts and name are worked out once.
     let heldKey = '';
     let key = splitFactKey(':');
@@ -209,7 +210,7 @@ export function reduce(task: ReduceTask): ReduceResult {
         key = splitFactKey(heldKey);
         name = key.code === null ? null : (countries.nameOfCode(key.code) ?? null);
       }
-      writer.addValues(f.country, name, key.source, key.identity, f.year, f.gdpUsdBillion, f.published, f.line, fact.isCurrent, fact.isLatest, f.loadSeq, fact.validTo, fact.latestFrom, fact.latestTo);
+      writer.addValues(f.country, name, key.source, key.identity, f.year, f.gdpUsdBillion, f.published, f.line, fact.isCurrent, fact.isLatest, f.loadSeq, fact.validTo, fact.latestFrom, fact.latestTo, fact.isProjection, f.estimatesStartAfter);
     });
     mergeRuns(inputRuns, (text) => marker.push(text), task.scratchDir);
     marker.finish();
@@ -245,6 +246,7 @@ function respillPrevious(dbPath: string, scratchDir: string, runIds: readonly st
         published: row.published,
         loadSeq: row.load_seq,
         line: row.line,
+        estimatesStartAfter: row.estimates_start_after,
         country: row.country,
         gdpUsdBillion: row.gdp_usd_billion,
       });

@@ -27,6 +27,7 @@ const PARQUET_TYPES: Record<ColumnKind, Record<string, string>> = {
   text: { type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
   optional_text: { type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
   int32: { type: 'INT32', repetition_type: 'REQUIRED' },
+  optional_int32: { type: 'INT32', repetition_type: 'OPTIONAL' },
   int64: { type: 'INT64', repetition_type: 'REQUIRED' },
   double: { type: 'DOUBLE', repetition_type: 'REQUIRED' },
   boolean: { type: 'BOOLEAN', repetition_type: 'REQUIRED' },

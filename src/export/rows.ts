@@ -1,24 +1,28 @@
-// The rows an export hands on: every column of a region's gdp (SPEC §10), every region's rows
-// (or only the current ones) read in batches, so memory stays flat whatever the warehouse's
-// size. One table says each column's kind; the CSV and Parquet writers both follow it.
+// The rows an export hands on: every column of a region's gdp (SPEC §10) but `region`, which
+// the partition directory names (region=Asia): Hive-style readers (pyarrow, so pandas) refuse
+// a directory whose files repeat the partition column with another type. Every region's rows
+// (or only the current ones) are read in batches, so memory stays flat whatever the
+// warehouse's size. One table says each column's kind; the CSV and Parquet writers both follow it.
 import type Database from 'better-sqlite3';
 import { VIEW_COLUMNS } from '../store/region-db.js';
 
-export type ColumnKind = 'text' | 'optional_text' | 'int32' | 'int64' | 'double' | 'boolean' | 'date';
+export type ColumnKind = 'text' | 'optional_text' | 'int32' | 'optional_int32' | 'int64' | 'double' | 'boolean' | 'date';
 
-/** Every column of the view gdp and how it is handed on. */
-export const EXPORT_COLUMN_KINDS: Record<(typeof VIEW_COLUMNS)[number], ColumnKind> = {
+type ExportColumn = Exclude<(typeof VIEW_COLUMNS)[number], 'region'>;
+
+/** Every column of the view gdp, but the partition's, and how it is handed on. */
+export const EXPORT_COLUMN_KINDS: Record<ExportColumn, ColumnKind> = {
   country: 'text',
   country_code: 'optional_text',
   name: 'text',
   source: 'text',
   country_key: 'text',
-  region: 'text',
   year: 'int32',
   gdp_usd_billion: 'double',
   published: 'date',
   line: 'int64',
   is_current: 'boolean',
+  estimates_start_after: 'optional_int32',
   is_projection: 'boolean',
   is_latest: 'boolean',
   run_id: 'text',
@@ -29,7 +33,7 @@ export const EXPORT_COLUMN_KINDS: Record<(typeof VIEW_COLUMNS)[number], ColumnKi
   latest_to: 'date',
 };
 
-export const EXPORT_COLUMNS = VIEW_COLUMNS;
+export const EXPORT_COLUMNS = VIEW_COLUMNS.filter((c): c is ExportColumn => c !== 'region');
 
 /** One batch: a column of values per export column, in EXPORT_COLUMNS order. */
 export interface ExportBatch {

@@ -216,6 +216,24 @@ export function appendPlainFigure(
     }
   }
 
+  // Estimates start after: empty, or four digits 1900–2100 as written.
+  let es = 0;
+  let ee = 0;
+  if (columns.estimatesStartAfter >= 0) {
+    es = fieldStart[columns.estimatesStartAfter];
+    ee = fieldEnd[columns.estimatesStartAfter];
+    if (ee > es) {
+      if (ee - es !== 4) return false;
+      let esa = 0;
+      for (let i = es; i < ee; i++) {
+        const b = bytes[i];
+        if (!isDigit(b)) return false;
+        esa = esa * 10 + (b - ZERO);
+      }
+      if (esa < 1900 || esa > 2100) return false;
+    }
+  }
+
   // The fact key, `source:identity`, and keyHash over it: its UTF-16 code units are these bytes.
   let hash = 0x811c9dc5;
   for (let i = 0; i < source.length; i++) hash = Math.imul(hash ^ source[i], 0x01000193);
@@ -235,7 +253,7 @@ export function appendPlainFigure(
 
   const run = runs.of(region);
   const nameBytes = ce - cs;
-  const lineLength = FACT_LINE_WIDTHS.fixed + source.length + 1 + identityBytes + nameBytes + (pe - ps) + (ge - gs - commas);
+  const lineLength = FACT_LINE_WIDTHS.fixed + source.length + 1 + identityBytes + nameBytes + (pe - ps) + (ee - es) + (ge - gs - commas);
   const out = run.startLine(hash, lineLength);
   let at = run.used;
   for (let shift = 28; shift >= 0; shift -= 4) out[at++] = HEX_DIGITS[(hash >>> shift) & 0xf];
@@ -263,6 +281,8 @@ export function appendPlainFigure(
     out[i] = ZERO + digit;
     rest = (rest - digit) / 10;
   }
+  out[at++] = TAB;
+  for (let i = es; i < ee; i++) out[at++] = bytes[i];
   out[at++] = TAB;
   for (let i = cs; i < ce; i++) out[at++] = bytes[i];
   out[at++] = TAB;

@@ -6,7 +6,7 @@ import { WarehousePaths } from '../store/layout.js';
 import { requireSound } from '../store/verify.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { Manifest } from '../store/manifest.js';
-import { currentAsOf, DAYS_VIEW, EARLIEST_PUBLISHED, EVER_CURRENT, LATEST_AS_OF, openReadOnly } from '../store/region-db.js';
+import { currentAsOf, DAYS_VIEW, EARLIEST_PUBLISHED, EVER_CURRENT, latestAsOf, openReadOnly } from '../store/region-db.js';
 
 export interface OpenWarehouse {
   manifest: Manifest;
@@ -141,7 +141,13 @@ export function figuresSql(view: FigureView): string {
     return `SELECT ${FIGURE_COLUMNS} FROM ${DAYS_VIEW} WHERE source = @source AND ${where} AND gdp_usd_billion >= @min ${order}`;
   }
   return view.year === undefined
-    ? `SELECT ${FIGURE_COLUMNS} FROM ${DAYS_VIEW} WHERE source = @source AND ${LATEST_AS_OF} AND gdp_usd_billion >= @min ${order}`
+    ? // A row stores the hull of the dates it was latest (rules/current.ts CurrentMarker): where
+      // a later vintage called a year an estimate again, a lower year's hull may hold D too,
+      // and the greatest year's row is the one latest on D.
+      `SELECT g.name AS country, g.country_code, g.region, g.year, g.gdp_usd_billion FROM ${DAYS_VIEW} g
+        WHERE g.source = @source AND ${latestAsOf('g.')} AND g.gdp_usd_billion >= @min
+          AND NOT EXISTS (SELECT 1 FROM ${DAYS_VIEW} h WHERE h.country_key = g.country_key AND h.source = g.source AND h.year > g.year AND ${latestAsOf('h.')})
+        ORDER BY g.gdp_usd_billion DESC, g.name ASC LIMIT @limit`
     : `SELECT ${FIGURE_COLUMNS} FROM ${DAYS_VIEW} WHERE source = @source AND year = @year AND ${EVER_CURRENT} AND ${currentAsOf()} AND gdp_usd_billion >= @min ${order}`;
 }
 
@@ -167,6 +173,20 @@ export function emptyAnswerNote(warehouse: OpenWarehouse, view: FigureView): str
       if (r.undated === 1) undated = true;
     }
     if (earliest !== null && view.asOf < earliest && !undated) return `no ${label} had been published by ${view.asOf}: the earliest vintage is ${earliest}`;
+  }
+  if (view.year === undefined && view.projections !== true) {
+    // Every visible figure a projection: there is no latest actual one to show (SPEC §3).
+    let rows = 0;
+    let actual = 0;
+    for (const { db } of warehouse.regions) {
+      const sql = `SELECT count(*) AS rows, coalesce(sum(is_projection = 0), 0) AS actual FROM ${DAYS_VIEW} WHERE source = @source${view.asOf === undefined ? '' : ` AND ${currentAsOf()}`}`;
+      const r = db.prepare(sql).get(view.asOf === undefined ? { source: view.source } : { source: view.source, asOf: view.asOf }) as { rows: number; actual: number };
+      rows += r.rows;
+      actual += r.actual;
+    }
+    if (rows > 0 && actual === 0) {
+      return `every one of the ${rows} ${label}${view.asOf === undefined ? '' : ` published by ${view.asOf}`} is a projection (the publisher's estimate or forecast, SPEC §1), so no country has a latest actual figure: --projections lets forecasts count, --year Y reads one year's figures`;
+    }
   }
   if (view.year !== undefined) {
     let first: number | null = null;

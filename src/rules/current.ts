@@ -3,7 +3,7 @@
 // A figure travels between map and reduce as one text line whose plain string order is the
 // order the rule needs:
 //
-//   key_hash \t fact_key \t year \t published \t load_seq \t line \t country \t figure
+//   key_hash \t fact_key \t year \t published \t load_seq \t line \t estimates_start_after \t country \t figure
 //
 // fact_key is `source:identity` (rules/normalize.ts factKey): figures of one publisher for one
 // country, whatever name each record spells it with, decided in the map so the reduce needs no
@@ -21,14 +21,16 @@
 // The figure is the input's millions of USD as digits (thousands separators dropped), which the
 // reduce divides by 1000 exactly as the SPEC's rule does: the map then never formats a number.
 // A figure read back from a database (appending) is already in billions and written `b…`.
-// No two lines of one load share a line number, so the figure never takes part in the order.
+// No two lines of one load share a line number, so neither estimates_start_after (four digits
+// or empty) nor the figure ever takes part in the order.
+import { isProjectionYear } from './normalize.js';
 
 /**
  * Bumped whenever the line changes: a run directory keeps it in its plan, so that --resume
  * never merges map outputs written in an older format. 3: the figure in millions. 4: the key
- * is the source and the country's identity.
+ * is the source and the country's identity. 5: estimates_start_after after the line number.
  */
-export const FACT_LINE_FORMAT = 4;
+export const FACT_LINE_FORMAT = 5;
 
 export interface FactLine {
   factKey: string;
@@ -36,9 +38,12 @@ export interface FactLine {
   published: string | null;
   loadSeq: number;
   line: number;
+  /** The publisher's last actual year, or null when the record gives none. */
+  estimatesStartAfter: number | null;
   country: string;
   gdpUsdBillion: number;
 }
+
 
 const LOAD_SEQ_WIDTH = 6;
 const LINE_WIDTH = 15;
@@ -46,8 +51,9 @@ const HASH_WIDTH = 8;
 /** Field widths for writers of lines as bytes; `fixed` is a line's length less its texts. */
 export const FACT_LINE_WIDTHS = {
   line: LINE_WIDTH,
-  // hash, 7 tabs, a 4-digit year, load_seq, line and the final `\n`
-  fixed: HASH_WIDTH + 7 + 4 + LOAD_SEQ_WIDTH + LINE_WIDTH + 1,
+  // hash, 8 tabs, a 4-digit year, load_seq, line and the final `\n` (estimates_start_after,
+  // 0 or 4 digits, is counted by the writer)
+  fixed: HASH_WIDTH + 8 + 4 + LOAD_SEQ_WIDTH + LINE_WIDTH + 1,
 } as const;
 const BILLIONS_TAG = 0x62; // `b`
 /** PADS[n] is n zeros: zero-padding without building a string per figure. */
@@ -73,7 +79,7 @@ function hashText(hash: number): string {
 
 /** The line of a figure already in billions: an earlier load's row, read back to be merged. */
 export function encodeFact(f: FactLine): string {
-  return encodeFactLine(keyHash(f.factKey), f.factKey, f.year, f.published, padded(f.loadSeq, LOAD_SEQ_WIDTH), f.line, f.country, `b${f.gdpUsdBillion}`);
+  return encodeFactLine(keyHash(f.factKey), f.factKey, f.year, f.published, padded(f.loadSeq, LOAD_SEQ_WIDTH), f.line, f.estimatesStartAfter, f.country, `b${f.gdpUsdBillion}`);
 }
 
 /** A load's sequence number as fact lines spell it; computed once per task. */
@@ -86,9 +92,9 @@ export function loadSeqText(loadSeq: number): string {
  * The map writes most lines as bytes (map/plain-record.ts); this is the reference it is
  * tested against, and the writer of the records that need cleaning.
  */
-export function encodeFactLine(hash: number, factKey: string, year: number, published: string | null, loadSeq: string, line: number, country: string, figure: string): string {
+export function encodeFactLine(hash: number, factKey: string, year: number, published: string | null, loadSeq: string, line: number, estimatesStartAfter: number | null, country: string, figure: string): string {
   const lineText = String(line);
-  return `${hashText(hash)}\t${factKey}\t${year}\t${published ?? ''}\t${loadSeq}\t${PADS[LINE_WIDTH - lineText.length]}${lineText}\t${country}\t${figure}`;
+  return `${hashText(hash)}\t${factKey}\t${year}\t${published ?? ''}\t${loadSeq}\t${PADS[LINE_WIDTH - lineText.length]}${lineText}\t${estimatesStartAfter ?? ''}\t${country}\t${figure}`;
 }
 
 /** The figure field's value in billions of USD: `1234567.8` millions, or `b1234.5678`. */
@@ -104,8 +110,9 @@ export function decodeFact(text: string): FactLine {
     published: p[3] === '' ? null : p[3],
     loadSeq: Number(p[4]),
     line: Number(p[5]),
-    country: p[6],
-    gdpUsdBillion: figureBillions(p[7], 0),
+    estimatesStartAfter: p[6] === '' ? null : Number(p[6]),
+    country: p[7],
+    gdpUsdBillion: figureBillions(p[8], 0),
   };
 }
 
@@ -126,13 +133,15 @@ export function readFact(text: string, into: FactLine): FactLine {
   const yearEnd = text.indexOf('\t', keyEnd + 1);
   const publishedEnd = text.indexOf('\t', yearEnd + 1);
   const lineStart = publishedEnd + 1 + LOAD_SEQ_WIDTH + 1;
-  const countryStart = lineStart + LINE_WIDTH + 1;
+  const esaStart = lineStart + LINE_WIDTH + 1;
+  const countryStart = text.charCodeAt(esaStart) === 0x09 ? esaStart + 1 : esaStart + 5;
   const countryEnd = text.indexOf('\t', countryStart);
   into.factKey = text.slice(HASH_WIDTH + 1, keyEnd);
   into.year = digitsAt(text, keyEnd + 1, yearEnd);
   into.published = publishedEnd === yearEnd + 1 ? null : text.slice(yearEnd + 1, publishedEnd);
   into.loadSeq = digitsAt(text, publishedEnd + 1, publishedEnd + 1 + LOAD_SEQ_WIDTH);
   into.line = digitsAt(text, lineStart, lineStart + LINE_WIDTH);
+  into.estimatesStartAfter = countryStart === esaStart + 1 ? null : digitsAt(text, esaStart, esaStart + 4);
   into.country = text.slice(countryStart, countryEnd);
   into.gdpUsdBillion = figureBillions(text, countryEnd + 1);
   return into;
@@ -147,7 +156,7 @@ function sameSpan(a: string, b: string, from: number, to: number): boolean {
 export interface MarkedFact {
   text: string;
   isCurrent: boolean;
-  /** SPEC §1: published in a year before the year it is for (a forecast). */
+  /** SPEC §1: the publisher's estimate or forecast (isProjectionYear). */
   isProjection: boolean;
   /**
    * SPEC §3: the country's current figure of the greatest year that is not a projection: what
@@ -178,25 +187,28 @@ export const LATEST_FOREVER = '9999-12-31';
  * next vintage starts, and a figure stops being latest where a greater year's figure that is
  * not a projection becomes current.
  *
- * Why one interval per figure is enough: within a fact, undated figures come first (never
- * projections), then dated ones by date, and a dated figure is a projection exactly when its
- * date's year is before its own year, so along a fact the projections form one run that ends
- * for good. The dates D at which a fact's current figure is not a projection are therefore a
- * prefix [-, P) (its undated figures, until its first dated projection) and a suffix [S, +);
- * a union of such sets over the greater years is again [-, max P) and [min S, +), and a
- * figure's own interval less those is one interval.
+ * A figure is its country's latest on the dates of its own validity interval at which no
+ * greater year's current figure is an actual one (not a projection). With `published` alone
+ * those dates were always one interval; with `estimates_start_after` a later vintage may call
+ * a year an estimate again, and they may be several. A row stores the hull of them (first
+ * start, last end): on a date in a gap of that hull some greater year's figure is latest, and
+ * its hull holds the date too, so "the greatest year among the rows whose latest interval
+ * holds D" (figuresSql) is exact either way, and without gaps (the common case) one row holds D.
  */
 export class CurrentMarker {
   private readonly lines: string[] = [];
-  /** published of each held line ('' when undated), its year, and where each fact starts. */
+  /** published of each held line ('' when undated) and where each fact starts. */
   private readonly published: string[] = [];
-  private readonly years: number[] = [];
-  /** The year of each held line's published date, 0 when undated: a projection's test. */
-  private readonly publishedYears: number[] = [];
+  /** SPEC §1's projection rule of each held line (rules/normalize.ts isProjectionYear). */
+  private readonly projections: boolean[] = [];
   private readonly factStarts: number[] = [];
   private heldKey = '';
   private readonly latestFrom: string[] = [];
   private readonly latestTo: string[] = [];
+  /** Dates at which a greater year's current figure is actual: sorted disjoint [from, to) pairs. */
+  private covered: string[] = [];
+  private own: string[] = [];
+  private merged: string[] = [];
   private readonly fact: MarkedFact = { text: '', isCurrent: false, isProjection: false, isLatest: false, validTo: null, latestFrom: '', latestTo: LATEST_FOREVER };
 
   /** `emit` gets one object, reused for every row: copy what is kept beyond the call. */
@@ -219,8 +231,10 @@ export class CurrentMarker {
     }
     this.lines.push(text);
     this.published.push(text.slice(factEnd + 1, publishedEnd));
-    this.years.push(digitsAt(text, keyEnd + 1, factEnd));
-    this.publishedYears.push(publishedEnd === factEnd + 1 ? 0 : digitsAt(text, factEnd + 1, factEnd + 5));
+    const esaStart = publishedEnd + 1 + LOAD_SEQ_WIDTH + 1 + LINE_WIDTH + 1;
+    const estimatesStartAfter = text.charCodeAt(esaStart) === 0x09 ? null : digitsAt(text, esaStart, esaStart + 4);
+    const publishedYear = publishedEnd === factEnd + 1 ? null : digitsAt(text, factEnd + 1, factEnd + 5);
+    this.projections.push(isProjectionYear(digitsAt(text, keyEnd + 1, factEnd), publishedYear, estimatesStartAfter));
   }
 
   finish(): void {
@@ -228,44 +242,32 @@ export class CurrentMarker {
   }
 
   private flush(): void {
-    const { lines, published, years, publishedYears, factStarts, fact } = this;
+    const { lines, published, projections, factStarts, fact } = this;
     const count = lines.length;
-    const projection = (i: number): boolean => publishedYears[i] !== 0 && years[i] > publishedYears[i];
-    // Facts from the greatest year down. [-, coveredUntil) and [coveredFrom, +) are the dates
-    // at which some greater year's current figure is not a projection.
     const latestFrom = this.latestFrom;
     const latestTo = this.latestTo;
     latestFrom.length = count;
     latestTo.length = count;
-    let coveredUntil = '';
-    let coveredFrom = LATEST_FOREVER;
+    this.covered.length = 0;
+    // Facts from the greatest year down: each row's interval less what greater years cover.
     for (let f = factStarts.length - 1; f >= 0; f--) {
       const from = factStarts[f];
       const to = f + 1 < factStarts.length ? factStarts[f + 1] : count;
+      const own = this.own;
+      own.length = 0;
       for (let i = from; i < to; i++) {
-        const until = i === to - 1 ? LATEST_FOREVER : published[i + 1];
-        const start = published[i] > coveredUntil ? published[i] : coveredUntil;
-        const end = until < coveredFrom ? until : coveredFrom;
+        const start = published[i];
+        const end = i === to - 1 ? LATEST_FOREVER : published[i + 1];
         // An empty interval is '' whatever its end: one spelling of "never", as documented.
-        if (!projection(i) && end > start) {
-          latestFrom[i] = start;
-          latestTo[i] = end;
-        } else {
-          latestFrom[i] = '';
-          latestTo[i] = '';
-        }
+        latestFrom[i] = '';
+        latestTo[i] = '';
+        if (projections[i] || end <= start) continue;
+        this.uncoveredHull(start, end, i);
+        // This fact's actual figures' intervals follow one another: join touching ones.
+        if (own.length > 0 && own[own.length - 1] === start) own[own.length - 1] = end;
+        else own.push(start, end);
       }
-      // This fact's own coverage joins the greater years' for the facts below it.
-      let firstDated = from;
-      while (firstDated < to && published[firstDated] === '') firstDated++;
-      let firstFigure = firstDated;
-      while (firstFigure < to && projection(firstFigure)) firstFigure++;
-      if (firstFigure < to && published[firstFigure] < coveredFrom) coveredFrom = published[firstFigure];
-      if (firstDated > from) {
-        // Undated figures are current until the first dated one, or for good.
-        const until = firstDated === firstFigure ? LATEST_FOREVER : published[firstDated];
-        if (until > coveredUntil) coveredUntil = until;
-      }
+      if (own.length > 0) this.cover(own);
     }
     // One object, reused for every row: the reduce reads it before the next one comes.
     let f = 0;
@@ -275,7 +277,7 @@ export class CurrentMarker {
       const last = i === (f < lastFact ? factStarts[f + 1] : count) - 1;
       fact.text = lines[i];
       fact.isCurrent = last;
-      fact.isProjection = projection(i);
+      fact.isProjection = projections[i];
       fact.isLatest = last && latestTo[i] === LATEST_FOREVER;
       fact.validTo = last ? null : published[i + 1];
       fact.latestFrom = latestFrom[i];
@@ -284,9 +286,64 @@ export class CurrentMarker {
     }
     lines.length = 0;
     published.length = 0;
-    years.length = 0;
-    publishedYears.length = 0;
+    projections.length = 0;
     factStarts.length = 0;
+  }
+
+  /** Row i's latest interval: the hull of [start, end) less the covered dates ('' '' if none). */
+  private uncoveredHull(start: string, end: string, i: number): void {
+    const covered = this.covered;
+    let cursor = start;
+    let first: string | null = null;
+    let last = '';
+    for (let c = 0; c < covered.length && cursor < end; c += 2) {
+      const a = covered[c];
+      const b = covered[c + 1];
+      if (b <= cursor) continue;
+      if (a >= end) break;
+      if (a > cursor) {
+        if (first === null) first = cursor;
+        last = a;
+      }
+      cursor = b;
+    }
+    if (cursor < end) {
+      if (first === null) first = cursor;
+      last = end;
+    }
+    if (first !== null) {
+      this.latestFrom[i] = first;
+      this.latestTo[i] = last;
+    }
+  }
+
+  /** covered ∪ add, both sorted disjoint pairs. */
+  private cover(add: readonly string[]): void {
+    const a = this.covered;
+    const out = this.merged;
+    out.length = 0;
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < add.length) {
+      let from: string;
+      let to: string;
+      if (j >= add.length || (i < a.length && a[i] <= add[j])) {
+        from = a[i];
+        to = a[i + 1];
+        i += 2;
+      } else {
+        from = add[j];
+        to = add[j + 1];
+        j += 2;
+      }
+      if (out.length > 0 && from <= out[out.length - 1]) {
+        if (to > out[out.length - 1]) out[out.length - 1] = to;
+      } else {
+        out.push(from, to);
+      }
+    }
+    this.merged = a;
+    this.covered = out;
   }
 }
 

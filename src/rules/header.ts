@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 export const REQUIRED_COLUMNS = ['country', 'year', 'gdp_usd_million'] as const;
-export const OPTIONAL_COLUMNS = ['region', 'published', 'country_code', 'source'] as const;
+export const OPTIONAL_COLUMNS = ['region', 'published', 'country_code', 'source', 'estimates_start_after'] as const;
 
 /** Where each known column sits in a record; -1 for an absent optional column. */
 export interface ColumnIndex {
@@ -17,6 +17,7 @@ export interface ColumnIndex {
   published: number;
   countryCode: number;
   source: number;
+  estimatesStartAfter: number;
 }
 
 export const ColumnIndexSchema = z.object({
@@ -28,6 +29,7 @@ export const ColumnIndexSchema = z.object({
   published: z.number(),
   countryCode: z.number(),
   source: z.number(),
+  estimatesStartAfter: z.number(),
 });
 
 export type HeaderResult =
@@ -59,6 +61,7 @@ export function resolveColumns(header: readonly string[]): HeaderResult {
       published: at('published'),
       countryCode: at('country_code'),
       source: at('source'),
+      estimatesStartAfter: at('estimates_start_after'),
     },
   };
 }

@@ -14,6 +14,7 @@ export const REJECT_REASONS = [
   'unknown_region',
   'invalid_published',
   'invalid_source',
+  'invalid_estimates_start_after',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -107,9 +108,22 @@ export function isIdentityCode(identity: string): boolean {
   return true;
 }
 
-/** SPEC §1: a figure is a projection when its year is after the year it was published in. */
-export function isProjection(year: number, published: string | null): boolean {
-  return published !== null && published !== '' && year > Number(published.slice(0, 4));
+/**
+ * SPEC §1, the one definition of a projection (the map, the reduce's marker and the reference
+ * model all call it; the warehouse stores its answer): after the publisher's
+ * `estimates_start_after` year when the record gives one; else a year not before the year of
+ * its `published` date (no figure of a year is actual before that year is over); a record
+ * with neither is never a projection. `publishedYear` is null when undated: year 0000 is a
+ * date like any other.
+ */
+export function isProjectionYear(year: number, publishedYear: number | null, estimatesStartAfter: number | null): boolean {
+  if (estimatesStartAfter !== null) return year > estimatesStartAfter;
+  return publishedYear !== null && year >= publishedYear;
+}
+
+/** isProjectionYear of a record's `published` text (null or '' when undated). */
+export function isProjection(year: number, published: string | null, estimatesStartAfter: number | null = null): boolean {
+  return isProjectionYear(year, published === null || published === '' ? null : Number(published.slice(0, 4)), estimatesStartAfter);
 }
 
 const MISSING_GDP = new Set(['—', '–', '-', 'n/a', 'N/A', 'NA', '..']);
@@ -183,6 +197,7 @@ export interface RawFigure {
   published: string | undefined;
   countryCode: string | undefined;
   source: string | undefined;
+  estimatesStartAfter?: string | undefined;
 }
 
 export interface GdpFigure {
@@ -196,6 +211,8 @@ export interface GdpFigure {
   gdpUsdMillion: number;
   /** `YYYY-MM-DD`, or null when the record has none. */
   published: string | null;
+  /** The publisher's last actual year for this figure, or null when the record gives none. */
+  estimatesStartAfter: number | null;
 }
 
 export type Normalized = { ok: true; figure: GdpFigure } | { ok: false; reason: RejectReason };
@@ -233,6 +250,12 @@ export function normalizeFigure(raw: RawFigure, regions: RegionLookup, runSource
     if (parsed === undefined) return { ok: false, reason: 'invalid_source' };
     source = parsed;
   }
+  let estimatesStartAfter: number | null = null;
+  if (raw.estimatesStartAfter !== undefined && raw.estimatesStartAfter.trim() !== '') {
+    const parsed = parseYear(raw.estimatesStartAfter);
+    if (parsed === undefined) return { ok: false, reason: 'invalid_estimates_start_after' };
+    estimatesStartAfter = parsed;
+  }
   const identity = code !== '' ? code : (entry?.code ?? countryKey(country));
-  return { ok: true, figure: { country, source, identity, region, year, gdpUsdMillion: millions, published } };
+  return { ok: true, figure: { country, source, identity, region, year, gdpUsdMillion: millions, published, estimatesStartAfter } };
 }

@@ -59,6 +59,7 @@ function regionSchema(region: Region, runIds: readonly string[], sources: readon
     published: 'r.published',
     line: 'r.line',
     is_current: 'r.is_current',
+    estimates_start_after: 'r.estimates_start_after',
     is_projection: 'r.is_projection',
     is_latest: 'r.is_latest',
     run_id: 'r.run_id',
@@ -90,6 +91,8 @@ CREATE TABLE ${ROWS} (
   published_day   INTEGER,
   is_current      INTEGER NOT NULL,
   is_latest       INTEGER NOT NULL,
+  is_projection   INTEGER NOT NULL,
+  estimates_start_after INTEGER,
   valid_to_day    INTEGER,
   latest_cut_day  INTEGER,
   latest_start_day INTEGER,
@@ -105,7 +108,6 @@ CREATE TABLE ${ROWS} (
       `valid_from TEXT GENERATED ALWAYS AS (published) VIRTUAL`,
       `latest_from TEXT GENERATED ALWAYS AS (${dayText('latest_from_day')}) VIRTUAL`,
       `latest_to TEXT GENERATED ALWAYS AS (${dayText('latest_to_day')}) VIRTUAL`,
-      `is_projection INTEGER GENERATED ALWAYS AS (published IS NOT NULL AND year > CAST(substr(published, 1, 4) AS INTEGER)) VIRTUAL`,
       ...(storesRunId(runIds) ? [] : [`run_id TEXT GENERATED ALWAYS AS (CASE load_seq ${runIds.map((id, seq) => `WHEN ${seq} THEN ${sqlText(id)}`).join(' ')} END) VIRTUAL`]),
     ],
     views: `
@@ -169,6 +171,7 @@ export const VIEW_COLUMNS = [
   'published',
   'line',
   'is_current',
+  'estimates_start_after',
   'is_projection',
   'is_latest',
   'run_id',
@@ -204,7 +207,9 @@ export const EVER_LATEST = 'latest_to_day > coalesce(latest_from_day, 0)';
 const AS_OF = dayOfParam('@asOf');
 /** A row that was its country's latest figure on @asOf. */
 // A figure latest for good (latest_to LATEST_FOREVER) is latest on that day too: --as-of 9999-12-31.
-export const LATEST_AS_OF = `${EVER_LATEST} AND (latest_to_day > ${AS_OF} OR latest_to_day = ${FOREVER_DAY}) AND (latest_from_day IS NULL OR latest_from_day <= ${AS_OF})`;
+export const latestAsOf = (t = ''): string =>
+  `${t}latest_to_day > coalesce(${t}latest_from_day, 0) AND (${t}latest_to_day > ${AS_OF} OR ${t}latest_to_day = ${FOREVER_DAY}) AND (${t}latest_from_day IS NULL OR ${t}latest_from_day <= ${AS_OF})`;
+export const LATEST_AS_OF = latestAsOf();
 /** A row (of alias `t`) whose validity interval is not empty: it was current on some day. */
 export const everCurrent = (t = ''): string => `${validToKey(t)} > coalesce(${t}published_day, 0)`;
 export const EVER_CURRENT = everCurrent();
@@ -325,10 +330,12 @@ export class RegionDbWriter {
     validTo: string | null,
     latestFrom: string,
     latestTo: string,
+    isProjection = false,
+    estimatesStartAfter: number | null = null,
   ): void {
     const runId = this.runIds[loadSeq];
     if (runId === undefined) throw new Error(`load_seq ${loadSeq} has no run_id (${this.runIds.length} loads)`);
-    let flags = loadSeq * 4 + (isCurrent ? 2 : 0) + (isLatest ? 1 : 0);
+    let flags = loadSeq * 8 + (isProjection ? 4 : 0) + (isCurrent ? 2 : 0) + (isLatest ? 1 : 0);
     if (!this.bindsSource) {
       const id = this.sourceIds.get(source);
       if (id === undefined) throw new Error(`source ${JSON.stringify(source)} is not among the reduce task's sources (${[...this.sourceIds.keys()].join(', ')})`);
@@ -344,7 +351,7 @@ export class RegionDbWriter {
       this.textSourceRows.set(source, (this.textSourceRows.get(source) ?? 0) + 1);
       this.pending.push(source);
     }
-    this.pending.push(series.id, year, gdpUsdBillion, published === null ? null : dayNumber(published), line, flags, validTo === null ? null : dayNumber(validTo), latest, latestStart, country === series.spelling ? null : country);
+    this.pending.push(series.id, year, gdpUsdBillion, published === null ? null : dayNumber(published), line, flags, validTo === null ? null : dayNumber(validTo), latest, latestStart, country === series.spelling ? null : country, estimatesStartAfter);
     if (this.bindsRunId) this.pending.push(runId);
     this.rows++;
     if (++this.pendingRows === ROWS_PER_INSERT) {
@@ -392,24 +399,26 @@ const CODE = /^[A-Z]{3}$/;
  * One row's values are ([source, when stored,] series id, year, gdp, published, line, flags,
  * valid_to, latest_cut (latest_to, or NULL when it equals valid_to's end), latest_start
  * (latest_from, or NULL when it equals published), dates as day numbers, the spelling (NULL when it is the series'
- * first), and run_id when it is stored), flags being source_id * SOURCE_SHIFT + load_seq * 4 +
- * is_current * 2 + is_latest. The rows are a VALUES list read by a SELECT, whose columns
+ * first), estimates_start_after, and run_id when it is stored), flags being source_id *
+ * SOURCE_SHIFT + load_seq * 8 + is_projection * 4 + is_current * 2 + is_latest. The rows are a
+ * VALUES list read by a SELECT, whose columns
  * (column1, column2, …) SQL can use twice: a bound parameter of better-sqlite3's arrays is a
  * plain `?`, usable once. (Two day numbers bound as one integer, 8 values a row instead of 10,
- * loaded no faster: 0.898 against 0.895 us a row, 1 M rows, median of 5.)
+ * loaded no faster: 0.898 against 0.895 us a row, 1 M rows, median of 5.) is_projection is the
+ * reduce's (rules/normalize.ts isProjectionYear), stored: the rule has one definition, in code.
  */
 function insertSqlFor(bindsRunId: boolean, bindsSource: boolean): (rows: number) => string {
-  const width = 10 + (bindsRunId ? 1 : 0) + (bindsSource ? 1 : 0);
+  const width = 11 + (bindsRunId ? 1 : 0) + (bindsSource ? 1 : 0);
   const tuple = `(${new Array(width).fill('?').join(',')})`;
   // Column numbers of the VALUES list: the source (when bound) first, run_id (when bound) last.
   const c = (n: number): string => `column${n + (bindsSource ? 1 : 0)}`;
-  const names = ['series_id', 'year', 'gdp_usd_billion', 'published_day', 'line', 'is_current', 'is_latest', 'load_seq', bindsSource ? 'source' : 'source_id', 'valid_to_day', 'latest_cut_day', 'latest_start_day', 'spelling_unless_series', ...(bindsRunId ? ['run_id'] : [])];
+  const names = ['series_id', 'year', 'gdp_usd_billion', 'published_day', 'line', 'is_current', 'is_latest', 'is_projection', 'load_seq', bindsSource ? 'source' : 'source_id', 'valid_to_day', 'latest_cut_day', 'latest_start_day', 'spelling_unless_series', 'estimates_start_after', ...(bindsRunId ? ['run_id'] : [])];
   const flags = c(6);
-  const values = [c(1), c(2), c(3), c(4), c(5), `(${flags} >> 1) & 1`, `${flags} & 1`, `(${flags} & ${SOURCE_SHIFT - 1}) >> 2`, bindsSource ? 'column1' : `${flags} >> 32`, c(7), c(8), c(9), c(10), ...(bindsRunId ? [c(11)] : [])];
+  const values = [c(1), c(2), c(3), c(4), c(5), `(${flags} >> 1) & 1`, `${flags} & 1`, `(${flags} >> 2) & 1`, `(${flags} & ${SOURCE_SHIFT - 1}) >> 3`, bindsSource ? 'column1' : `${flags} >> 32`, c(7), c(8), c(9), c(10), c(11), ...(bindsRunId ? [c(12)] : [])];
   return (rows) => `INSERT INTO ${ROWS} (${names.join(', ')}) SELECT ${values.join(', ')} FROM (VALUES ${new Array(rows).fill(tuple).join(',')})`;
 }
 
-/** flags = source_id * SOURCE_SHIFT + load_seq * 4 + is_current * 2 + is_latest. */
+/** flags = source_id * SOURCE_SHIFT + load_seq * 8 + is_projection * 4 + is_current * 2 + is_latest. */
 const SOURCE_SHIFT = 2 ** 32;
 
 function sqlText(value: string): string {
@@ -468,6 +477,7 @@ export interface StoredFigure {
   line: number;
   run_id: string;
   load_seq: number;
+  estimates_start_after: number | null;
 }
 
 /** Every row of a published region database, in batches of `batchRows`, in no set order. */
@@ -475,7 +485,7 @@ export function* readAllFigures(path: string, batchRows: number): Generator<Stor
   const db = openReadOnly(path);
   try {
     const rows = db
-      .prepare('SELECT country, country_key, source, year, gdp_usd_billion, published, line, run_id, load_seq FROM gdp')
+      .prepare('SELECT country, country_key, source, year, gdp_usd_billion, published, line, run_id, load_seq, estimates_start_after FROM gdp')
       .iterate() as IterableIterator<StoredFigure>;
     let batch: StoredFigure[] = [];
     for (const row of rows) {

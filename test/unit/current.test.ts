@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeFact, encodeFact, encodeFactLine, keyHash, markAll, readFact, type FactLine } from '../../src/rules/current.js';
 
-const fact = (over: Partial<FactLine>): FactLine => ({ factKey: ':japan', year: 2024, published: null, loadSeq: 0, line: 2, country: 'Japan', gdpUsdBillion: 1, ...over });
+const fact = (over: Partial<FactLine>): FactLine => ({ factKey: ':japan', year: 2024, published: null, loadSeq: 0, line: 2, estimatesStartAfter: null, country: 'Japan', gdpUsdBillion: 1, ...over });
 const currentLines = (facts: FactLine[]) =>
   markAll(facts.map(encodeFact))
     .filter((m) => m.isCurrent)
@@ -28,6 +28,7 @@ describe('the duplicate rule', () => {
     expect(byLine.get(4)).toMatchObject({ isCurrent: true, isLatest: true });
   });
   it('a figure is its country\'s latest from its vintage until the first vintage of a greater year, or its successor\'s; \'\' when never', () => {
+    // estimates_start_after 2030: every figure here is an actual one.
     const marked = markAll(
       [
         fact({ line: 2, year: 2023, published: '2023-04-01' }),
@@ -36,7 +37,7 @@ describe('the duplicate rule', () => {
         fact({ line: 5, year: 2024, published: '2024-04-01' }),
         fact({ line: 6, year: 2022, published: null }),
         fact({ line: 7, year: 2022, published: '2024-01-01' }),
-      ].map(encodeFact),
+      ].map((f) => encodeFact({ ...f, estimatesStartAfter: 2030 })),
     );
     const latestTo = Object.fromEntries(marked.map((m) => [decodeFact(m.text).line, m.latestTo]));
     // 2023's figures: latest until the next 2023 vintage, cut at 2024's first (2024-04-01); the
@@ -51,6 +52,7 @@ describe('the duplicate rule', () => {
   it('round-trips a figure through its line exactly', () => {
     const f = fact({ gdpUsdBillion: 30337.162, published: '2024-10-22', line: 123456789, loadSeq: 7, country: 'Côte d’Ivoire' });
     expect(decodeFact(encodeFact(f))).toEqual(f);
+    expect(decodeFact(encodeFact({ ...f, estimatesStartAfter: 2023 }))).toEqual({ ...f, estimatesStartAfter: 2023 });
   });
   it('reads a line in place exactly as the reference decoder does', () => {
     const name = fc.stringMatching(/^[A-Za-zÀ-ÿ’'.,() -]{1,30}$/);
@@ -60,6 +62,7 @@ describe('the duplicate rule', () => {
       published: fc.option(fc.constantFrom('2023-04-11', '2024-10-22', '1999-12-31'), { nil: null }),
       loadSeq: fc.integer({ min: 0, max: 999_999 }),
       line: fc.integer({ min: 1, max: 999_999_999_999_999 }),
+      estimatesStartAfter: fc.option(fc.integer({ min: 1900, max: 2100 }), { nil: null }),
       country: name,
       gdpUsdBillion: fc.double({ min: 1e-9, max: 1e12, noNaN: true }),
     });
@@ -74,7 +77,7 @@ describe('the duplicate rule', () => {
     );
   });
   it('a figure in millions reads back in billions, divided as the SPEC divides', () => {
-    const text = encodeFactLine(keyHash(':japan'), ':japan', 2024, null, '000000', 2, 'Japan', '4212945.3');
+    const text = encodeFactLine(keyHash(':japan'), ':japan', 2024, null, '000000', 2, null, 'Japan', '4212945.3');
     expect(decodeFact(text).gdpUsdBillion).toBe(4212945.3 / 1000);
     expect(readFact(text, fact({})).gdpUsdBillion).toBe(4212945.3 / 1000);
   });
@@ -82,14 +85,14 @@ describe('the duplicate rule', () => {
     expect(encodeFact(fact({ factKey: 'imf:JPN' })).slice(0, 9)).toBe(`${keyHash('imf:JPN').toString(16).padStart(8, '0')}\t`);
   });
   it('figures of different sources are never vintages of each other', () => {
-    const marked = markAll([fact({ factKey: 'imf:JPN', line: 2, published: '2024-10-22' }), fact({ factKey: 'world_bank:JPN', line: 3, published: '2025-01-07' })].map(encodeFact));
+    const marked = markAll([fact({ factKey: 'imf:JPN', line: 2, year: 2023, published: '2024-10-22' }), fact({ factKey: 'world_bank:JPN', line: 3, year: 2023, published: '2025-01-07' })].map(encodeFact));
     expect(marked.every((m) => m.isCurrent && m.isLatest)).toBe(true);
   });
   it('a projection is never the latest figure; the newest figure that is not one is', () => {
     const marked = markAll(
       [
-        fact({ line: 2, year: 2024, published: '2024-10-22' }),
-        fact({ line: 3, year: 2025, published: '2024-10-22' }),
+        fact({ line: 2, year: 2023, published: '2024-10-22' }),
+        fact({ line: 3, year: 2024, published: '2024-10-22' }),
         fact({ line: 4, year: 2029, published: '2024-10-22' }),
       ].map(encodeFact),
     );
@@ -102,14 +105,43 @@ describe('the duplicate rule', () => {
     // Wikipedia's undated 2025 figure, then the IMF's October 2024 forecast for 2025: from the
     // forecast's date the country's latest figure is the IMF's 2024 one, not the forecast.
     const marked = markAll(
-      [fact({ line: 2, year: 2025, published: null }), fact({ line: 3, year: 2025, published: '2024-10-22' }), fact({ line: 4, year: 2024, published: '2024-10-22' }), fact({ line: 5, year: 2023, published: '2023-10-10' })].map(encodeFact),
+      [fact({ line: 2, year: 2025, published: null }), fact({ line: 3, year: 2025, published: '2024-10-22' }), fact({ line: 4, year: 2023, published: '2024-10-22' }), fact({ line: 5, year: 2022, published: '2023-10-10' })].map(encodeFact),
     );
     const at = Object.fromEntries(marked.map((m) => [decodeFact(m.text).line, [m.latestFrom, m.latestTo]]));
     expect(at).toEqual({ 2: ['', '2024-10-22'], 3: ['', ''], 4: ['2024-10-22', '9999-12-31'], 5: ['', ''] });
   });
   it('a vintage that turns a forecast into a figure moves the latest year up from its date', () => {
-    const marked = markAll([fact({ line: 2, year: 2024, published: '2024-10-22' }), fact({ line: 3, year: 2025, published: '2024-10-22' }), fact({ line: 4, year: 2025, published: '2025-04-22' })].map(encodeFact));
+    const marked = markAll([fact({ line: 2, year: 2023, published: '2024-10-22' }), fact({ line: 3, year: 2024, published: '2024-10-22' }), fact({ line: 4, year: 2024, published: '2025-04-22' })].map(encodeFact));
     const at = Object.fromEntries(marked.map((m) => [decodeFact(m.text).line, [m.latestFrom, m.latestTo, m.isLatest]]));
     expect(at).toEqual({ 2: ['2024-10-22', '2025-04-22', false], 3: ['', '', false], 4: ['2025-04-22', '9999-12-31', true] });
+  });
+  it('estimates_start_after decides a projection where a record gives it; a year 0000 vintage is dated', () => {
+    const marked = markAll(
+      [
+        fact({ line: 2, year: 2024, published: '2024-10-22', estimatesStartAfter: 2024 }),
+        fact({ line: 3, year: 2023, published: '2024-10-22', estimatesStartAfter: 2022 }),
+        fact({ factKey: ':fiji', line: 4, year: 2020, published: '0000-02-29' }),
+        fact({ factKey: ':fiji', line: 5, year: 2019, published: null }),
+      ].map(encodeFact),
+    );
+    const at = Object.fromEntries(marked.map((m) => [decodeFact(m.text).line, [m.isProjection, m.isLatest]]));
+    // 2024 is an actual figure by its publisher's word; 2023 an estimate though its year is over.
+    // Published in year 0000, 2020 is a forecast, so Fiji's latest figure is the 2019 one.
+    expect(at).toEqual({ 2: [false, true], 3: [true, false], 4: [true, false], 5: [false, true] });
+  });
+  it('a year that a later vintage calls an estimate again leaves the lower year latest in between, stored as a hull', () => {
+    // 2024: actual in April 2025, an estimate again in October 2025, actual in April 2026.
+    const marked = markAll(
+      [
+        fact({ line: 2, year: 2023, published: '2024-10-01', estimatesStartAfter: 2023 }),
+        fact({ line: 3, year: 2024, published: '2025-04-01', estimatesStartAfter: 2024 }),
+        fact({ line: 4, year: 2024, published: '2025-10-01', estimatesStartAfter: 2023 }),
+        fact({ line: 5, year: 2024, published: '2026-04-01', estimatesStartAfter: 2024 }),
+      ].map(encodeFact),
+    );
+    const at = Object.fromEntries(marked.map((m) => [decodeFact(m.text).line, [m.latestFrom, m.latestTo]]));
+    // 2023's figure: latest from 2024-10-01 to 2025-04-01 and again from 2025-10-01 to
+    // 2026-04-01; its row keeps the hull, and figuresSql picks the greatest year holding a date.
+    expect(at).toEqual({ 2: ['2024-10-01', '2026-04-01'], 3: ['2025-04-01', '2025-10-01'], 4: ['', ''], 5: ['2026-04-01', '9999-12-31'] });
   });
 });

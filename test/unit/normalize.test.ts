@@ -68,7 +68,7 @@ describe('reject reasons, first failing rule wins', () => {
 describe('header', () => {
   it('finds columns by trimmed, case-insensitive name in any order', () => {
     const r = resolveColumns([' GDP_USD_Million', 'note', 'Country ', 'YEAR']);
-    expect(r).toEqual({ ok: true, columns: { width: 4, country: 2, year: 3, gdpUsdMillion: 0, region: -1, published: -1, countryCode: -1, source: -1 } });
+    expect(r).toEqual({ ok: true, columns: { width: 4, country: 2, year: 3, gdpUsdMillion: 0, region: -1, published: -1, countryCode: -1, source: -1, estimatesStartAfter: -1 } });
   });
   it('names every missing required column', () => {
     expect(resolveColumns(['country', 'gdp'])).toEqual({ ok: false, missing: ['year', 'gdp_usd_million'] });
@@ -131,13 +131,32 @@ describe('country identity, sources and projections (SPEC §1)', () => {
   it.each(['World Bank', 'imf-2', 'imf!', 'ü'])('invalid_source: %j', (source) => {
     expect(identity({ source })).toBe('invalid_source');
   });
-  it('invalid_source is the last rule', () => {
+  it('invalid_source comes after invalid_published', () => {
     expect(identity({ source: 'bad source', published: '2024-02-30' })).toBe('invalid_published');
   });
-  it('a projection is a figure for a year after the year of its vintage', () => {
+  it.each(['1899', '2101', '23', 'n/a', '2023.0', '2023-01-01'])('invalid_estimates_start_after: %j, the last rule', (estimatesStartAfter) => {
+    expect(identity({ estimatesStartAfter })).toBe('invalid_estimates_start_after');
+    expect(identity({ estimatesStartAfter, source: 'bad source' })).toBe('invalid_source');
+  });
+  it('estimates_start_after is read as a year, trimmed; empty is none', () => {
+    const read = (text: string) => {
+      const r = normalizeFigure(figure({ estimatesStartAfter: text }), regions);
+      return r.ok ? r.figure.estimatesStartAfter : r.reason;
+    };
+    expect(read(' 2023 ')).toBe(2023);
+    expect(read('')).toBe(null);
+    expect(read('  ')).toBe(null);
+  });
+  it('a projection: after estimates_start_after when given, else a year not before its vintage year', () => {
     expect(isProjection(2025, '2024-10-22')).toBe(true);
-    expect(isProjection(2024, '2024-10-22')).toBe(false);
+    // The IMF's October 2024 figure for 2024 is its estimate, not an actual figure.
+    expect(isProjection(2024, '2024-10-22')).toBe(true);
     expect(isProjection(2023, '2024-10-22')).toBe(false);
     expect(isProjection(2030, null)).toBe(false);
+    expect(isProjection(2024, '2024-10-22', 2024)).toBe(false);
+    expect(isProjection(2023, '2024-10-22', 2022)).toBe(true);
+    expect(isProjection(2023, null, 2022)).toBe(true);
+    // Year 0000 is a date like any other, not "undated".
+    expect(isProjection(2020, '0000-02-29')).toBe(true);
   });
 });

@@ -28,7 +28,7 @@ function roundTrip(loads: number, rows: number) {
   const path = join(tempDir(), `loads-${loads}.sqlite`);
   const writer = new RegionDbWriter(path, 'Europe', runIds);
   for (let i = 0; i < rows; i++) {
-    writer.addValues(nameOf(i), nameShownOf(i), i % 2 === 0 ? 'imf' : '', codeOf(i) ?? nameOf(i).toLowerCase(), 2000 + (i % 7), i + 0.5, i % 3 === 0 ? null : '2024-04-01', i + 2, i % 2 === 0, i % 4 === 0, i % loads, validToOf(i), latestFromOf(i), latestToOf(i));
+    writer.addValues(nameOf(i), nameShownOf(i), i % 2 === 0 ? 'imf' : '', codeOf(i) ?? nameOf(i).toLowerCase(), 2000 + (i % 7), i + 0.5, i % 3 === 0 ? null : '2024-04-01', i + 2, i % 2 === 0, i % 4 === 0, i % loads, validToOf(i), latestFromOf(i), latestToOf(i), i % 5 === 0, i % 3 === 0 ? 2019 : null);
   }
   writer.finish();
   const db = new Database(path, { readonly: true });
@@ -56,7 +56,8 @@ describe('RegionDbWriter', () => {
           source: i % 2 === 0 ? 'imf' : '',
           country_key: codeOf(i) ?? nameOf(i).toLowerCase(),
           region: 'Europe',
-          is_projection: 0,
+          is_projection: i % 5 === 0 ? 1 : 0,
+          estimates_start_after: i % 3 === 0 ? 2019 : null,
           year: 2000 + (i % 7),
           gdp_usd_billion: i + 0.5,
           published: i % 3 === 0 ? null : '2024-04-01',
@@ -107,7 +108,7 @@ describe('RegionDbWriter', () => {
     try {
       // PRAGMA table_info leaves generated columns out: what it lists is what is stored.
       const stored = (db.pragma('table_info(gdp_rows)') as Array<{ name: string }>).map((c) => c.name);
-      for (const shown of ['region', 'run_id', 'country', 'country_key', 'country_code', 'name', 'is_projection', 'published', 'valid_to', 'latest_to']) expect(stored).not.toContain(shown);
+      for (const shown of ['region', 'run_id', 'country', 'country_key', 'country_code', 'name', 'published', 'valid_to', 'latest_to']) expect(stored).not.toContain(shown);
       // A country's key, code, name and first spelling are its series'; a row stores its own
       // spelling only where it differs (a case change here), and only a cut "latest" end.
       const rows = db.prepare('SELECT series_id, spelling_unless_series, latest_cut_day, latest_to FROM gdp_rows ORDER BY line').all() as Array<{ series_id: number; spelling_unless_series: string | null; latest_cut_day: number | null; latest_to: string }>;
@@ -120,7 +121,7 @@ describe('RegionDbWriter', () => {
       expect(db.prepare('SELECT source, country_key, country_code, name, spelling FROM gdp_series').all()).toEqual([{ source: '', country_key: 'land', country_code: null, name: null, spelling: 'Land' }]);
       // The view lists every column a reader uses, with its type.
       const view = (db.pragma('table_info(gdp)') as Array<{ name: string; type: string }>).map((c) => `${c.name} ${c.type}`);
-      expect(view).toEqual(expect.arrayContaining(['country TEXT', 'region TEXT', 'year INTEGER', 'gdp_usd_billion REAL', 'published TEXT', 'line INTEGER', 'is_current INTEGER', 'run_id TEXT', 'valid_from TEXT', 'valid_to TEXT', 'country_code TEXT', 'source TEXT', 'is_projection INTEGER', 'name TEXT']));
+      expect(view).toEqual(expect.arrayContaining(['country TEXT', 'region TEXT', 'year INTEGER', 'gdp_usd_billion REAL', 'published TEXT', 'line INTEGER', 'is_current INTEGER', 'run_id TEXT', 'valid_from TEXT', 'valid_to TEXT', 'country_code TEXT', 'source TEXT', 'is_projection INTEGER', 'estimates_start_after INTEGER', 'name TEXT']));
     } finally {
       db.close();
     }
