@@ -44,6 +44,8 @@ export type DirtLevel = keyof typeof DIRT_LEVELS;
 export const DUMP_HEADER = 'country,region,year,gdp_usd_million,published,note';
 /** With `identity`: codes and sources too (SPEC §1's optional columns). */
 export const IDENTITY_DUMP_HEADER = `${DUMP_HEADER},country_code,source`;
+/** With `estimates`: the publisher's last actual year too (SPEC §1). */
+const ESTIMATES_COLUMN = 'estimates_start_after';
 
 /**
  * Several spellings of one country, as different publishers write it, with its code: the
@@ -101,6 +103,8 @@ export interface DumpOptions {
    * of earlier versions.
    */
   identity?: boolean;
+  /** Adds an estimates_start_after column (the property tests' dumps); off by default likewise. */
+  estimates?: boolean;
 }
 
 /** Parses `Asia=0.5,Europe=0.2`; undefined entries mean "share the rest evenly". */
@@ -159,7 +163,7 @@ export function* generateDump(targetBytes: number, options: DumpOptions, pieceBy
     return { name: `${name[0].toUpperCase()}${name.slice(1)} ${i}`, region, base: 50 + random() * 2_000_000 };
   });
   let written = 0;
-  let piece = (options.identity === true ? IDENTITY_DUMP_HEADER : DUMP_HEADER) + '\n';
+  let piece = (options.identity === true ? IDENTITY_DUMP_HEADER : DUMP_HEADER) + (options.estimates === true ? `,${ESTIMATES_COLUMN}` : '') + '\n';
   while (written + piece.length < targetBytes) {
     const t = pick(territories);
     let country = t.name;
@@ -207,6 +211,13 @@ export function* generateDump(targetBytes: number, options: DumpOptions, pieceBy
     const note = random() < DIRT.quotedNote ? quoted(pick(notes)) : '';
     let record = `${countryField},${region},${yearText},${gdp},${published},${note}`;
     if (options.identity === true) record += `,${code},${pick(SOURCES)}`;
+    if (options.estimates === true) {
+      // Mostly a year or two before the vintage's, as the IMF's are; sometimes none, a year
+      // that moves back between vintages, or no year at all (invalid_estimates_start_after).
+      const e = random();
+      const vintageYear = published === '' ? 2023 : Number(published.slice(0, 4));
+      record += `,${e < 0.3 ? '' : e < 0.6 ? vintageYear - 1 : e < 0.8 ? vintageYear - 2 : e < 0.99 ? 1995 + Math.floor(random() * 40) : pick(['n/a', '20x4', '1850'])}`;
+    }
     if (random() < DIRT.malformed) {
       record = random() < 0.5 ? `${quoted(country)}x,${region},${yearText},${gdp},${published},` : `${countryField},${yearText},${gdp}`;
     }

@@ -27,6 +27,7 @@ interface Row {
   load_seq: number;
   is_current: number;
   is_projection: number;
+  estimates_start_after: number | null;
   valid_from: string | null;
   valid_to: string | null;
 }
@@ -38,8 +39,8 @@ const factOrder = (a: Row, b: Row): number =>
   (a.published ?? '') < (b.published ?? '') ? -1 : (a.published ?? '') > (b.published ?? '') ? 1 : a.load_seq - b.load_seq || a.line - b.line;
 const codePoints = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 const round2 = (v: number): number => Number(v.toFixed(2));
-/** SPEC §1: a figure for a year after the year of its vintage. */
-const projection = (r: Row): boolean => r.published !== null && r.year > Number(r.published.slice(0, 4));
+/** SPEC §1: after the publisher's last actual year when given, else a year not before its vintage's. */
+const projection = (r: Row): boolean => (r.estimates_start_after !== null ? r.year > r.estimates_start_after : r.published !== null && r.year >= Number(r.published.slice(0, 4)));
 
 /** SPEC §1's facts: same source, region, country identity and year. */
 function facts(rows: Row[]): Map<string, Row[]> {
@@ -116,8 +117,8 @@ function expectIntervalsAreTheirDefinition(rows: Row[]): void {
   }
 }
 
-const dump = fc.record({ seed: fc.integer({ min: 1, max: 1_000_000 }), bytes: fc.integer({ min: 200, max: 4000 }), territories: fc.integer({ min: 1, max: 6 }), identity: fc.boolean() })
-  .map(({ seed, bytes, territories, identity }) => [...generateDump(bytes, { seed, territories, identity })].join(''));
+const dump = fc.record({ seed: fc.integer({ min: 1, max: 1_000_000 }), bytes: fc.integer({ min: 200, max: 4000 }), territories: fc.integer({ min: 1, max: 6 }), identity: fc.boolean(), estimates: fc.boolean() })
+  .map(({ seed, bytes, territories, identity, estimates }) => [...generateDump(bytes, { seed, territories, identity, estimates })].join(''));
 
 async function checkWarehouse(out: string, d1: string, d2: string, k: number, minChange: number | undefined): Promise<void> {
   const rows = Object.values(snapshot(out).rows).flat() as Row[];
@@ -177,5 +178,34 @@ describe('as-of answers and revisions equal the SPEC computed in memory', () => 
       }),
       { numRuns: 15 },
     );
+  });
+
+  it('a year a later vintage calls an estimate again: as of any date the latest figure is the model\'s', async () => {
+    // Japan's 2024: actual in April 2025, an estimate again in October 2025, actual in April
+    // 2026; Fiji has an actual 2024 by its vintage year. Between, Japan's latest actual figure is 2023's.
+    const csv = [
+      'country,country_code,year,gdp_usd_million,published,source,estimates_start_after',
+      'Japan,JPN,2023,4000,2024-10-01,imf,2023',
+      'Japan,JPN,2024,4100,2025-04-01,imf,2024',
+      'Japan,JPN,2024,4150,2025-10-01,imf,2023',
+      'Japan,JPN,2024,4200,2026-04-01,imf,2024',
+      'Japan,JPN,2025,4300,2026-04-01,imf,2024',
+      'Fiji,FJI,2023,5,2024-10-01,imf,2023',
+      'Fiji,FJI,2024,6,2025-04-01,imf,',
+      '',
+    ].join('\n');
+    for (const chunkBytes of [64, 1 << 20]) {
+      const dir = tempDir();
+      const out = `${dir}/w`;
+      await runEngine(writeInput(dir, 'd.csv', csv), out, { chunkBytes });
+      const rows = Object.values(snapshot(out).rows).flat() as Row[];
+      withWarehouse(out, (w) => {
+        for (const asOf of ['2024-12-01', '2025-06-01', '2025-12-01', '2026-06-01', undefined]) {
+          const v = { source: 'imf', asOf };
+          expect(over(w, 0, v).countries.map((c) => [c.country, c.year])).toEqual(figuresAt(rows, v).map((f) => [f.name, f.year]));
+        }
+        expect(over(w, 0, { source: 'imf', asOf: '2025-12-01' }).countries.map((c) => [c.country, c.year])).toEqual([['Japan', 2023], ['Fiji', 2024]]);
+      });
+    }
   });
 });
