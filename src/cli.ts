@@ -8,7 +8,7 @@ type Command = (argv: string[], out: Output) => Promise<number>;
 
 const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> = {
   extract: {
-    usage: 'gdpmr extract wikipedia|imf|weo [--url URL | --file FILE...] --out OUT.csv [--published DATE] [--timeout S]',
+    usage: 'gdpmr extract wikipedia|imf|weo|worldbank [--url URL | --file FILE...] --out OUT.csv [--published DATE] [--timeout S]',
     load: async () => (await import('./commands/extract.js')).extractCommand,
   },
   run: {

@@ -1,6 +1,7 @@
 // File-system steps every command shares: making a directory without Node's recursive mkdir
 // (which spins for ever on some paths, such as /proc/x), and writing a file whole or not at all.
-import { lstatSync, mkdirSync, renameSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { GdpmrError, usage } from './errors.js';
 import { formatBytes } from './format.js';
 import { dirname, resolve } from 'node:path';
 
@@ -111,9 +112,9 @@ export function diskFull(dir: string, error: unknown): string {
  * says so in one line and exits 130/143. The writing loop must yield (yieldToSignals) for the
  * signal to be heard.
  */
-export function removeOnSignal(partial: string, command: string): void {
+export function removeOnSignal(partial: string | readonly string[], command: string): void {
   const stop = (signal: NodeJS.Signals): void => {
-    rmSync(partial, { recursive: true, force: true });
+    for (const path of typeof partial === 'string' ? [partial] : partial) rmSync(path, { recursive: true, force: true });
     process.stderr.write(`gdpmr: ${command} stopped by ${signal}; nothing was written\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
@@ -123,3 +124,57 @@ export function removeOnSignal(partial: string, command: string): void {
 
 /** Lets a signal handler run between the pieces of a long write. */
 export const yieldToSignals = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A small input (a country map, a release-date table, a SQL file) read whole, never past
+ * `maxBytes`: a regular file, or `-` for standard input read up to the cap. A FIFO, a device
+ * (/dev/zero) or a directory is refused at once (opened without blocking), as is a file over
+ * the cap: exit 2 naming the flag, the path and why.
+ */
+export function readSmallFile(path: string, flagName: string, maxBytes: number): string {
+  const tooLarge = (): GdpmrError => usage(`${flagName} must be a file of at most ${formatBytes(maxBytes)}, got ${path === '-' ? 'standard input' : path}, which is larger`);
+  if (path === '-') {
+    const parts: Buffer[] = [];
+    let total = 0;
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(0, chunk, 0, chunk.length, null);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        if ((error as NodeJS.ErrnoException).code === 'EOF') break;
+        throw error;
+      }
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) throw tooLarge();
+      parts.push(Buffer.from(chunk.subarray(0, n)));
+    }
+    return Buffer.concat(parts).toString('utf8');
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw usage(`${flagName} must be a readable file, got ${path} (${fsReason(error) === 'ENOENT' ? 'no such file' : fsReason(error)})`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw usage(`${flagName} must be a regular file, got ${path} (${stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a named pipe' : 'a device or socket'})`);
+    if (stat.size > maxBytes) throw tooLarge();
+    const bytes = Buffer.allocUnsafe(stat.size + 1);
+    let done = 0;
+    for (;;) {
+      const n = readSync(fd, bytes, done, bytes.length - done, done);
+      if (n === 0) break;
+      done += n;
+      // It grew while read: still never past the cap.
+      if (done > maxBytes) throw tooLarge();
+      if (done === bytes.length) break;
+    }
+    return bytes.toString('utf8', 0, done);
+  } finally {
+    closeSync(fd);
+  }
+}

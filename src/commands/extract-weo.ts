@@ -14,10 +14,12 @@ import { detectEncoding, readWeoFile, tailVintage, type WeoBytes } from '../extr
 import { vintageOf } from '../extract/weo.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { isCalendarDate } from '../rules/normalize.js';
-import { fsReason, kindOf, makeDirectory, writeFully } from '../fs.js';
+import { fsReason, kindOf, makeDirectory, readSmallFile, removeOnSignal, writeFully } from '../fs.js';
 import type { Output } from '../output.js';
 
 export const WEO_VINTAGES = join(PACKAGE_ROOT, 'data', 'weo_vintages.csv');
+/** A release-date table is a few lines; a larger --vintages is no such table. */
+const VINTAGES_MAX_BYTES = 1024 * 1024;
 
 const COMMAND = defineCommand({
   name: 'gdpmr extract weo',
@@ -25,8 +27,9 @@ const COMMAND = defineCommand({
   description: `Reads the IMF's World Economic Outlook database files as the IMF publishes each vintage
 ("entire dataset, by countries": WEOOct2024all.xls and the like, which are tab-separated text)
 and writes one dump for \`gdpmr run\` holding every vintage, in file order, each row with its
-vintage's release date as published:
-  country,country_code,year,gdp_usd_million,published,source`,
+vintage's release date as published and the IMF's Estimates Start After (the last year it
+counts as actual for that country; later years are its estimates and forecasts):
+  country,country_code,year,gdp_usd_million,published,source,estimates_start_after`,
   flags: {
     file: { kind: path('FILE'), multiple: true, help: 'a saved WEO file, one per vintage (--file a --file b)' },
     url: { kind: httpUrl(), multiple: true, help: 'a WEO file to fetch, one per vintage' },
@@ -47,8 +50,11 @@ vintage's release date as published:
     ...EXTRACT_FLAGS,
     out: { ...EXTRACT_FLAGS.out, required: 'gdpmr extract weo needs --out OUT.csv' },
   },
-  notes: `Encodings as the IMF ships them: UTF-16 with a BOM (October 2020 onwards), UTF-8, else
-Windows-1252. n/a, -- and empty cells give no row; Scale (Billions, Millions, Units) is applied.
+  notes: `Every layout the IMF has shipped: UTF-16 with or without a BOM, UTF-8, else Windows-1252;
+quoted cells ("18,224.78"), lines of tabs, the vintage line quoted and padded with tabs.
+n/a, -- and empty cells give no row; Scale (Billions, Millions, Units) is applied; a value that
+is no number stops the extract, naming its line and column. Two files of one vintage: exit 2.
+The country-group file (WEO<Mon><Year>alla.xls) holds no country: exit 1.
 OUT.csv.source.json lists each file (path or URL, sha256, encoding, vintage, release date, rows).`,
 });
 
@@ -57,8 +63,9 @@ OUT.csv.source.json lists each file (path or URL, sha256, encoding, vintage, rel
 export function releaseDates(path = WEO_VINTAGES): Map<string, { published: string; readFrom: string }> {
   let rows: Array<{ vintage?: string; published?: string; read_from?: string }>;
   try {
-    rows = parse(readFileSync(path, 'utf8'), { columns: true, bom: true, skip_empty_lines: true });
+    rows = parse(readSmallFile(path, '--vintages', VINTAGES_MAX_BYTES), { columns: true, bom: true, skip_empty_lines: true });
   } catch (error) {
+    if (error instanceof GdpmrError) throw error;
     throw usage(`--vintages must be a readable CSV with columns vintage,published,read_from, got ${path} (${fsReason(error)})`);
   }
   const dates = new Map<string, { published: string; readFrom: string }>();
@@ -68,6 +75,7 @@ export function releaseDates(path = WEO_VINTAGES): Map<string, { published: stri
     if (vintageOf(`International Monetary Fund, World Economic Outlook Database, ${vintage}`) === null || !isCalendarDate(published)) {
       throw usage(`${path}, row ${i + 2}: must give a vintage such as "October 2024" and a release date YYYY-MM-DD, got ${JSON.stringify(vintage)} and ${JSON.stringify(published)}`);
     }
+    if (dates.has(vintage)) throw usage(`${path}, row ${i + 2}: lists the vintage ${vintage} a second time: each vintage must have one release date`);
     dates.set(vintage, { published, readFrom: (r.read_from ?? '').trim() || path });
   });
   return dates;
@@ -135,6 +143,10 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
     if (o.published === undefined && known === undefined) {
       throw usage(`${input.where} is the WEO ${vintage} vintage, whose release date ${table} does not list: give it with --published YYYY-MM-DD (one file at a time), or in a table of your own with --vintages FILE`);
     }
+    const twin = plan.find((p) => p.vintage === vintage);
+    if (twin !== undefined) {
+      throw usage(`${twin.where} and ${input.where} are both the WEO ${vintage} vintage: give each vintage once (two copies of one vintage would load as revisions of themselves)`);
+    }
     plan.push({ ...input, vintage, published: o.published ?? (known as { published: string }).published, publishedFrom: o.published !== undefined ? '--published' : `${table}: ${known?.readFrom}` });
   }
 
@@ -143,6 +155,8 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
   const sourcePath = sourcePathFor(o.out);
   const tmpSource = `${sourcePath}.tmp-${process.pid}`;
   let fd: number;
+  // Ctrl-C midway: the partial files go with the process.
+  removeOnSignal([tmpCsv, tmpSource], 'extract weo');
   try {
     fd = openSync(tmpCsv, 'w');
   } catch (error) {
@@ -158,9 +172,9 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
         pending = '';
       };
       for (const input of plan) {
-        const tail = `,${input.published},imf\n`;
+        const tail = `,${input.published},imf,`;
         const result = await readWeoFile(input.source, o.subject, (row) => {
-          pending += `${field(row.country)},${row.country_code},${row.year},${field(row.gdp_usd_million)}${tail}`;
+          pending += `${field(row.country)},${row.country_code},${row.year},${row.gdp_usd_million}${tail}${row.estimates_start_after}\n`;
           if (pending.length >= 1 << 20) flush();
         });
         if (!result.outcome.ok) throw new GdpmrError('SOURCE_INVALID', `${input.where} ${result.outcome.reason}; nothing was written`);
@@ -178,6 +192,7 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
           published_from: input.publishedFrom,
           subject: o.subject,
           rows: result.outcome.rows,
+          estimates_start_after_column: result.outcome.estimatesColumn,
         });
       }
       flush();

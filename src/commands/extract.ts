@@ -18,14 +18,16 @@ export const WIKIPEDIA_URL = 'https://en.wikipedia.org/wiki/List_of_countries_by
 export const IMF_BASE_URL = 'https://www.imf.org/external/datamapper/api/v1';
 
 
-export const EXTRACT_HELP = `gdpmr extract wikipedia|imf|weo ... --out OUT.csv
+export const EXTRACT_HELP = `gdpmr extract wikipedia|imf|weo|worldbank ... --out OUT.csv
 
-Writes a raw dump (country,country_code,year,gdp_usd_million,published,source) that
+Writes a raw dump (country,country_code,year,gdp_usd_million,published,source,
+estimates_start_after) that
 \`gdpmr run\` reads, and OUT.csv.source.json with where it came from (URL or file, time, HTTP
 status, revision, sha256, rows). \`gdpmr extract SOURCE --help\` explains each:
   wikipedia  Wikipedia's "List of countries by GDP (nominal)", one publisher's column group
   imf        the IMF DataMapper API (the current WEO vintage), with ISO codes
-  weo        the IMF's WEO database files, every vintage since 2007 into one dump`;
+  weo        the IMF's WEO database files, every vintage since 2007 into one dump
+  worldbank  the World Bank's GDP (current US$): its bulk files or its API v2`;
 
 
 const WIKIPEDIA = defineCommand({
@@ -121,7 +123,11 @@ export async function extractCommand(argv: string[], out: Output): Promise<numbe
     const { log, lines } = requestLog(rest.includes('--verbose'), out);
     return (await import('./extract-weo.js')).extractWeoCommand(rest, out, log, lines);
   }
-  throw usage(`gdpmr extract must be followed by wikipedia, imf or weo, got ${JSON.stringify(which.slice(0, 60))}`);
+  if (which === 'worldbank') {
+    const { log, lines } = requestLog(rest.includes('--verbose'), out);
+    return (await import('./extract-worldbank.js')).extractWorldBankCommand(rest, out, log, lines);
+  }
+  throw usage(`gdpmr extract must be followed by wikipedia, imf, weo or worldbank, got ${JSON.stringify(which.slice(0, 60))}`);
 }
 
 async function extractWikipediaCommand(argv: string[], out: Output): Promise<number> {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { makeDirectory } from '../fs.js';
 import type { DumpRow } from './wikipedia.js';
 
-export const DUMP_HEADER = ['country', 'country_code', 'year', 'gdp_usd_million', 'published', 'source'] as const;
+export const DUMP_HEADER = ['country', 'country_code', 'year', 'gdp_usd_million', 'published', 'source', 'estimates_start_after'] as const;
 
 /** Where a dump's figures came from: kept beside it, and copied into the manifest's load. */
 export const SourceInfo = z
@@ -34,9 +34,12 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The dump's rows under DUMP_HEADER; `source` is the publisher of every figure (imf, world_bank, un). */
+/**
+ * The dump's rows under DUMP_HEADER; `source` is the publisher of every figure (imf,
+ * world_bank, un). estimates_start_after stays empty: these sources do not say.
+ */
 export function dumpCsv(rows: readonly DumpRow[], published: string, source: string): string {
-  return stringify([[...DUMP_HEADER], ...rows.map((r) => [r.country, r.country_code, r.year, r.gdp_usd_million, published, source])]);
+  return stringify([[...DUMP_HEADER], ...rows.map((r) => [r.country, r.country_code, r.year, r.gdp_usd_million, published, source, ''])]);
 }
 
 /** Writes both files through temporary names beside them; the CSV's rename comes last. */

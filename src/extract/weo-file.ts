@@ -1,9 +1,10 @@
 // The bytes of a WEO database file as lines of text: its encoding decided as the IMF ships
-// them (UTF-16 with a BOM since October 2020, UTF-8, else Windows-1252), read as a stream so
-// that memory stays flat whatever the file's size and however many files one extract reads.
+// them (UTF-16 with a BOM, or without one as the October 2020 and April 2022 files are, UTF-8,
+// else Windows-1252), read as a stream so that memory stays flat whatever the file's size and
+// however many files one extract reads, and time linear in it however long a line is.
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
-import { vintageOf, WeoReader, type WeoOutcome, type WeoRow } from './weo.js';
+import { isBlankWeoLine, vintageOf, WeoReader, type WeoOutcome, type WeoRow } from './weo.js';
 
 export type WeoEncoding = 'utf-16le' | 'utf-16be' | 'utf-8' | 'windows-1252';
 
@@ -12,6 +13,10 @@ export type WeoBytes = { path: string } | { bytes: Buffer };
 
 const CHUNK = 1 << 20;
 const TAIL = 16 * 1024;
+/** The longest line read (real WEO lines are a few KB): a longer one is no WEO file. */
+export const MAX_WEO_LINE_CHARS = 16 * 1024 * 1024;
+/** Bytes looked at to tell UTF-16 without a BOM by its NUL bytes. */
+const SNIFF = 4096;
 
 function sizeOf(source: WeoBytes): number {
   return 'bytes' in source ? source.bytes.length : statSync(source.path).size;
@@ -37,12 +42,35 @@ async function* chunks(source: WeoBytes): AsyncGenerator<Buffer> {
   for await (const chunk of createReadStream(source.path, { highWaterMark: CHUNK })) yield chunk as Buffer;
 }
 
-/** The encoding a BOM names; without one, UTF-8 if every byte decodes as UTF-8, else Windows-1252. */
+/**
+ * UTF-16 without a BOM, told by its NUL bytes: text whose characters are mostly ASCII has a
+ * NUL in every other byte, the odd ones in little-endian, the even ones in big-endian.
+ */
+export function utf16WithoutBom(head: Uint8Array): WeoEncoding | null {
+  const pairs = Math.floor(head.length / 2);
+  if (pairs < 2) return null;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i] === 0) even++;
+    if (head[i + 1] === 0) odd++;
+  }
+  if (odd >= pairs * 0.6 && even < pairs * 0.1) return 'utf-16le';
+  if (even >= pairs * 0.6 && odd < pairs * 0.1) return 'utf-16be';
+  return null;
+}
+
+/**
+ * The encoding a BOM names; without one, UTF-16 if its NUL bytes say so, UTF-8 if every byte
+ * decodes as UTF-8, else Windows-1252.
+ */
 export async function detectEncoding(source: WeoBytes): Promise<{ encoding: WeoEncoding; bom: number }> {
   const head = readAt(source, 0, 3);
   if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: 2 };
   if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: 2 };
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: 3 };
+  const utf16 = utf16WithoutBom(readAt(source, 0, SNIFF));
+  if (utf16 !== null) return { encoding: utf16, bom: 0 };
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   try {
     for await (const chunk of chunks(source)) utf8.decode(chunk, { stream: true });
@@ -59,8 +87,8 @@ export function tailVintage(source: WeoBytes, encoding: WeoEncoding, bom: number
   let start = Math.max(bom, size - TAIL);
   // A UTF-16 code unit starts an even number of bytes after the BOM.
   if (encoding.startsWith('utf-16') && (start - bom) % 2 === 1) start++;
-  const text = new TextDecoder(encoding).decode(readAt(source, start, size - start));
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const text = new TextDecoder(encoding, { ignoreBOM: true }).decode(readAt(source, start, size - start));
+  const lines = text.split(/\r\n|\n|\r/).filter((l) => !isBlankWeoLine(l));
   return lines.length === 0 ? null : vintageOf(lines[lines.length - 1]);
 }
 
@@ -84,15 +112,38 @@ export async function readWeoFile(source: WeoBytes, subject: string, emit: (row:
   let bytes = 0;
   let pending = '';
   let going = true;
+  let lineNumber = 0;
+  let tooLong: string | null = null;
+  // A line ends at \n, \r\n or a lone \r. `pending` holds only the unfinished line, and each
+  // character is looked at once, so a line's cost is linear in its length.
+  let skipLf = false;
   const feed = (text: string): void => {
-    pending += text;
     let from = 0;
-    for (let nl = pending.indexOf('\n', from); nl >= 0 && going; nl = pending.indexOf('\n', from)) {
-      const end = nl > from && pending.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
-      going = reader.line(pending.slice(from, end));
-      from = nl + 1;
+    let i = 0;
+    if (skipLf && text.length > 0) {
+      // The \n of a \r\n that the previous chunk ended inside.
+      if (text.charCodeAt(0) === 0x0a) from = i = 1;
+      skipLf = false;
     }
-    pending = pending.slice(from);
+    for (; i < text.length && going; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x0a && c !== 0x0d) continue;
+      const line = pending === '' ? text.slice(from, i) : pending + text.slice(from, i);
+      pending = '';
+      if (c === 0x0d) {
+        if (i + 1 === text.length) skipLf = true;
+        else if (text.charCodeAt(i + 1) === 0x0a) i++;
+      }
+      lineNumber++;
+      going = reader.line(line);
+      from = i + 1;
+    }
+    if (!going) return;
+    pending += text.slice(from);
+    if (pending.length > MAX_WEO_LINE_CHARS) {
+      tooLong = `line ${lineNumber + 1} is longer than ${MAX_WEO_LINE_CHARS / (1024 * 1024)} Mi characters: no WEO database file has such a line`;
+      going = false;
+    }
   };
   try {
     for await (const chunk of chunks(source)) {
@@ -107,6 +158,7 @@ export async function readWeoFile(source: WeoBytes, subject: string, emit: (row:
     }
     throw error;
   }
-  if (going && pending.replace(/\r$/, '') !== '') reader.line(pending.replace(/\r$/, ''));
+  if (tooLong !== null) return { outcome: { ok: false, reason: tooLong }, encoding, sha256: hash.digest('hex'), bytes };
+  if (going && pending !== '') reader.line(pending);
   return { outcome: reader.finish(), encoding, sha256: hash.digest('hex'), bytes };
 }
