@@ -8,8 +8,9 @@ const HEADER = 'country,year,gdp_usd_million,published,region\n';
 // A: the October vintage. B: revisions (newer vintage), an older vintage that must not win,
 // a same-day tie that the later load wins, a new country, and a reject of its own.
 // France is only in A: its region's database is carried over unchanged by the append.
-const A = HEADER + ['Japan,2024,"4,100,000",2024-10-22,', 'Japan,2025,"4,200,000",2024-10-22,', 'Chad,2024,"13,000",2024-10-22,', 'Fiji,2024,"5,000",,', 'World,2024,"1",2024-10-22,', 'France,2024,"3,100,000",2024-10-22,', 'France,2024,"3,000,000",2024-04-16,'].join('\n') + '\n';
-const B = HEADER + ['Japan,2025,"4,300,000",2025-04-22,', 'Chad,2024,"12,000",2024-04-16,', 'Fiji,2024,"5,500",,', 'Peru,2024,"280,000",2025-04-22,', 'Atlantis,2024,"9",,Atlantic'].join('\n') + '\n';
+// Years are those a vintage counts as actual (before its own year) unless a forecast is meant.
+const A = HEADER + ['Japan,2023,"4,100,000",2024-10-22,', 'Japan,2024,"4,200,000",2024-10-22,', 'Chad,2023,"13,000",2024-10-22,', 'Fiji,2024,"5,000",,', 'World,2024,"1",2024-10-22,', 'France,2024,"3,100,000",2024-10-22,', 'France,2024,"3,000,000",2024-04-16,'].join('\n') + '\n';
+const B = HEADER + ['Japan,2024,"4,300,000",2025-04-22,', 'Chad,2023,"12,000",2024-04-16,', 'Fiji,2024,"5,500",,', 'Peru,2024,"280,000",2025-04-22,', 'Atlantis,2024,"9",,Atlantic'].join('\n') + '\n';
 
 let dir: string;
 let appended: string;
@@ -71,9 +72,9 @@ describe('query history', () => {
       country: 'JAPAN',
       as_of: null,
       figures: [
-        { source: '', region: 'Asia', country: 'Japan', country_code: 'JPN', year: 2024, gdp_usd_billion: 4100, published: '2024-10-22', run_id: runA, is_current: true, is_projection: false },
-        { source: '', region: 'Asia', country: 'Japan', country_code: 'JPN', year: 2025, gdp_usd_billion: 4200, published: '2024-10-22', run_id: runA, is_current: false, is_projection: true },
-        { source: '', region: 'Asia', country: 'Japan', country_code: 'JPN', year: 2025, gdp_usd_billion: 4300, published: '2025-04-22', run_id: runB, is_current: true, is_projection: false },
+        { source: '', region: 'Asia', country: 'Japan', country_code: 'JPN', year: 2023, gdp_usd_billion: 4100, published: '2024-10-22', run_id: runA, is_current: true, is_projection: false },
+        { source: '', region: 'Asia', country: 'Japan', country_code: 'JPN', year: 2024, gdp_usd_billion: 4200, published: '2024-10-22', run_id: runA, is_current: false, is_projection: true },
+        { source: '', region: 'Asia', country: 'Japan', country_code: 'JPN', year: 2024, gdp_usd_billion: 4300, published: '2025-04-22', run_id: runB, is_current: true, is_projection: false },
       ],
     });
   });
@@ -81,15 +82,15 @@ describe('query history', () => {
   it('--as-of hides later vintages and decides current among the rest', async () => {
     const answer = await ask(appended, 'history', '--country', 'Japan', '--as-of', '2024-12-31');
     expect(answer.figures.map((f: { year: number; is_current: boolean }) => [f.year, f.is_current])).toEqual([
+      [2023, true],
       [2024, true],
-      [2025, true],
     ]);
     const asiaLeader = async (...flags: string[]) => (await ask(appended, 'top5', ...flags)).regions.find((r: { region: string }) => r.region === 'Asia').countries[0];
-    // As of 2024-12-31 the 2025 figure is the October 2024 forecast: the latest figure is 2024's,
-    // unless projections are asked for. The April 2025 vintage's 2025 figure is no projection.
-    expect(await asiaLeader('--as-of', '2024-12-31')).toEqual({ country: 'Japan', country_code: 'JPN', year: 2024, gdp_usd_billion: 4100 });
-    expect(await asiaLeader('--as-of', '2024-12-31', '--projections')).toEqual({ country: 'Japan', country_code: 'JPN', year: 2025, gdp_usd_billion: 4200 });
-    expect(await asiaLeader()).toEqual({ country: 'Japan', country_code: 'JPN', year: 2025, gdp_usd_billion: 4300 });
+    // As of 2024-12-31 the 2024 figure is the October 2024 estimate: the latest figure is 2023's,
+    // unless projections are asked for. The April 2025 vintage's 2024 figure is an actual one.
+    expect(await asiaLeader('--as-of', '2024-12-31')).toEqual({ country: 'Japan', country_code: 'JPN', year: 2023, gdp_usd_billion: 4100 });
+    expect(await asiaLeader('--as-of', '2024-12-31', '--projections')).toEqual({ country: 'Japan', country_code: 'JPN', year: 2024, gdp_usd_billion: 4200 });
+    expect(await asiaLeader()).toEqual({ country: 'Japan', country_code: 'JPN', year: 2024, gdp_usd_billion: 4300 });
   });
 
   it('records with no published date are always visible; an older vintage never wins', async () => {

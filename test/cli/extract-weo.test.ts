@@ -32,10 +32,11 @@ function expectedRows(text: string, published: string): string[][] {
     const cells = line.split('\t');
     if (cells[col('WEO Subject Code')] !== 'NGDPD') continue;
     const code = { UVK: 'XKX', WBG: 'PSE' }[cells[col('ISO')]] ?? cells[col('ISO')];
+    const estimates = col('Estimates Start After') < 0 ? '' : (cells[col('Estimates Start After')] ?? '').trim();
     header.forEach((h, i) => {
       if (!/^\d{4}$/.test(h) || ['', 'n/a', '--'].includes(cells[i])) return;
       const billions = Number(cells[i].replaceAll(',', ''));
-      out.push([cells[col('Country')], code, h, String(Math.round(billions * 1000 * 1000) / 1000), published, 'imf']);
+      out.push([cells[col('Country')], code, h, String(Math.round(billions * 1000 * 1000) / 1000), published, 'imf', /^\d{4}$/.test(estimates) ? estimates : '']);
     });
   }
   return out;
@@ -50,10 +51,10 @@ describe('extract weo from the IMF files', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('of 3 WEO vintages (October 2019: 2019-10-15, April 2024: 2024-04-16, October 2024: 2024-10-22)');
     const rows = rowsOf(out);
-    expect(rows[0]).toEqual(['country', 'country_code', 'year', 'gdp_usd_million', 'published', 'source']);
+    expect(rows[0]).toEqual(['country', 'country_code', 'year', 'gdp_usd_million', 'published', 'source', 'estimates_start_after']);
     const text = (path: string, encoding: BufferEncoding) => readFileSync(path).toString(encoding).replace(/^\ufeff/, '');
     const expected = [...expectedRows(text(OCT2019, 'latin1'), '2019-10-15'), ...expectedRows(text(APR2024, 'utf16le'), '2024-04-16'), ...expectedRows(text(OCT2024, 'utf16le'), '2024-10-22')];
-    expect(rows.slice(1).map((row) => [row[0], row[1], row[2], String(Number(row[3])), row[4], row[5]])).toEqual(expected);
+    expect(rows.slice(1).map((row) => [row[0], row[1], row[2], String(Number(row[3])), row[4], row[5], row[6]])).toEqual(expected);
     // Windows-1252's ô survives; the IMF's own codes become ISO's.
     expect(rows.some((row) => row[0] === "Côte d'Ivoire" && row[4] === '2019-10-15')).toBe(true);
     expect(rows.filter((row) => row[1] === 'UVK' || row[1] === 'WBG')).toEqual([]);
@@ -76,10 +77,11 @@ describe('extract weo from the IMF files', () => {
     expect((await cli(['run', out, '--out', wh])).code).toBe(0);
     const ask = async (...args: string[]) => JSON.parse((await cli(['query', ...args, '--warehouse', wh, '--json'])).stdout);
     const before = await ask('top5', '--as-of', '2020-01-01');
-    // As of 2020 only the October 2019 vintage is visible: its newest figure that is no forecast is 2019's.
+    // As of 2020 only the October 2019 vintage is visible: its newest actual figure is 2018's
     const years = before.regions.flatMap((r: { countries: Array<{ year: number }> }) => r.countries.map((c) => c.year));
-    expect(years).toContain(2019);
-    expect(years.every((y: number) => y <= 2019)).toBe(true);
+    // (2019 is that vintage's estimate: after its Estimates Start After, 2018.)
+    expect(years).toContain(2018);
+    expect(years.every((y: number) => y <= 2018)).toBe(true);
     const revised = await ask('revisions', '--from', '2024-05-01', '--to', '2024-12-31');
     expect(revised.source).toBe('imf');
     expect(revised.figures.length).toBeGreaterThan(100);
@@ -220,7 +222,7 @@ describe('the WEO reader on its own', () => {
             lines.push(['1', c.iso, 'NGDPD', c.name, 'U.S. dollars', scaleName, ...values, '2023'].join('\t'));
             values.forEach((v, i) => {
               if (['n/a', '--', ''].includes(v)) return;
-              expected.push({ country: c.name, country_code: ({ UVK: 'XKX', WBG: 'PSE' } as Record<string, string>)[c.iso] ?? c.iso, year: years[i], gdp_usd_million: shiftDecimal(v.replaceAll(',', ''), shift) });
+              expected.push({ country: c.name, country_code: ({ UVK: 'XKX', WBG: 'PSE' } as Record<string, string>)[c.iso] ?? c.iso, year: years[i], gdp_usd_million: shiftDecimal(v.replaceAll(',', ''), shift), estimates_start_after: '2023' });
             });
           }
           lines.push('', 'International Monetary Fund, World Economic Outlook Database, April 2024');

@@ -15,7 +15,7 @@ const VALUES = join(SOURCES, 'imf_datamapper_NGDPD_raw.json');
 const COUNTRIES = join(SOURCES, 'imf_datamapper_countries.json');
 
 const csvRows = (path: string): string[][] => parse(readFileSync(path, 'utf8')) as string[][];
-const DUMP_HEADER = ['country', 'country_code', 'year', 'gdp_usd_million', 'published', 'source'];
+const DUMP_HEADER = ['country', 'country_code', 'year', 'gdp_usd_million', 'published', 'source', 'estimates_start_after'];
 /** A dump's rows as country, year, figure, published (checking its header, code and source columns are there). */
 const dumpRows = (path: string): string[][] => {
   const [header, ...rows] = csvRows(path);
@@ -141,7 +141,7 @@ describe('bad usage: exit 2, nothing written', () => {
     [['wikipedia', '--file', PAGE, '--published', '2025-02-30'], '--published must be a real calendar date YYYY-MM-DD'],
     [['wikipedia', '--file', PAGE, '--timeout', '0'], '--timeout must be a number of seconds'],
     [['imf', '--file', VALUES, '--countries', COUNTRIES, '--published', '2024-10-22', '--indicator', 'NG;DPD'], '--indicator must be'],
-    [['gdp'], 'gdpmr extract must be followed by wikipedia, imf or weo'],
+    [['gdp'], 'gdpmr extract must be followed by wikipedia, imf, weo or worldbank'],
   ])('%j', async (args, message) => {
     const dir = tempDir();
     const r = await cli(['extract', ...args, ...(args.length > 1 ? ['--out', join(dir, 'o.csv')] : [])]);

@@ -7,15 +7,16 @@ import { cleanTempDirs, cli, tempDir, writeInput } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
-const CSV = `country,region,year,gdp_usd_million,published
-Aland,Europe,2024,1000,2024-04-16
-Aland,Europe,2024,1100,2024-10-22
-Aland,Europe,2024,1200,2024-10-22
-Aland,Europe,2025,1500,2024-10-22
-Bmark,Europe,2024,900,
-Bmark,Europe,2024,950,
-Bmark,Europe,2024,990,2024-04-16
-Cland,Europe,2023,700,2023-10-10
+// estimates_start_after 2024: the figures for 2024 and before are actual ones, 2025 a forecast.
+const CSV = `country,region,year,gdp_usd_million,published,estimates_start_after
+Aland,Europe,2024,1000,2024-04-16,2024
+Aland,Europe,2024,1100,2024-10-22,2024
+Aland,Europe,2024,1200,2024-10-22,2024
+Aland,Europe,2025,1500,2024-10-22,2024
+Bmark,Europe,2024,900,,2024
+Bmark,Europe,2024,950,,2024
+Bmark,Europe,2024,990,2024-04-16,2024
+Cland,Europe,2023,700,2023-10-10,2024
 `;
 
 let out: string;

@@ -49,9 +49,10 @@ describe('gdpmr on the Wikipedia IMF snapshot', () => {
     const asia = answer.regions.find((r: { region: string }) => r.region === 'Asia');
     expect(asia.avg_gdp_usd_billion).toBe(6327.18);
     expect(asia.countries.map((c: { country: string }) => c.country)).toEqual(['China', 'Japan', 'India', 'South Korea', 'Indonesia']);
-    // Without --year: the latest figure that is not a projection, the IMF's 2024, not 2029.
+    // Without --year: the latest figure that is not a projection, the IMF's 2023: the October
+    // 2024 vintage's 2024 is its estimate, and 2025-2029 its forecasts.
     const latest = JSON.parse((await cli(['query', 'top5', '--warehouse', both, '--json'])).stdout);
-    expect(new Set(latest.regions.flatMap((r: { countries: Array<{ year: number }> }) => r.countries.map((c) => c.year)))).toEqual(new Set([2024]));
+    expect(new Set(latest.regions.flatMap((r: { countries: Array<{ year: number }> }) => r.countries.map((c) => c.year)))).toEqual(new Set([2023]));
     const history = JSON.parse((await cli(['query', 'history', '--country', 'South Korea', '--warehouse', both, '--json'])).stdout);
     expect(new Set(history.figures.map((f: { country: string }) => f.country))).toEqual(new Set(['South Korea']));
     expect(history.figures.length).toBe(51);
