@@ -129,7 +129,7 @@ describe('the README, followed literally', () => {
       expect(page.status, `gdpmr ${command} --help`).toBe(0);
       // Every flag the top-level usage line names is explained on the command's own page.
       const usage = help.split('\n').find((l) => l.startsWith(`  gdpmr ${command} `)) ?? '';
-      const subPages = command === 'extract' ? ['wikipedia', 'imf', 'weo'].map((s) => spawnSync(process.execPath, [CLI, command, s, '--help'], { encoding: 'utf8' }).stdout).join('\n') : '';
+      const subPages = command === 'extract' ? ['wikipedia', 'imf', 'weo', 'worldbank'].map((s) => spawnSync(process.execPath, [CLI, command, s, '--help'], { encoding: 'utf8' }).stdout).join('\n') : '';
       for (const flag of usage.match(/--[a-z-]+/g) ?? []) expect(`${page.stdout}\n${subPages}`, `gdpmr ${command} --help explains ${flag}`).toContain(flag);
     }
   });
