@@ -50,7 +50,7 @@ export const FLAGS = {
   },
   year: { kind: year, help: "the current figures of year Y (projection or not) instead of each\ncountry's latest" },
   asOf: { kind: calendarDate, help: 'answer as the warehouse would have on that date: later vintages unseen' },
-  projections: { kind: flag, help: "a country's latest figure may be a projection (a figure for a year after\nits vintage's year); by default it is the newest figure that is not" },
+  projections: { kind: flag, help: "a country's latest figure may be a projection (the publisher's estimate or\nforecast: a year after its estimates_start_after, else not before its vintage's\nyear); by default it is the newest figure that is not" },
   /** The figures' date of an extract: a real calendar date. */
   published: {
     kind: {

@@ -106,7 +106,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   sections.push(
     `<section><h2>Source</h2><p>Every chart and table below shows ${escapeHtml(sourceFigures(source))} only: figures of different publishers are never compared or mixed.` +
       (others.length === 0 ? ' The warehouse holds no other source.' : ` The warehouse also holds ${others.map((s) => escapeHtml(sourceFigures(s))).join(', ')}: \`gdpmr report --source NAME\` shows one of them.`) +
-      ' A country\'s latest figure is its newest one that is not a projection (a figure for a year after the year it was published in).</p></section>',
+      ' A country\'s latest figure is its newest one that is not a projection (the publisher\'s estimate or forecast: a year after its estimates_start_after, or, where the publisher does not say, a year not before the year it was published in).</p></section>',
   );
 
   const top = top5(w, TOP, { source, asOf: o.asOf });
@@ -125,7 +125,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   const leaders = top5(w, LEADERS, { source, asOf: o.asOf });
   const points = leaders.regions.flatMap((r) => r.countries.flatMap((c) => yearSeries(w, source, r.region, c.country, c.country_code, o.asOf)));
   sections.push(
-    `<section><h2>GDP over the years of each region's top ${LEADERS}</h2><p>One line per country: its current figure for each year${o.asOf === undefined ? '' : ` as of ${o.asOf}`}, billions of USD. Dashed: projections (figures for years after their vintage's year).</p>` +
+    `<section><h2>GDP over the years of each region's top ${LEADERS}</h2><p>One line per country: its current figure for each year${o.asOf === undefined ? '' : ` as of ${o.asOf}`}, billions of USD. Dashed: projections (the publisher's estimates and forecasts).</p>` +
       (points.length === 0 ? '<p>No figures.</p>' : chartBox(await yearsChart(points, `GDP by year, each region's top ${LEADERS} (current vintage), billions of USD`))) +
       '</section>',
   );

@@ -127,3 +127,25 @@ describe('query revisions', () => {
     expect(r.stderr).toContain(message);
   });
 });
+
+describe('a source whose every figure is a forecast', () => {
+  it('answers no latest figure, with a note saying so and pointing at --projections and --year', async () => {
+    const dir = tempDir();
+    const w = join(dir, 'w');
+    // Wikipedia's IMF column as its January 2025 page heads it: "Forecast" for 2025.
+    const csv = 'country,year,gdp_usd_million,published,source\nJapan,2025,"4,389,326",2025-01-07,imf\nChina,2025,"19,534,894",2025-01-07,imf\n';
+    expect((await cli(['run', writeInput(dir, 'f.csv', csv), '--out', w])).code).toBe(0);
+    for (const query of ['top5', 'over']) {
+      const r = await cli(['query', query, '--warehouse', w, '--json']);
+      expect(r.code).toBe(0);
+      const answer = JSON.parse(r.stdout);
+      expect(answer.note).toContain('every one of the 2 imf figures is a projection');
+      expect(answer.note).toContain('--projections');
+      expect(answer.note).toContain('--year');
+      const table = await cli(['query', query, '--warehouse', w]);
+      expect(table.stderr).toContain('is a projection');
+    }
+    const forecast = JSON.parse((await cli(['query', 'top5', '--year', '2025', '--warehouse', w, '--json'])).stdout);
+    expect(forecast.regions[0].countries.map((c: { country: string }) => c.country)).toEqual(['China', 'Japan']);
+  });
+});
