@@ -2,7 +2,6 @@
 // `gdp` (a temporary view over the region databases, attached read-only). A statement that
 // would write is refused before it runs, and the connection is read-only anyway.
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
 import { decimal, defineCommand, path } from '../command-line.js';
 import { FLAGS } from '../config.js';
 import { errorText, GdpmrError, usage } from '../errors.js';
@@ -11,7 +10,7 @@ import { openWarehouse } from '../query/warehouse.js';
 import { WarehousePaths } from '../store/layout.js';
 import { VIEW_COLUMNS } from '../store/region-db.js';
 import { holdingOutput, streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
-import { fsReason } from '../fs.js';
+import { fsReason, readSmallFile } from '../fs.js';
 
 /** How much of an answer is held back until the statement has finished. */
 const HELD_BYTES = 64 * 1024 * 1024;
@@ -95,14 +94,18 @@ async function writeAnswer(rows: IterableIterator<unknown[]>, columns: string[],
   out.stdout(`${total} row${total === 1 ? '' : 's'}\n${table(columns, shown.map((r) => r.map(cellText)), numeric)}${more}`);
 }
 
+/** A statement file is text a person wrote; /dev/zero or `yes | gdpmr sql --file -` is not one. */
+const SQL_FILE_MAX_BYTES = 16 * 1024 * 1024;
+
 /** The statement: the argument, or --file's text (- reads standard input). */
 function statementOf(o: { statement?: string; file?: string }): string {
   if (o.statement !== undefined && o.file !== undefined) throw usage('gdpmr sql takes a STATEMENT or --file FILE, not both');
   let text = o.statement;
   if (o.file !== undefined) {
     try {
-      text = readFileSync(o.file === '-' ? 0 : o.file, 'utf8');
+      text = readSmallFile(o.file, '--file', SQL_FILE_MAX_BYTES);
     } catch (error) {
+      if (error instanceof GdpmrError) throw error;
       throw usage(`--file must be a readable file with the statement, got ${o.file} (${fsReason(error)})`);
     }
   }

@@ -261,3 +261,16 @@ describe('extract worldbank from the API v2', () => {
     expect(existsSync(join(dir, 'o.csv'))).toBe(false);
   });
 });
+
+describe('small inputs are read as regular files, up to a cap', () => {
+  it.each([
+    [['sql', '--file', '/dev/zero'], '--file must be a regular file, got /dev/zero'],
+    [['run', join(ROOT, 'data', 'wikipedia_imf_2025-01-07.csv'), '--regions', '/dev/zero'], '--regions must be a readable CSV file, got /dev/zero'],
+  ])('%j: exit 2 at once, naming it', async (args, message) => {
+    const dir = tempDir();
+    const r = await cli([...args, ...(args[0] === 'run' ? ['--out', join(dir, 'w')] : ['--warehouse', join(dir, 'w')])]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(existsSync(join(dir, 'w'))).toBe(false);
+  });
+});
