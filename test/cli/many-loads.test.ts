@@ -37,7 +37,8 @@ describe('a warehouse of several loads', () => {
     const { dir, w } = await twoLoads();
     const before = manifestOf(w);
     const other = writeInput(dir, 'other.csv', 'country,year,gdp_usd_million\nJapan,2024,1\n');
-    expect((await cli(['run', other, '--out', w, '--replace'])).code).toBe(0);
+    const replacing = await cli(['run', other, '--out', w, '--replace']);
+    expect(replacing.code, replacing.stderr).toBe(0);
     const replaced = manifestOf(w);
     expect(JSON.parse(replaced).loads).toHaveLength(1);
     expect((await cli(['verify', '--warehouse', w])).code).toBe(0);
