@@ -1,7 +1,7 @@
 // File-system steps every command shares: making a directory without Node's recursive mkdir
 // (which spins for ever on some paths, such as /proc/x), and writing a file whole or not at all.
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { GdpmrError, usage } from './errors.js';
+import { GdpmrError, type ErrorCode } from './errors.js';
 import { formatBytes } from './format.js';
 import { dirname, resolve } from 'node:path';
 
@@ -125,14 +125,26 @@ export function removeOnSignal(partial: string | readonly string[], command: str
 /** Lets a signal handler run between the pieces of a long write. */
 export const yieldToSignals = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** What a small input is, for its messages: the flag that named it and its cap. */
+export interface SmallInput {
+  flag: string;
+  maxBytes: number;
+  /** How messages name it: "file" (default), "CSV file", ... */
+  what?: string;
+  /** The error code of a refusal (all are exit 2): default USAGE. */
+  code?: ErrorCode;
+}
+
 /**
- * A small input (a country map, a release-date table, a SQL file) read whole, never past
- * `maxBytes`: a regular file, or `-` for standard input read up to the cap. A FIFO, a device
- * (/dev/zero) or a directory is refused at once (opened without blocking), as is a file over
- * the cap: exit 2 naming the flag, the path and why.
+ * A small input (a country map, a release-date table, a SQL file, a saved page) read whole,
+ * never past `maxBytes`: a regular file, or `-` for standard input read up to the cap. A FIFO,
+ * a device (/dev/zero) or a directory is refused at once (opened without blocking), as is a
+ * file over the cap: exit 2 naming the flag, the path and why.
  */
-export function readSmallFile(path: string, flagName: string, maxBytes: number): string {
-  const tooLarge = (): GdpmrError => usage(`${flagName} must be a file of at most ${formatBytes(maxBytes)}, got ${path === '-' ? 'standard input' : path}, which is larger`);
+export function readSmallBytes(path: string, input: SmallInput): Buffer {
+  const { flag, maxBytes, what = 'file', code = 'USAGE' } = input;
+  const refuse = (why: string): GdpmrError => new GdpmrError(code, `${flag} must be a readable ${what}, got ${path === '-' ? 'standard input' : path} (${why})`);
+  const tooLarge = (): GdpmrError => refuse(`larger than ${formatBytes(maxBytes)}, the most it may hold`);
   if (path === '-') {
     const parts: Buffer[] = [];
     let total = 0;
@@ -142,8 +154,8 @@ export function readSmallFile(path: string, flagName: string, maxBytes: number):
       try {
         n = readSync(0, chunk, 0, chunk.length, null);
       } catch (error) {
+        // Standard input left non-blocking by whoever started us: wait for it.
         if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-        if ((error as NodeJS.ErrnoException).code === 'EOF') break;
         throw error;
       }
       if (n === 0) break;
@@ -151,30 +163,34 @@ export function readSmallFile(path: string, flagName: string, maxBytes: number):
       if (total > maxBytes) throw tooLarge();
       parts.push(Buffer.from(chunk.subarray(0, n)));
     }
-    return Buffer.concat(parts).toString('utf8');
+    return Buffer.concat(parts);
   }
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw usage(`${flagName} must be a readable file, got ${path} (${fsReason(error) === 'ENOENT' ? 'no such file' : fsReason(error)})`);
+    throw refuse(fsReason(error) === 'ENOENT' ? 'no such file' : fsReason(error));
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw usage(`${flagName} must be a regular file, got ${path} (${stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a named pipe' : 'a device or socket'})`);
+    if (!stat.isFile()) throw refuse(`${stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a named pipe' : 'a device or socket'}, not a regular file`);
     if (stat.size > maxBytes) throw tooLarge();
+    // One byte more than its size: a file that grows while read is still never read past the cap.
     const bytes = Buffer.allocUnsafe(stat.size + 1);
     let done = 0;
-    for (;;) {
+    while (done < bytes.length) {
       const n = readSync(fd, bytes, done, bytes.length - done, done);
       if (n === 0) break;
       done += n;
-      // It grew while read: still never past the cap.
       if (done > maxBytes) throw tooLarge();
-      if (done === bytes.length) break;
     }
-    return bytes.toString('utf8', 0, done);
+    return bytes.subarray(0, done);
   } finally {
     closeSync(fd);
   }
+}
+
+/** readSmallBytes as UTF-8 text. */
+export function readSmallFile(path: string, input: SmallInput): string {
+  return readSmallBytes(path, input).toString('utf8');
 }

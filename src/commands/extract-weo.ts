@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { defineCommand, httpUrl, path, type Kind } from '../command-line.js';
 import { checkOutputFile, EXTRACT_FLAGS, FLAGS } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
-import { DUMP_HEADER, sha256, sourcePathFor, type SourceInfo } from '../extract/dump-file.js';
+import { DUMP_HEADER, dumpLine, sha256, sourcePathFor, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource } from '../extract/http.js';
 import { detectEncoding, readWeoFile, tailVintage, type WeoBytes } from '../extract/weo-file.js';
 import { vintageOf } from '../extract/weo.js';
@@ -63,7 +63,7 @@ OUT.csv.source.json lists each file (path or URL, sha256, encoding, vintage, rel
 export function releaseDates(path = WEO_VINTAGES): Map<string, { published: string; readFrom: string }> {
   let rows: Array<{ vintage?: string; published?: string; read_from?: string }>;
   try {
-    rows = parse(readSmallFile(path, '--vintages', VINTAGES_MAX_BYTES), { columns: true, bom: true, skip_empty_lines: true });
+    rows = parse(readSmallFile(path, { flag: '--vintages', maxBytes: VINTAGES_MAX_BYTES, what: 'CSV file' }), { columns: true, bom: true, skip_empty_lines: true });
   } catch (error) {
     if (error instanceof GdpmrError) throw error;
     throw usage(`--vintages must be a readable CSV with columns vintage,published,read_from, got ${path} (${fsReason(error)})`);
@@ -87,11 +87,6 @@ interface Input {
   url: string | null;
   httpStatus: number | null;
   retrievedAt: string;
-}
-
-/** One CSV field as csv-stringify would write it. */
-function field(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export async function extractWeoCommand(argv: string[], out: Output, log: Logger, lines: unknown[]): Promise<number> {
@@ -172,9 +167,8 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
         pending = '';
       };
       for (const input of plan) {
-        const tail = `,${input.published},imf,`;
         const result = await readWeoFile(input.source, o.subject, (row) => {
-          pending += `${field(row.country)},${row.country_code},${row.year},${row.gdp_usd_million}${tail}${row.estimates_start_after}\n`;
+          pending += dumpLine(row.country, row.country_code, row.year, row.gdp_usd_million, input.published, 'imf', row.estimates_start_after);
           if (pending.length >= 1 << 20) flush();
         });
         if (!result.outcome.ok) throw new GdpmrError('SOURCE_INVALID', `${input.where} ${result.outcome.reason}; nothing was written`);

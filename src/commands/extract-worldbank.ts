@@ -5,10 +5,11 @@ import type { Logger } from 'pino';
 import { defineCommand, httpUrl, path } from '../command-line.js';
 import { checkOutputFile, DEFAULTS, EXTRACT_FLAGS, FLAGS } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
-import { DUMP_HEADER, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
+import { DUMP_HEADER, dumpLine, sha256, writeDumpOrFail, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
 import { aggregateCodes, apiPage, apiRows, parseWorldBankCsv, WORLD_BANK_INDICATOR, type WorldBankRow } from '../extract/worldbank.js';
-import { fsReason, readSmallFile } from '../fs.js';
+import { readSmallBytes } from '../fs.js';
+import { isCalendarDate } from '../rules/normalize.js';
 import type { Output } from '../output.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 
@@ -44,14 +45,9 @@ They are named on stderr and in OUT.csv.source.json. KSV, the Bank's code for Ko
 is written XKX. Two files of one Last Updated Date: exit 2.`,
 });
 
-/** One CSV field as the dump writes it. */
-function field(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 function dumpText(parts: ReadonlyArray<{ rows: WorldBankRow[]; published: string }>): string {
   let text = `${DUMP_HEADER.join(',')}\n`;
-  for (const part of parts) for (const r of part.rows) text += `${field(r.country)},${r.country_code},${r.year},${r.gdp_usd_million},${part.published},world_bank,\n`;
+  for (const part of parts) for (const r of part.rows) text += dumpLine(r.country, r.country_code, r.year, r.gdp_usd_million, part.published, 'world_bank', '');
   return text;
 }
 
@@ -102,14 +98,14 @@ export async function extractWorldBankCommand(argv: string[], out: Output, log: 
   if (o.file.length > 0) {
     const parts: Array<{ where: string; rows: WorldBankRow[]; published: string; aggregates: string[]; sha256: string; bytes: number }> = [];
     for (const file of o.file) {
-      const text = readSmallFile(file, '--file', FILE_MAX_BYTES);
-      const result = parseWorldBankCsv(text, (code) => map.regionOfCode(code) !== undefined);
+      // The sha256 is of the bytes as shipped, the one a later refresh compares.
+      const bytes = readSmallBytes(file, { flag: '--file', maxBytes: FILE_MAX_BYTES });
+      const result = parseWorldBankCsv(bytes.toString('utf8'), (code) => map.regionOfCode(code) !== undefined);
       if (!result.ok) throw new GdpmrError('SOURCE_INVALID', `${file} ${result.reason}; nothing was written`);
       const published = o.published ?? result.published;
       const twin = parts.find((p) => p.published === published);
       if (twin !== undefined) throw usage(`${twin.where} and ${file} are both the World Bank's release of ${published}: give each vintage once`);
       if (result.rows.length === 0) throw new GdpmrError('SOURCE_INVALID', `${file} holds no figure of an economy the country map knows; nothing was written`);
-      const bytes = Buffer.from(text, 'utf8');
       parts.push({ where: file, rows: result.rows, published, aggregates: result.aggregates, sha256: sha256(bytes), bytes: bytes.length });
     }
     const aggregates = [...new Set(parts.flatMap((p) => p.aggregates))].sort();
@@ -129,7 +125,7 @@ export async function extractWorldBankCommand(argv: string[], out: Output, log: 
       aggregates_left_out: aggregates,
       requests: lines,
     };
-    write(o.out, dumpText(parts), source);
+    writeDumpOrFail(o.out, dumpText(parts), source);
     out.stderr(`gdpmr: ${aggregatesNote(aggregates)}`);
     out.stdout(`extracted ${total} rows (${WORLD_BANK_INDICATOR}) of ${parts.length} World Bank release${parts.length === 1 ? '' : 's'} (${parts.map((p) => p.published).join(', ')}) into ${o.out}`);
     return 0;
@@ -143,7 +139,7 @@ export async function extractWorldBankCommand(argv: string[], out: Output, log: 
   const result = apiRows(values.items, known);
   if (result.error !== undefined) throw new GdpmrError('SOURCE_INVALID', `${values.first.url} ${result.error}; nothing was written`);
   const lastUpdated = values.meta.lastupdated?.trim();
-  if (o.published === undefined && (lastUpdated === undefined || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(lastUpdated))) {
+  if (o.published === undefined && (lastUpdated === undefined || !isCalendarDate(lastUpdated))) {
     throw new GdpmrError('SOURCE_INVALID', `${values.first.url} gives no "lastupdated" date in its page header (got ${JSON.stringify(lastUpdated ?? null)}): give --published YYYY-MM-DD; nothing was written`);
   }
   if (result.rows.length === 0) throw new GdpmrError('SOURCE_INVALID', `${values.first.url} holds no figure of an economy; nothing was written`);
@@ -163,16 +159,8 @@ export async function extractWorldBankCommand(argv: string[], out: Output, log: 
     aggregates_left_out: result.aggregates,
     requests: lines,
   };
-  write(o.out, dumpText([{ rows: result.rows, published }]), source);
+  writeDumpOrFail(o.out, dumpText([{ rows: result.rows, published }]), source);
   out.stderr(`gdpmr: ${aggregatesNote(result.aggregates)}`);
   out.stdout(`extracted ${result.rows.length} rows (${WORLD_BANK_INDICATOR}, published ${published}) from ${base} (${responses.length} pages) into ${o.out}`);
   return 0;
-}
-
-function write(path: string, csv: string, source: SourceInfo): void {
-  try {
-    writeDump(path, csv, source);
-  } catch (error) {
-    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${path} (${fsReason(error)}); nothing was written`);
-  }
 }

@@ -1,17 +1,16 @@
 // `gdpmr extract wikipedia|imf`: the E of the ETL. Reads a source (live, a URL, or a saved
 // file), writes OUT.csv for `gdpmr run` and OUT.source.json saying where it came from.
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { defineCommand, httpUrl, oneOf, path, text } from '../command-line.js';
 import { checkOutputFile, EXTRACT_FLAGS, FLAGS } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
-import { dumpCsv, sha256, writeDump, type SourceInfo } from '../extract/dump-file.js';
+import { dumpCsv, sha256, writeDumpOrFail, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
 import { extractImf } from '../extract/imf.js';
 import { decodePage, extractWikipedia, WIKIPEDIA_SOURCES, type WikipediaSource } from '../extract/wikipedia.js';
 import { isCalendarDate } from '../rules/normalize.js';
-import { fsReason } from '../fs.js';
+import { readSmallBytes } from '../fs.js';
 import type { Output } from '../output.js';
 
 export const WIKIPEDIA_URL = 'https://en.wikipedia.org/wiki/List_of_countries_by_GDP_(nominal)';
@@ -69,22 +68,9 @@ out; the API's codes are written as country_code (UVK -> XKX, WBG -> PSE); sourc
 });
 
 
-/** Reads a saved source file, or exits 2 naming it. */
-function readSaved(path: string, flag: string): Buffer {
-  try {
-    if (!statSync(path).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
-    return readFileSync(path);
-  } catch (error) {
-    throw new GdpmrError('INPUT_MISSING', `${flag} must be a readable file, got ${path} (${fsReason(error) === 'ENOENT' ? 'no such file' : fsReason(error)})`);
-  }
-}
-
-function writeOut(path: string, csv: string, source: SourceInfo): void {
-  try {
-    writeDump(path, csv, source);
-  } catch (error) {
-    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${path} (${fsReason(error)}); nothing was written`);
-  }
+/** A saved source file, or exit 2 naming it: read as a fetch would be, up to --max-bytes. */
+function readSaved(path: string, flag: string, maxBytes: number): Buffer {
+  return readSmallBytes(path, { flag, maxBytes, code: 'INPUT_MISSING' });
 }
 
 /** Request log lines: kept for the .source.json, and echoed to stderr with --verbose. */
@@ -141,7 +127,7 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
   const { log, lines } = requestLog(o.verbose, out);
   let fetched: Fetched | undefined;
   let bytes: Buffer;
-  if (o.file !== undefined) bytes = readSaved(o.file, '--file');
+  if (o.file !== undefined) bytes = readSaved(o.file, '--file', o.maxBytes);
   else {
     fetched = await fetchSource(o.url ?? WIKIPEDIA_URL, o.timeout * 1000, log, o.maxBytes);
     bytes = fetched.bytes;
@@ -174,7 +160,7 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
     rows: result.rows.length,
     requests: lines,
   };
-  writeOut(o.out, dumpCsv(result.rows, published, o.source), source);
+  writeDumpOrFail(o.out, dumpCsv(result.rows, published, o.source), source);
   out.stdout(`extracted ${result.rows.length} rows (${WIKIPEDIA_SOURCES[o.source as WikipediaSource]}, published ${published}${result.revision.id === null ? '' : `, revision ${result.revision.id}`}) from ${where} into ${o.out}`);
   return 0;
 }
@@ -198,8 +184,8 @@ async function extractImfCommand(argv: string[], out: Output): Promise<number> {
   let fetched: Fetched | undefined;
   let fetchedCountries: Fetched | undefined;
   if (o.file !== undefined) {
-    valuesBytes = readSaved(o.file, '--file');
-    countriesBytes = readSaved(o.countries as string, '--countries');
+    valuesBytes = readSaved(o.file, '--file', o.maxBytes);
+    countriesBytes = readSaved(o.countries as string, '--countries', o.maxBytes);
     valuesWhere = o.file;
     countriesWhere = o.countries as string;
   } else {
@@ -234,7 +220,7 @@ async function extractImfCommand(argv: string[], out: Output): Promise<number> {
     rows: result.rows.length,
     requests: lines,
   };
-  writeOut(o.out, dumpCsv(result.rows, published, 'imf'), source);
+  writeDumpOrFail(o.out, dumpCsv(result.rows, published, 'imf'), source);
   out.stdout(`extracted ${result.rows.length} rows (${o.indicator}, published ${published}) from ${valuesWhere} into ${o.out}`);
   return 0;
 }

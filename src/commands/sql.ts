@@ -10,7 +10,7 @@ import { openWarehouse } from '../query/warehouse.js';
 import { WarehousePaths } from '../store/layout.js';
 import { VIEW_COLUMNS } from '../store/region-db.js';
 import { holdingOutput, streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
-import { fsReason, readSmallFile } from '../fs.js';
+import { readSmallFile } from '../fs.js';
 
 /** How much of an answer is held back until the statement has finished. */
 const HELD_BYTES = 64 * 1024 * 1024;
@@ -102,12 +102,7 @@ function statementOf(o: { statement?: string; file?: string }): string {
   if (o.statement !== undefined && o.file !== undefined) throw usage('gdpmr sql takes a STATEMENT or --file FILE, not both');
   let text = o.statement;
   if (o.file !== undefined) {
-    try {
-      text = readSmallFile(o.file, '--file', SQL_FILE_MAX_BYTES);
-    } catch (error) {
-      if (error instanceof GdpmrError) throw error;
-      throw usage(`--file must be a readable file with the statement, got ${o.file} (${fsReason(error)})`);
-    }
+    text = readSmallFile(o.file, { flag: '--file', maxBytes: SQL_FILE_MAX_BYTES });
   }
   if (text === undefined) throw usage('gdpmr sql needs a STATEMENT, e.g. gdpmr sql "SELECT count(*) FROM gdp", or --file FILE');
   if (text.trim() === '') throw usage(`gdpmr sql needs a STATEMENT, got an empty one${o.file !== undefined ? ` in ${o.file}` : ''}`);

@@ -5,7 +5,8 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import { makeDirectory } from '../fs.js';
+import { GdpmrError } from '../errors.js';
+import { fsReason, makeDirectory } from '../fs.js';
 import type { DumpRow } from './wikipedia.js';
 
 export const DUMP_HEADER = ['country', 'country_code', 'year', 'gdp_usd_million', 'published', 'source', 'estimates_start_after'] as const;
@@ -40,6 +41,28 @@ export function sha256(bytes: Uint8Array): string {
  */
 export function dumpCsv(rows: readonly DumpRow[], published: string, source: string): string {
   return stringify([[...DUMP_HEADER], ...rows.map((r) => [r.country, r.country_code, r.year, r.gdp_usd_million, published, source, ''])]);
+}
+
+/** One field of a dump line, quoted only where CSV needs it (an empty field stays empty). */
+export function dumpField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * One dump line under DUMP_HEADER, for extractors that write row by row. Figures and years are
+ * digits and codes letters: only names can need quotes.
+ */
+export function dumpLine(country: string, code: string, year: string, millions: string, published: string, source: string, estimatesStartAfter: string): string {
+  return `${dumpField(country)},${code},${year},${millions},${published},${source},${estimatesStartAfter}\n`;
+}
+
+/** writeDump, or exit 1 naming the --out it could not write. */
+export function writeDumpOrFail(path: string, csv: string, source: SourceInfo): void {
+  try {
+    writeDump(path, csv, source);
+  } catch (error) {
+    throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be a file gdpmr can write, got ${path} (${fsReason(error)}); nothing was written`);
+  }
 }
 
 /** Writes both files through temporary names beside them; the CSV's rename comes last. */

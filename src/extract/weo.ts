@@ -3,7 +3,7 @@
 // despite the name), in every layout the IMF has shipped: cells quoted as in CSV, numbers with
 // thousands separators, lines of nothing but tabs, the vintage line quoted and padded with
 // tabs, header cells with trailing spaces, `Estimates Start After` present or not. Built to the
-// IMF's own files in data/weo/real/, not to what the format "should" be.
+// IMF's own files in data/real/, not to what the format "should" be.
 //
 // Pure: decoded lines in, dump rows out through a callback, or the first thing that is wrong.
 // The command does the I/O (commands/extract-weo.ts, extract/weo-file.ts).

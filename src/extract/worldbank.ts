@@ -49,7 +49,7 @@ export function dollarsToMillions(text: string): string | null {
 export function parseWorldBankCsv(text: string, isEconomy: (code: string) => boolean): WorldBankResult {
   let records: string[][];
   try {
-    records = parse(text.replace(/^\ufeff/, ''), { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+    records = parse(text, { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
   } catch (error) {
     return { ok: false, reason: `is not the World Bank's bulk download (API_NY.GDP.MKTP.CD_DS2_en_csv_v2_<n>.csv): it does not read as CSV (${(error as Error).message.slice(0, 120)})` };
   }

@@ -50,6 +50,18 @@ function plainRegion(bytes: Uint8Array, from: number, to: number): Region | unde
   return undefined;
 }
 
+/** bytes[from, to) as SPEC §1's year (four digits, 1900–2100), else -1. */
+function plainYear(bytes: Uint8Array, from: number, to: number): number {
+  if (to - from !== 4) return -1;
+  let year = 0;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i];
+    if (!isDigit(b)) return -1;
+    year = year * 10 + (b - ZERO);
+  }
+  return year >= 1900 && year <= 2100 ? year : -1;
+}
+
 function twoDigits(bytes: Uint8Array, at: number): number {
   return (bytes[at] - ZERO) * 10 + (bytes[at + 1] - ZERO);
 }
@@ -155,14 +167,8 @@ export function appendPlainFigure(
 
   // Year: four digits, 1900–2100.
   const ys = fieldStart[columns.year];
-  if (fieldEnd[columns.year] - ys !== 4) return false;
-  let year = 0;
-  for (let i = ys; i < ys + 4; i++) {
-    const b = bytes[i];
-    if (!isDigit(b)) return false;
-    year = year * 10 + (b - ZERO);
-  }
-  if (year < 1900 || year > 2100) return false;
+  const year = plainYear(bytes, ys, fieldEnd[columns.year]);
+  if (year < 0) return false;
 
   // Code: empty, or three upper-case ASCII letters (anything else: the reference decides).
   let codeStart = -1;
@@ -216,22 +222,13 @@ export function appendPlainFigure(
     }
   }
 
-  // Estimates start after: empty, or four digits 1900–2100 as written.
+  // Estimates start after: empty, or a year as `year` is one, as written.
   let es = 0;
   let ee = 0;
   if (columns.estimatesStartAfter >= 0) {
     es = fieldStart[columns.estimatesStartAfter];
     ee = fieldEnd[columns.estimatesStartAfter];
-    if (ee > es) {
-      if (ee - es !== 4) return false;
-      let esa = 0;
-      for (let i = es; i < ee; i++) {
-        const b = bytes[i];
-        if (!isDigit(b)) return false;
-        esa = esa * 10 + (b - ZERO);
-      }
-      if (esa < 1900 || esa > 2100) return false;
-    }
+    if (ee > es && plainYear(bytes, es, ee) < 0) return false;
   }
 
   // The fact key, `source:identity`, and keyHash over it: its UTF-16 code units are these bytes.

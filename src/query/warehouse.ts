@@ -175,17 +175,16 @@ export function emptyAnswerNote(warehouse: OpenWarehouse, view: FigureView): str
     if (earliest !== null && view.asOf < earliest && !undated) return `no ${label} had been published by ${view.asOf}: the earliest vintage is ${earliest}`;
   }
   if (view.year === undefined && view.projections !== true) {
-    // Every visible figure a projection: there is no latest actual one to show (SPEC §3).
-    let rows = 0;
-    let actual = 0;
-    for (const { db } of warehouse.regions) {
-      const sql = `SELECT count(*) AS rows, coalesce(sum(is_projection = 0), 0) AS actual FROM ${DAYS_VIEW} WHERE source = @source${view.asOf === undefined ? '' : ` AND ${currentAsOf()}`}`;
-      const r = db.prepare(sql).get(view.asOf === undefined ? { source: view.source } : { source: view.source, asOf: view.asOf }) as { rows: number; actual: number };
-      rows += r.rows;
-      actual += r.actual;
-    }
-    if (rows > 0 && actual === 0) {
-      return `every one of the ${rows} ${label}${view.asOf === undefined ? '' : ` published by ${view.asOf}`} is a projection (the publisher's estimate or forecast, SPEC §1), so no country has a latest actual figure: --projections lets forecasts count, --year Y reads one year's figures`;
+    // Every visible figure a projection: there is no latest actual one to show (SPEC §3). The
+    // first actual figure found settles it; only a source without one is counted.
+    const visible = `source = @source${view.asOf === undefined ? '' : ` AND ${currentAsOf()}`}`;
+    const params = view.asOf === undefined ? { source: view.source } : { source: view.source, asOf: view.asOf };
+    const hasActual = warehouse.regions.some(({ db }) => (db.prepare(`SELECT EXISTS (SELECT 1 FROM ${DAYS_VIEW} WHERE ${visible} AND is_projection = 0) AS found`).get(params) as { found: number }).found === 1);
+    if (!hasActual) {
+      const rows = warehouse.regions.reduce((n, { db }) => n + (db.prepare(`SELECT count(*) AS n FROM ${DAYS_VIEW} WHERE ${visible}`).get(params) as { n: number }).n, 0);
+      if (rows > 0) {
+        return `every one of the ${rows} ${label}${view.asOf === undefined ? '' : ` published by ${view.asOf}`} is a projection (the publisher's estimate or forecast, SPEC §1), so no country has a latest actual figure: --projections lets forecasts count, --year Y reads one year's figures`;
+      }
     }
   }
   if (view.year !== undefined) {

@@ -128,20 +128,29 @@ function digitsAt(text: string, from: number, to: number): number {
  * line numbers are read in place, and only the three text fields become strings. A reduce
  * task calls this once per loaded row; `decodeFact` is the reference it is tested against.
  */
+/** Where estimates_start_after starts, in a line whose `published` ends at publishedEnd. */
+const estimatesStart = (publishedEnd: number): number => publishedEnd + 1 + LOAD_SEQ_WIDTH + 1 + LINE_WIDTH + 1;
+
+/** The line's estimates_start_after (four digits or empty) read in place, from estimatesStart. */
+function estimatesAt(text: string, start: number): number | null {
+  return text.charCodeAt(start) === 0x09 ? null : digitsAt(text, start, start + 4);
+}
+
 export function readFact(text: string, into: FactLine): FactLine {
   const keyEnd = text.indexOf('\t', HASH_WIDTH + 1);
   const yearEnd = text.indexOf('\t', keyEnd + 1);
   const publishedEnd = text.indexOf('\t', yearEnd + 1);
   const lineStart = publishedEnd + 1 + LOAD_SEQ_WIDTH + 1;
-  const esaStart = lineStart + LINE_WIDTH + 1;
-  const countryStart = text.charCodeAt(esaStart) === 0x09 ? esaStart + 1 : esaStart + 5;
+  const esaStart = estimatesStart(publishedEnd);
+  const estimatesStartAfter = estimatesAt(text, esaStart);
+  const countryStart = estimatesStartAfter === null ? esaStart + 1 : esaStart + 5;
   const countryEnd = text.indexOf('\t', countryStart);
   into.factKey = text.slice(HASH_WIDTH + 1, keyEnd);
   into.year = digitsAt(text, keyEnd + 1, yearEnd);
   into.published = publishedEnd === yearEnd + 1 ? null : text.slice(yearEnd + 1, publishedEnd);
   into.loadSeq = digitsAt(text, publishedEnd + 1, publishedEnd + 1 + LOAD_SEQ_WIDTH);
   into.line = digitsAt(text, lineStart, lineStart + LINE_WIDTH);
-  into.estimatesStartAfter = countryStart === esaStart + 1 ? null : digitsAt(text, esaStart, esaStart + 4);
+  into.estimatesStartAfter = estimatesStartAfter;
   into.country = text.slice(countryStart, countryEnd);
   into.gdpUsdBillion = figureBillions(text, countryEnd + 1);
   return into;
@@ -231,8 +240,7 @@ export class CurrentMarker {
     }
     this.lines.push(text);
     this.published.push(text.slice(factEnd + 1, publishedEnd));
-    const esaStart = publishedEnd + 1 + LOAD_SEQ_WIDTH + 1 + LINE_WIDTH + 1;
-    const estimatesStartAfter = text.charCodeAt(esaStart) === 0x09 ? null : digitsAt(text, esaStart, esaStart + 4);
+    const estimatesStartAfter = estimatesAt(text, estimatesStart(publishedEnd));
     const publishedYear = publishedEnd === factEnd + 1 ? null : digitsAt(text, factEnd + 1, factEnd + 5);
     this.projections.push(isProjectionYear(digitsAt(text, keyEnd + 1, factEnd), publishedYear, estimatesStartAfter));
   }

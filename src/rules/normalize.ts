@@ -109,8 +109,8 @@ export function isIdentityCode(identity: string): boolean {
 }
 
 /**
- * SPEC §1, the one definition of a projection (the map, the reduce's marker and the reference
- * model all call it; the warehouse stores its answer): after the publisher's
+ * SPEC §1, the one definition of a projection (the reduce's marker calls it for every row; the
+ * warehouse stores its answer): after the publisher's
  * `estimates_start_after` year when the record gives one; else a year not before the year of
  * its `published` date (no figure of a year is actual before that year is over); a record
  * with neither is never a projection. `publishedYear` is null when undated: year 0000 is a
@@ -119,11 +119,6 @@ export function isIdentityCode(identity: string): boolean {
 export function isProjectionYear(year: number, publishedYear: number | null, estimatesStartAfter: number | null): boolean {
   if (estimatesStartAfter !== null) return year > estimatesStartAfter;
   return publishedYear !== null && year >= publishedYear;
-}
-
-/** isProjectionYear of a record's `published` text (null or '' when undated). */
-export function isProjection(year: number, published: string | null, estimatesStartAfter: number | null = null): boolean {
-  return isProjectionYear(year, published === null || published === '' ? null : Number(published.slice(0, 4)), estimatesStartAfter);
 }
 
 const MISSING_GDP = new Set(['—', '–', '-', 'n/a', 'N/A', 'NA', '..']);

@@ -99,6 +99,7 @@ describe('a warehouse built by an earlier gdpmr', () => {
   it.each([
     ['gdpmr-warehouse/1', 'built by an earlier gdpmr (format gdpmr-warehouse/1, facts keyed by country name alone)'],
     ['gdpmr-warehouse/2', 'built by an earlier gdpmr (format gdpmr-warehouse/2, the storage layout before'],
+    ['gdpmr-warehouse/3', 'built by an earlier gdpmr (format gdpmr-warehouse/3, estimates_start_after, and the projection rule'],
     ['gdpmr-warehouse/9', 'built by another gdpmr (format gdpmr-warehouse/9)'],
   ])('%s: queries, --append and verify refuse it in one line that says why and how to rebuild it from its loads', async (format, why) => {
     const { w } = await twoLoads();

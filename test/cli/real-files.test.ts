@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, ROOT, tempDir, writeInput } from '../helpers.js';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { cleanTempDirs, cli, CLI, ROOT, tempDir, writeInput } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
@@ -147,7 +148,7 @@ describe('extract weo on the IMF\'s own files', () => {
     expect(twice.stderr).toContain('lists the vintage April 2020 a second time');
     const device = await cli(['extract', 'weo', '--file', file, '--vintages', '/dev/zero', '--out', join(dir, 'o.csv')]);
     expect(device.code).toBe(2);
-    expect(device.stderr).toContain('--vintages must be a regular file, got /dev/zero');
+    expect(device.stderr).toContain('--vintages must be a readable CSV file, got /dev/zero (a device or socket, not a regular file)');
   });
 });
 
@@ -264,7 +265,7 @@ describe('extract worldbank from the API v2', () => {
 
 describe('small inputs are read as regular files, up to a cap', () => {
   it.each([
-    [['sql', '--file', '/dev/zero'], '--file must be a regular file, got /dev/zero'],
+    [['sql', '--file', '/dev/zero'], '--file must be a readable file, got /dev/zero (a device or socket, not a regular file)'],
     [['run', join(ROOT, 'data', 'wikipedia_imf_2025-01-07.csv'), '--regions', '/dev/zero'], '--regions must be a readable CSV file, got /dev/zero'],
   ])('%j: exit 2 at once, naming it', async (args, message) => {
     const dir = tempDir();
@@ -272,5 +273,26 @@ describe('small inputs are read as regular files, up to a cap', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(existsSync(join(dir, 'w'))).toBe(false);
+  });
+
+  it('a named pipe as --regions is refused at once, not waited on', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'map.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await cli(['run', join(ROOT, 'data', 'wikipedia_imf_2025-01-07.csv'), '--regions', fifo, '--out', join(dir, 'w')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--regions must be a readable CSV file, got ${fifo} (a named pipe, not a regular file)`);
+  });
+
+  it('standard input past the cap (`yes "SELECT 1" | gdpmr sql --file -`) is exit 2, not GBs of memory', () => {
+    const r = spawnSync(process.execPath, [CLI, 'sql', '--file', '-', '--warehouse', join(tempDir(), 'w')], { input: 'SELECT 1\n'.repeat(2_200_000), encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--file must be a readable file, got standard input (larger than 16MB');
+  });
+
+  it('extract worldbank --published with several files is exit 2: each file has its own date', async () => {
+    const r = await cli(['extract', 'worldbank', '--file', WB_2017, '--file', WB_2018, '--published', '2018-01-01', '--out', join(tempDir(), 'o.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--published gives one date, for one file only, got 2 files');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, isCalendarDate, isProjection, normalizeFigure, parseGdpMillions, type RawFigure, type Region } from '../../src/rules/normalize.js';
+import { cleanText, isCalendarDate, isProjectionYear, normalizeFigure, parseGdpMillions, type RawFigure, type Region } from '../../src/rules/normalize.js';
 import { resolveColumns } from '../../src/rules/header.js';
 import { RegionMap } from '../../src/rules/regions.js';
 import { loadRegionMap } from '../../src/store/region-map-file.js';
@@ -148,15 +148,15 @@ describe('country identity, sources and projections (SPEC §1)', () => {
     expect(read('  ')).toBe(null);
   });
   it('a projection: after estimates_start_after when given, else a year not before its vintage year', () => {
-    expect(isProjection(2025, '2024-10-22')).toBe(true);
+    expect(isProjectionYear(2025, 2024, null)).toBe(true);
     // The IMF's October 2024 figure for 2024 is its estimate, not an actual figure.
-    expect(isProjection(2024, '2024-10-22')).toBe(true);
-    expect(isProjection(2023, '2024-10-22')).toBe(false);
-    expect(isProjection(2030, null)).toBe(false);
-    expect(isProjection(2024, '2024-10-22', 2024)).toBe(false);
-    expect(isProjection(2023, '2024-10-22', 2022)).toBe(true);
-    expect(isProjection(2023, null, 2022)).toBe(true);
+    expect(isProjectionYear(2024, 2024, null)).toBe(true);
+    expect(isProjectionYear(2023, 2024, null)).toBe(false);
+    expect(isProjectionYear(2030, null, null)).toBe(false);
+    expect(isProjectionYear(2024, 2024, 2024)).toBe(false);
+    expect(isProjectionYear(2023, 2024, 2022)).toBe(true);
+    expect(isProjectionYear(2023, null, 2022)).toBe(true);
     // Year 0000 is a date like any other, not "undated".
-    expect(isProjection(2020, '0000-02-29')).toBe(true);
+    expect(isProjectionYear(2020, 0, null)).toBe(true);
   });
 });
