@@ -203,13 +203,14 @@ const storesSource = (sources: readonly string[]): boolean => sources.length ===
 // country's rows by gdp_series_key and the table's own key.
 /** valid_to of a row (of table alias `t`) with a current figure's NULL after every date. */
 export const validToKey = (t = ''): string => `coalesce(${t}valid_to_day, ${FOREVER_DAY})`;
-export const EVER_LATEST = 'latest_to_day > coalesce(latest_from_day, 0)';
+/** A row (of alias `t`) whose "latest" interval is not empty: it was its country's latest on some day. */
+const everLatest = (t = ''): string => `${t}latest_to_day > coalesce(${t}latest_from_day, 0)`;
+export const EVER_LATEST = everLatest();
 const AS_OF = dayOfParam('@asOf');
 /** A row that was its country's latest figure on @asOf. */
 // A figure latest for good (latest_to LATEST_FOREVER) is latest on that day too: --as-of 9999-12-31.
 export const latestAsOf = (t = ''): string =>
-  `${t}latest_to_day > coalesce(${t}latest_from_day, 0) AND (${t}latest_to_day > ${AS_OF} OR ${t}latest_to_day = ${FOREVER_DAY}) AND (${t}latest_from_day IS NULL OR ${t}latest_from_day <= ${AS_OF})`;
-export const LATEST_AS_OF = latestAsOf();
+  `${everLatest(t)} AND (${t}latest_to_day > ${AS_OF} OR ${t}latest_to_day = ${FOREVER_DAY}) AND (${t}latest_from_day IS NULL OR ${t}latest_from_day <= ${AS_OF})`;
 /** A row (of alias `t`) whose validity interval is not empty: it was current on some day. */
 export const everCurrent = (t = ''): string => `${validToKey(t)} > coalesce(${t}published_day, 0)`;
 export const EVER_CURRENT = everCurrent();
@@ -330,8 +331,8 @@ export class RegionDbWriter {
     validTo: string | null,
     latestFrom: string,
     latestTo: string,
-    isProjection = false,
-    estimatesStartAfter: number | null = null,
+    isProjection: boolean,
+    estimatesStartAfter: number | null,
   ): void {
     const runId = this.runIds[loadSeq];
     if (runId === undefined) throw new Error(`load_seq ${loadSeq} has no run_id (${this.runIds.length} loads)`);

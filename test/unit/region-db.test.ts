@@ -87,7 +87,7 @@ describe('RegionDbWriter', () => {
       ['9999-12-30', null, '0000-01-01', '9999-12-31'],
       ['2024-02-29', '2024-03-01', '2024-02-29', '2024-03-01'],
     ];
-    cases.forEach(([published, validTo, latestFrom, latestTo], i) => writer.addValues('Land', null, '', 'land', 2000 + i, 1, published, i + 2, validTo === null, false, 0, validTo, latestFrom, latestTo));
+    cases.forEach(([published, validTo, latestFrom, latestTo], i) => writer.addValues('Land', null, '', 'land', 2000 + i, 1, published, i + 2, validTo === null, false, 0, validTo, latestFrom, latestTo, false, null));
     writer.finish();
     const db = new Database(path, { readonly: true });
     try {
@@ -102,7 +102,7 @@ describe('RegionDbWriter', () => {
   it('stores per row only what differs from row to row', () => {
     const path = join(tempDir(), 'compact.sqlite');
     const writer = new RegionDbWriter(path, 'Europe', ['a', 'b']);
-    for (let i = 0; i < 10; i++) writer.addValues(i % 2 === 0 ? 'Land' : 'LAND', null, '', 'land', 2000 + i, 1, '2024-04-01', i + 2, true, true, i % 2, null, '2024-04-01', i % 3 === 0 ? '2023-01-01' : '9999-12-31');
+    for (let i = 0; i < 10; i++) writer.addValues(i % 2 === 0 ? 'Land' : 'LAND', null, '', 'land', 2000 + i, 1, '2024-04-01', i + 2, true, true, i % 2, null, '2024-04-01', i % 3 === 0 ? '2023-01-01' : '9999-12-31', false, null);
     writer.finish();
     const db = new Database(path, { readonly: true });
     try {
@@ -130,7 +130,7 @@ describe('RegionDbWriter', () => {
   it('indexes a loaded database once, however often the build is repeated, and leaves no journal', () => {
     const path = join(tempDir(), 'indexed.sqlite');
     const writer = new RegionDbWriter(path, 'Asia', ['only']);
-    for (let i = 0; i < 50; i++) writer.addValues(`Land ${i}`, null, '', `land ${i}`, 2000, i + 1, null, i + 2, true, i % 2 === 0, 0, null, '', '9999-12-31');
+    for (let i = 0; i < 50; i++) writer.addValues(`Land ${i}`, null, '', `land ${i}`, 2000, i + 1, null, i + 2, true, i % 2 === 0, 0, null, '', '9999-12-31', false, null);
     writer.finish();
     const indexNames = () => {
       const db = new Database(path, { readonly: true });
@@ -159,7 +159,7 @@ describe('RegionDbWriter', () => {
   it('counts its rows per source, whether the schema spells the sources or each row stores its own', () => {
     for (const sources of [['', 'imf', 'un'], []]) {
       const writer = new RegionDbWriter(join(tempDir(), 'sources.sqlite'), 'Asia', ['only'], sources);
-      for (let i = 0; i < 7; i++) writer.addValues(`Land ${i}`, null, i < 4 ? 'imf' : '', `land ${i}`, 2000, 1, null, i + 2, true, true, 0, null, '', '9999-12-31');
+      for (let i = 0; i < 7; i++) writer.addValues(`Land ${i}`, null, i < 4 ? 'imf' : '', `land ${i}`, 2000, 1, null, i + 2, true, true, 0, null, '', '9999-12-31', false, null);
       writer.finish();
       expect(writer.rowsBySource).toEqual({ imf: 4, '': 3 });
     }
@@ -167,7 +167,7 @@ describe('RegionDbWriter', () => {
 
   it('refuses a load_seq that has no run_id rather than storing a NULL', () => {
     const writer = new RegionDbWriter(join(tempDir(), 'bad.sqlite'), 'Asia', ['only']);
-    expect(() => writer.addValues('A', null, '', 'a', 2000, 1, null, 2, true, true, 1, null, '', '9999-12-31')).toThrow('load_seq 1 has no run_id (1 loads)');
+    expect(() => writer.addValues('A', null, '', 'a', 2000, 1, null, 2, true, true, 1, null, '', '9999-12-31', false, null)).toThrow('load_seq 1 has no run_id (1 loads)');
     writer.abandon();
   });
 
@@ -175,10 +175,10 @@ describe('RegionDbWriter', () => {
     const path = join(tempDir(), 'spellings.sqlite');
     const writer = new RegionDbWriter(path, 'Europe', ['only'], ['imf']);
     // Thousands of rows of other countries: with few, a scan costs SQLite as little as a lookup.
-    for (let c = 0; c < 300; c++) for (let year = 1990; year < 2020; year++) writer.addValues(`Land ${c}`, null, 'imf', `land ${c}`, year, 1, '2024-04-01', c * 100 + year, true, year === 2019, 0, null, '2024-04-01', '9999-12-31');
+    for (let c = 0; c < 300; c++) for (let year = 1990; year < 2020; year++) writer.addValues(`Land ${c}`, null, 'imf', `land ${c}`, year, 1, '2024-04-01', c * 100 + year, true, year === 2019, 0, null, '2024-04-01', '9999-12-31', false, null);
     // One coded country, its first row spelled one way and a later one another.
-    writer.addValues('Kosovo', null, 'imf', 'XKX', 2020, 9, '2024-04-01', 90_001, true, false, 0, null, '', '');
-    writer.addValues('Kosova', null, 'imf', 'XKX', 2021, 9.5, '2024-04-01', 90_002, true, true, 0, null, '2024-04-01', '9999-12-31');
+    writer.addValues('Kosovo', null, 'imf', 'XKX', 2020, 9, '2024-04-01', 90_001, true, false, 0, null, '', '', false, null);
+    writer.addValues('Kosova', null, 'imf', 'XKX', 2021, 9.5, '2024-04-01', 90_002, true, true, 0, null, '2024-04-01', '9999-12-31', false, null);
     writer.finish();
     indexRegionDb(path, 0);
     const db = new Database(path, { readonly: true });
