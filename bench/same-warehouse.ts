@@ -10,17 +10,21 @@ import Database from 'better-sqlite3';
 // latest_to is compared as the interval it ends: every empty one is the same "never".
 // Against a baseline of warehouse format 1 (before country identity), country_key (now a code
 // where the map gives one), is_latest and latest_to (which now skip projections) changed
-// meaning by design and are left out; so is counts.by_source, which format 1 lacks.
+// meaning by design and are left out; so is counts.by_source, which format 1 lacks. Against a
+// baseline of format 3 (before SPEC §1 counted a vintage's own year as an estimate), is_latest
+// and latest_to changed meaning by design likewise.
 const COMPARED_COLUMNS: Array<[column: string, expression: string]> = [
   ...['country', 'country_key', 'region', 'year', 'gdp_usd_billion', 'published', 'line', 'is_current', 'is_latest', 'load_seq', 'valid_from', 'valid_to'].map((c): [string, string] => [c, c]),
   ['latest_to', "CASE WHEN latest_to > coalesce(valid_from, '') THEN latest_to ELSE '' END"],
 ];
 const CHANGED_IN_FORMAT_2 = new Set(['country_key', 'is_latest', 'latest_to']);
+const CHANGED_IN_FORMAT_4 = new Set(['is_latest', 'latest_to']);
 
 export function sameWarehouse(a: string, b: string): boolean {
   const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { format: string; counts: Record<string, unknown> };
   const [manifestA, manifestB] = [manifestOf(a), manifestOf(b)];
   const older = manifestB.format === 'gdpmr-warehouse/1';
+  const changed = older ? CHANGED_IN_FORMAT_2 : manifestB.format === 'gdpmr-warehouse/3' && manifestA.format !== manifestB.format ? CHANGED_IN_FORMAT_4 : new Set<string>();
   const counts = (c: Record<string, unknown>): string => {
     if (older) delete c.by_source;
     // Key order is not content: the manifest's counts gained `superseded` before `by_reason`
@@ -33,7 +37,7 @@ export function sameWarehouse(a: string, b: string): boolean {
     const [dbA, dbB] = [a, b].map((dir) => new Database(join(dir, 'regions', file), { readonly: true }));
     try {
       const both = new Set(dbB.prepare('SELECT * FROM gdp LIMIT 0').columns().map((c) => c.name));
-      const columns = COMPARED_COLUMNS.filter(([c]) => both.has(c) && !(older && CHANGED_IN_FORMAT_2.has(c)))
+      const columns = COMPARED_COLUMNS.filter(([c]) => both.has(c) && !changed.has(c))
         .map(([, e]) => e)
         .join(', ');
       const hash = (db: Database.Database): string => {

@@ -27,14 +27,16 @@ beforeAll(async () => {
 /** A copy of the second warehouse, changed by `change`. */
 function changed(name: string, change: (copy: string) => void): string {
   const copy = join(dir, name);
-  cpSync(second, copy, { recursive: true });
+  // verbatimSymlinks: else Node makes the copy's relative links absolute, into the original,
+  // and a change to the copy changes the original.
+  cpSync(second, copy, { recursive: true, verbatimSymlinks: true });
   change(copy);
   return copy;
 }
 
-function editManifest(copy: string, edit: (m: { counts: Record<string, unknown> }) => void): void {
+function editManifest(copy: string, edit: (m: { format: string; counts: Record<string, unknown> }) => void): void {
   const path = join(copy, 'manifest.json');
-  const manifest = JSON.parse(readFileSync(path, 'utf8')) as { counts: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as { format: string; counts: Record<string, unknown> };
   edit(manifest);
   writeFileSync(path, JSON.stringify(manifest));
 }
@@ -66,5 +68,29 @@ describe('sameWarehouse', () => {
       }
     });
     for (const other of [count, reject, row]) expect(sameWarehouse(first, other), other).toBe(false);
+  });
+
+  it('against a format-3 baseline, is_latest (a new projection rule) is not compared; every other column is', () => {
+    const setAsia = (copy: string, sql: string) => {
+      const db = new Database(join(copy, 'regions', 'asia.sqlite'));
+      try {
+        expect(db.prepare(sql).run().changes).toBeGreaterThan(0);
+      } finally {
+        db.close();
+      }
+    };
+    const latest = changed('format3-latest', (copy) => {
+      editManifest(copy, (m) => void (m.format = 'gdpmr-warehouse/3'));
+      setAsia(copy, 'UPDATE gdp_rows SET is_latest = 1 - is_latest');
+    });
+    expect(sameWarehouse(first, latest)).toBe(true);
+    const figure = changed('format3-figure', (copy) => {
+      editManifest(copy, (m) => void (m.format = 'gdpmr-warehouse/3'));
+      setAsia(copy, 'UPDATE gdp_rows SET gdp_usd_billion = gdp_usd_billion + 1');
+    });
+    expect(sameWarehouse(first, figure)).toBe(false);
+    // Between two builds of one format, is_latest is compared as ever.
+    const sameFormat = changed('format4-latest', (copy) => setAsia(copy, 'UPDATE gdp_rows SET is_latest = 1 - is_latest'));
+    expect(sameWarehouse(first, sameFormat)).toBe(false);
   });
 });
