@@ -214,7 +214,7 @@ export function reduce(task: ReduceTask): ReduceResult {
     });
     mergeRuns(inputRuns, (text) => marker.push(text), task.scratchDir);
     marker.finish();
-    writer.finish();
+    writer.finish(marker.hullsWithGaps);
   } catch (error) {
     writer.abandon();
     rmSync(task.dbPath, { force: true });

@@ -6,7 +6,7 @@ import { WarehousePaths } from '../store/layout.js';
 import { requireSound } from '../store/verify.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { Manifest } from '../store/manifest.js';
-import { currentAsOf, DAYS_VIEW, EARLIEST_PUBLISHED, EVER_CURRENT, latestAsOf, openReadOnly } from '../store/region-db.js';
+import { currentAsOf, DAYS_VIEW, EARLIEST_PUBLISHED, EVER_CURRENT, LATEST_GAPS, latestAsOf, openReadOnly } from '../store/region-db.js';
 
 export interface OpenWarehouse {
   manifest: Manifest;
@@ -127,7 +127,7 @@ const FIGURE_COLUMNS = 'name AS country, country_code, region, year, gdp_usd_bil
  * latest figure is its current one of the greatest year, projection or not: asked of each
  * current row through the (country, source, year) index, a slower path for that flag alone.
  */
-export function figuresSql(view: FigureView): string {
+export function figuresSql(view: FigureView, latestGaps = false): string {
   const order = 'ORDER BY gdp_usd_billion DESC, name ASC LIMIT @limit';
   if (view.year === undefined && view.projections === true) {
     const current = (t: string): string => (view.asOf === undefined ? `${t}.is_current = 1` : currentAsOf('@asOf', `${t}.`));
@@ -142,20 +142,29 @@ export function figuresSql(view: FigureView): string {
   }
   return view.year === undefined
     ? // A row stores the hull of the dates it was latest (rules/current.ts CurrentMarker): where
-      // a later vintage called a year an estimate again, a lower year's hull may hold D too,
-      // and the greatest year's row is the one latest on D.
+      // a later vintage called a year an estimate again (latestGaps: the region has such
+      // rows), a lower year's hull may hold D too, and the greatest year's row is the one
+      // latest on D. Elsewhere one row of a country holds D, and the check is not paid for.
       `SELECT g.name AS country, g.country_code, g.region, g.year, g.gdp_usd_billion FROM ${DAYS_VIEW} g
-        WHERE g.source = @source AND ${latestAsOf('g.')} AND g.gdp_usd_billion >= @min
-          AND NOT EXISTS (SELECT 1 FROM ${DAYS_VIEW} h WHERE h.country_key = g.country_key AND h.source = g.source AND h.year > g.year AND ${latestAsOf('h.')})
+        WHERE g.source = @source AND ${latestAsOf('g.')} AND g.gdp_usd_billion >= @min${
+          latestGaps ? `
+          AND NOT EXISTS (SELECT 1 FROM ${DAYS_VIEW} h WHERE h.country_key = g.country_key AND h.source = g.source AND h.year > g.year AND ${latestAsOf('h.')})` : ''
+        }
         ORDER BY g.gdp_usd_billion DESC, g.name ASC LIMIT @limit`
     : `SELECT ${FIGURE_COLUMNS} FROM ${DAYS_VIEW} WHERE source = @source AND year = @year AND ${EVER_CURRENT} AND ${currentAsOf()} AND gdp_usd_billion >= @min ${order}`;
+}
+
+/** Whether a region database stores "latest" intervals with gaps (store/region-db.ts LATEST_GAPS). */
+function hasLatestGaps(db: Database.Database): boolean {
+  const row = db.prepare(LATEST_GAPS).get() as { value: number | null } | undefined;
+  return (row?.value ?? 0) > 0;
 }
 
 export function regionFigures(db: Database.Database, view: FigureView, min: number, limit: number): CountryFigure[] {
   const params: Record<string, unknown> = { min, limit, source: view.source };
   if (view.year !== undefined) params.year = view.year;
   if (view.asOf !== undefined) params.asOf = view.asOf;
-  return db.prepare(figuresSql(view)).all(params) as CountryFigure[];
+  return db.prepare(figuresSql(view, view.asOf !== undefined && hasLatestGaps(db))).all(params) as CountryFigure[];
 }
 
 /**

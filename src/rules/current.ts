@@ -225,6 +225,11 @@ export class CurrentMarker {
   /** One fact's actual figures' intervals, and the merge's output, likewise. */
   private readonly own: string[] = [];
   private merged: string[] = [];
+  /**
+   * Rows whose "latest" dates had a gap (stored as their hull): where there are none, one row
+   * of a country holds any date, and the queries need not pick the greatest year.
+   */
+  hullsWithGaps = 0;
   private readonly fact: MarkedFact = { text: '', isCurrent: false, isProjection: false, isLatest: false, validTo: null, latestFrom: '', latestTo: LATEST_FOREVER };
 
   /** `emit` gets one object, reused for every row: copy what is kept beyond the call. */
@@ -316,24 +321,27 @@ export class CurrentMarker {
   private uncoveredHull(start: string, end: string, i: number): void {
     const covered = this.covered;
     let cursor = start;
-    let first: string | null = null;
+    let first = '';
     let last = '';
+    let pieces = 0;
     for (let c = 0; c < this.coveredCount && cursor < end; c += 2) {
       const a = covered[c];
       const b = covered[c + 1];
       if (b <= cursor) continue;
       if (a >= end) break;
+      // [cursor, a) is not covered: a piece of the row's latest dates.
       if (a > cursor) {
-        if (first === null) first = cursor;
+        if (pieces++ === 0) first = cursor;
         last = a;
       }
       cursor = b;
     }
     if (cursor < end) {
-      if (first === null) first = cursor;
+      if (pieces++ === 0) first = cursor;
       last = end;
     }
-    if (first !== null) {
+    if (pieces > 1) this.hullsWithGaps++;
+    if (pieces > 0) {
       this.latestFrom[i] = first;
       this.latestTo[i] = last;
     }

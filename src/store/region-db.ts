@@ -158,6 +158,10 @@ const FOREVER_DAY = dayNumber(LATEST_FOREVER);
 const SERIES = 'gdp_series';
 /** Where a region's rows are stored. */
 const ROWS = 'gdp_rows';
+/** Facts about a region's rows as a whole, key and value. */
+const META = 'gdp_meta';
+/** How many rows store a "latest" interval with gaps (0 or NULL: none). */
+export const LATEST_GAPS = `SELECT value FROM ${META} WHERE key = 'latest_hulls_with_gaps'`;
 /** The columns of the view gdp, as readers see them (SPEC §2 and §9). */
 export const VIEW_COLUMNS = [
   'country',
@@ -376,8 +380,14 @@ export class RegionDbWriter {
     return out;
   }
 
-  finish(): void {
+  /**
+   * `hullsWithGaps`: rows whose "latest" dates had gaps (CurrentMarker), kept in gdp_meta so that
+   * --as-of queries pick the greatest year only in a region that needs it (LATEST_GAPS).
+   */
+  finish(hullsWithGaps: number): void {
     if (this.pendingRows > 0) this.db.prepare(this.sql(this.pendingRows)).run(this.pending);
+    this.db.exec(`CREATE TABLE ${META} (key TEXT PRIMARY KEY, value) WITHOUT ROWID`);
+    this.db.prepare(`INSERT INTO ${META} VALUES ('latest_hulls_with_gaps', CAST(? AS INTEGER))`).run(hullsWithGaps);
     this.pending.length = 0;
     this.pendingRows = 0;
     // Generated columns join the table after its rows: SQLite computes every one of them, the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeFact, encodeFact, encodeFactLine, keyHash, markAll, readFact, type FactLine } from '../../src/rules/current.js';
+import { CurrentMarker, decodeFact, encodeFact, encodeFactLine, keyHash, markAll, readFact, type FactLine } from '../../src/rules/current.js';
 
 const fact = (over: Partial<FactLine>): FactLine => ({ factKey: ':japan', year: 2024, published: null, loadSeq: 0, line: 2, estimatesStartAfter: null, country: 'Japan', gdpUsdBillion: 1, ...over });
 const currentLines = (facts: FactLine[]) =>
@@ -143,5 +143,22 @@ describe('the duplicate rule', () => {
     // 2023's figure: latest from 2024-10-01 to 2025-04-01 and again from 2025-10-01 to
     // 2026-04-01; its row keeps the hull, and figuresSql picks the greatest year holding a date.
     expect(at).toEqual({ 2: ['2024-10-01', '2026-04-01'], 3: ['2025-04-01', '2025-10-01'], 4: ['', ''], 5: ['2026-04-01', '9999-12-31'] });
+  });
+  it('counts the rows stored as a hull with gaps, which tell the queries to pick the greatest year', () => {
+    const counted = (facts: FactLine[]): number => {
+      const marker = new CurrentMarker(() => undefined);
+      for (const text of facts.map(encodeFact).sort()) marker.push(text);
+      marker.finish();
+      return marker.hullsWithGaps;
+    };
+    const gappy = [
+      fact({ line: 2, year: 2023, published: '2024-10-01', estimatesStartAfter: 2023 }),
+      fact({ line: 3, year: 2024, published: '2025-04-01', estimatesStartAfter: 2024 }),
+      fact({ line: 4, year: 2024, published: '2025-10-01', estimatesStartAfter: 2023 }),
+      fact({ line: 5, year: 2024, published: '2026-04-01', estimatesStartAfter: 2024 }),
+    ];
+    expect(counted(gappy)).toBe(1);
+    // The same vintages without the year called an estimate again: no gap.
+    expect(counted(gappy.filter((f) => f.line !== 4))).toBe(0);
   });
 });

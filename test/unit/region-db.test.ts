@@ -30,7 +30,7 @@ function roundTrip(loads: number, rows: number) {
   for (let i = 0; i < rows; i++) {
     writer.addValues(nameOf(i), nameShownOf(i), i % 2 === 0 ? 'imf' : '', codeOf(i) ?? nameOf(i).toLowerCase(), 2000 + (i % 7), i + 0.5, i % 3 === 0 ? null : '2024-04-01', i + 2, i % 2 === 0, i % 4 === 0, i % loads, validToOf(i), latestFromOf(i), latestToOf(i), i % 5 === 0, i % 3 === 0 ? 2019 : null);
   }
-  writer.finish();
+  writer.finish(0);
   const db = new Database(path, { readonly: true });
   try {
     return { runIds, stored: db.prepare('SELECT * FROM gdp ORDER BY line').all() as Array<Record<string, unknown>> };
@@ -88,7 +88,7 @@ describe('RegionDbWriter', () => {
       ['2024-02-29', '2024-03-01', '2024-02-29', '2024-03-01'],
     ];
     cases.forEach(([published, validTo, latestFrom, latestTo], i) => writer.addValues('Land', null, '', 'land', 2000 + i, 1, published, i + 2, validTo === null, false, 0, validTo, latestFrom, latestTo, false, null));
-    writer.finish();
+    writer.finish(0);
     const db = new Database(path, { readonly: true });
     try {
       const rows = db.prepare('SELECT published, valid_to, latest_from, latest_to FROM gdp ORDER BY line').raw().all();
@@ -103,7 +103,7 @@ describe('RegionDbWriter', () => {
     const path = join(tempDir(), 'compact.sqlite');
     const writer = new RegionDbWriter(path, 'Europe', ['a', 'b']);
     for (let i = 0; i < 10; i++) writer.addValues(i % 2 === 0 ? 'Land' : 'LAND', null, '', 'land', 2000 + i, 1, '2024-04-01', i + 2, true, true, i % 2, null, '2024-04-01', i % 3 === 0 ? '2023-01-01' : '9999-12-31', false, null);
-    writer.finish();
+    writer.finish(0);
     const db = new Database(path, { readonly: true });
     try {
       // PRAGMA table_info leaves generated columns out: what it lists is what is stored.
@@ -131,7 +131,7 @@ describe('RegionDbWriter', () => {
     const path = join(tempDir(), 'indexed.sqlite');
     const writer = new RegionDbWriter(path, 'Asia', ['only']);
     for (let i = 0; i < 50; i++) writer.addValues(`Land ${i}`, null, '', `land ${i}`, 2000, i + 1, null, i + 2, true, i % 2 === 0, 0, null, '', '9999-12-31', false, null);
-    writer.finish();
+    writer.finish(0);
     const indexNames = () => {
       const db = new Database(path, { readonly: true });
       try {
@@ -160,7 +160,7 @@ describe('RegionDbWriter', () => {
     for (const sources of [['', 'imf', 'un'], []]) {
       const writer = new RegionDbWriter(join(tempDir(), 'sources.sqlite'), 'Asia', ['only'], sources);
       for (let i = 0; i < 7; i++) writer.addValues(`Land ${i}`, null, i < 4 ? 'imf' : '', `land ${i}`, 2000, 1, null, i + 2, true, true, 0, null, '', '9999-12-31', false, null);
-      writer.finish();
+      writer.finish(0);
       expect(writer.rowsBySource).toEqual({ imf: 4, '': 3 });
     }
   });
@@ -179,7 +179,7 @@ describe('RegionDbWriter', () => {
     // One coded country, its first row spelled one way and a later one another.
     writer.addValues('Kosovo', null, 'imf', 'XKX', 2020, 9, '2024-04-01', 90_001, true, false, 0, null, '', '', false, null);
     writer.addValues('Kosova', null, 'imf', 'XKX', 2021, 9.5, '2024-04-01', 90_002, true, true, 0, null, '2024-04-01', '9999-12-31', false, null);
-    writer.finish();
+    writer.finish(0);
     indexRegionDb(path, 0);
     const db = new Database(path, { readonly: true });
     try {
