@@ -20,7 +20,7 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     load: async () => (await import('./commands/query.js')).queryCommand,
   },
   rollback: {
-    usage: 'gdpmr rollback [--warehouse DIR]',
+    usage: 'gdpmr rollback [--warehouse DIR] [--to N] [--list]',
     load: async () => (await import('./commands/rollback.js')).rollbackCommand,
   },
   verify: {

@@ -199,7 +199,10 @@ export function positiveInt(what = 'a whole number of at least 1', max = Number.
     type: 'string',
     placeholder,
     parse: (value, name) => {
-      const n = /^[0-9]+$/.test(value.trim()) ? Number(value) : NaN;
+      const digits = /^[0-9]+$/.test(value.trim());
+      const n = digits ? Number(value) : NaN;
+      // 99999999999999999999 is a whole number: too large, not "less than 1".
+      if (digits && (n > max || !Number.isSafeInteger(n))) throw usage(`${name} must be at most ${max}${why === '' ? '' : ` (${why})`}, got ${got(value)}`);
       if (!Number.isSafeInteger(n) || n < 1) throw usage(`${name} must be ${what}, got ${got(value)}`);
       if (n > max) throw usage(`${name} must be at most ${max}${why === '' ? '' : ` (${why})`}, got ${got(value)}`);
       return n;

@@ -95,7 +95,7 @@ export class RunExecution {
     const t = performance.now();
     this.progress('publish', 0, 1, this.plan.input.bytes);
     const staged = this.work.staging;
-    publishGeneration(this.paths, staged.root, this.plan.run_id, this.previous !== null);
+    publishGeneration(this.paths, staged.root, this.plan.run_id);
     rmSync(this.work.root, { recursive: true, force: true });
     this.progress('publish', 1, 1, this.plan.input.bytes);
     const manifest = readManifest(this.paths.generation(this.plan.run_id).manifest);

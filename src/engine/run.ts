@@ -84,7 +84,6 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
   const absoluteInput: InputIdentity = { ...input, path: resolve(request.inputPath) };
   const paths = new WarehousePaths(request.outDir);
   checkOutDirectory(paths);
-  if (!request.resume) guardLoads(paths, request, absoluteInput);
 
   let plan: RunPlan | undefined;
   let runId = newRunId(startedAt);
@@ -102,6 +101,8 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
       runId = plan.run_id;
     }
   }
+  // A fresh run (--resume with nothing to resume too) passes every guard a plain one does.
+  if (plan === undefined) guardLoads(paths, request, absoluteInput);
   const header = plan?.header ?? readHeader(request.inputPath, input.bytes);
   const regionMapPath = plan?.region_map ?? request.regionMapPath ?? DEFAULTS.regionMap;
   loadRegionMap(regionMapPath);
@@ -151,7 +152,13 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
   } catch (error) {
     log?.error({ stage: 'run', code: (error as GdpmrError).code, err: errorText(error) }, 'run failed; the published warehouse is unchanged');
     // The command adds how to go on (--resume): the engine only says what happened.
-    const after = currentGeneration(paths) === null ? `nothing was published: ${paths.root} holds no warehouse yet (log: ${paths.log(runId)})` : `the published warehouse is unchanged (log: ${paths.log(runId)})`;
+    const now = currentGeneration(paths);
+    const after =
+      now === runId
+        ? `its generation ${runId} was published before the failure: the warehouse holds this load (\`gdpmr rollback\` puts back the one it replaced; log: ${paths.log(runId)})`
+        : now === null
+          ? `nothing was published: ${paths.root} holds no warehouse yet (log: ${paths.log(runId)})`
+          : `the published warehouse is unchanged (log: ${paths.log(runId)})`;
     const full = diskFull(paths.root, error);
     if (error instanceof GdpmrError) throw RESUMABLE.has(error.code) ? new GdpmrError(error.code, `${full}${error.message}; ${after}`) : error;
     throw new GdpmrError('RUN_FAILED', `${full}run ${runId} failed: ${errorText(error)}; ${after}`);

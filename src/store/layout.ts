@@ -2,8 +2,10 @@
 //
 //   DIR/                             what queries and users see
 //     .current -> .gen/<run_id>      THE commit point: one symlink, swapped by one rename
-//     .previous -> .gen/<run_id>     the generation the last publish replaced, kept for
-//                                    `gdpmr rollback` (one is kept; the next publish drops it)
+//     .kept.json                     the generations publishes replaced, newest first, kept for
+//                                    `gdpmr rollback` (store/kept.ts: the last five, and any
+//                                    that cannot be verified); an earlier gdpmr kept one as
+//     .previous -> .gen/<run_id>     which a publish turns into the list's first entry
 //     manifest.json -> .current/manifest.json    (fixed symlinks through .current, so
 //     regions -> .current/regions                 every published file changes at the
 //     rejects.csv -> .current/rejects.csv         same instant)
@@ -34,6 +36,9 @@ export class WarehousePaths {
   }
   get previousLink(): string {
     return join(this.root, '.previous');
+  }
+  get keptList(): string {
+    return join(this.root, '.kept.json');
   }
   get manifest(): string {
     return join(this.root, 'manifest.json');
@@ -115,7 +120,7 @@ export class RunPaths {
 export const FIXED_LINKS = ['manifest.json', 'regions', 'rejects.csv'] as const;
 
 /** What gdpmr keeps at a warehouse's top level: anything written there from outside breaks it. */
-const WAREHOUSE_NAMES: ReadonlySet<string> = new Set([...FIXED_LINKS, '.current', '.previous', '.gen', '.runs', 'logs', '.lock']);
+const WAREHOUSE_NAMES: ReadonlySet<string> = new Set([...FIXED_LINKS, '.current', '.previous', '.kept.json', '.gen', '.runs', 'logs', '.lock']);
 
 /** A directory a run has written or is writing: a published `.current`, or a run's work and logs. */
 function isWarehouseRoot(dir: string): boolean {
@@ -157,16 +162,19 @@ export function linkTarget(link: string): string | null {
   }
 }
 
-/** The generation `.current` points at, or null before the first publish. */
-export function currentGeneration(paths: WarehousePaths): string | null {
-  const target = linkTarget(paths.currentLink);
-  return target === null ? null : basename(target);
+/**
+ * The generation a link's target names (`.gen/<name>`), or null for any other target: `.gen/.`
+ * and `.gen/..` name the generations' folder and the warehouse itself, and a publish that took
+ * them for a generation would delete them.
+ */
+export function generationName(target: string | null): string | null {
+  const m = target === null ? null : /^\.gen\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/.exec(target);
+  return m === null || m[1] === '.' || m[1] === '..' ? null : m[1];
 }
 
-/** The generation `.previous` points at (kept for rollback), or null. */
-export function previousGeneration(paths: WarehousePaths): string | null {
-  const target = linkTarget(paths.previousLink);
-  return target === null ? null : basename(target);
+/** The generation `.current` points at, or null before the first publish (or when it names none). */
+export function currentGeneration(paths: WarehousePaths): string | null {
+  return generationName(linkTarget(paths.currentLink));
 }
 
 /** The published warehouse's manifest, or null before the first publish. */

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { errorText, GdpmrError } from '../errors.js';
 import { REGIONS, regionFileName, type Region } from '../rules/normalize.js';
-import { currentGeneration, FIXED_LINKS, linkTarget, previousGeneration, WarehousePaths } from './layout.js';
+import { keptGenerations, isGenerationDir } from './kept.js';
+import { currentGeneration, FIXED_LINKS, linkTarget, WarehousePaths } from './layout.js';
 import { EARLIER_FORMATS, readManifest, WAREHOUSE_FORMAT, type Manifest } from './manifest.js';
 
 export interface Problem {
@@ -35,12 +36,16 @@ export function verifyCheap(dir: string): Verification {
   const generation = currentGeneration(paths);
   const result: Verification = { warehouse: paths.root, generation, manifest: null, problems };
   if (generation === null) {
-    problems.push({ check: 'links', file: paths.currentLink, message: 'no published generation (.current is missing or not a link)', recover: `run \`gdpmr run INPUT.csv --out ${dir}\`` });
+    const target = linkTarget(paths.currentLink);
+    problems.push(
+      target === null
+        ? { check: 'links', file: paths.currentLink, message: 'no published generation (.current is missing or not a link)', recover: `run \`gdpmr run INPUT.csv --out ${dir}\`` }
+        : { check: 'links', file: paths.currentLink, message: `.current points at ${target}, which is not a generation of this warehouse (.gen/<run_id>)`, recover: `point it at a generation that \`gdpmr rollback --list --warehouse ${dir}\` shows, or ${REBUILD}` },
+    );
     return result;
   }
-  const gen = paths.generation(generation);
-  if (!existsSync(gen.root)) {
-    problems.push({ check: 'links', file: paths.currentLink, message: `.current points at ${generation}, which does not exist`, recover: REBUILD });
+  if (!isGenerationDir(paths, generation)) {
+    problems.push({ check: 'links', file: paths.currentLink, message: `.current points at ${generation}, which is not a generation directory (missing, or a link)`, recover: REBUILD });
     return result;
   }
   for (const name of FIXED_LINKS) {
@@ -49,24 +54,42 @@ export function verifyCheap(dir: string): Verification {
       problems.push({ check: 'links', file: link, message: `${name} must be a link to .current/${name}`, recover: `\`ln -sfn .current/${name} ${link}\` (the next \`gdpmr run\` on this warehouse restores it too)` });
     }
   }
+  const checked = checkGeneration(paths, generation, dir);
+  result.manifest = checked.manifest;
+  problems.push(...checked.problems);
+  if (checked.manifest !== null) checkKept(paths, dir, problems);
+  return result;
+}
+
+/**
+ * One generation's cheap checks: its manifest (of this gdpmr's format, naming it), counts
+ * adding up, every counted database and rejects.csv present.
+ */
+export function checkGeneration(paths: WarehousePaths, generation: string, dir: string): { manifest: Manifest | null; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const gen = paths.generation(generation);
+  if (!isGenerationDir(paths, generation)) {
+    problems.push({ check: 'links', file: gen.root, message: 'is not a generation directory (missing, or a link)', recover: REBUILD });
+    return { manifest: null, problems };
+  }
   const outdated = outdatedFormat(gen.manifest, dir);
   if (outdated !== null) {
     problems.push({ check: 'format', file: gen.manifest, message: outdated.message, recover: outdated.recover });
-    return result;
+    return { manifest: null, problems };
   }
+  let m: Manifest;
   try {
-    result.manifest = readManifest(gen.manifest);
+    m = readManifest(gen.manifest);
   } catch (error) {
     problems.push({ check: 'manifest', file: gen.manifest, message: `not a gdpmr manifest (${firstLine(error)})`, recover: REBUILD });
-    return result;
+    return { manifest: null, problems };
   }
-  const m = result.manifest;
   const c = m.counts;
   const sum = (values: Record<string, number | undefined>): number => Object.values(values).reduce<number>((a, b) => a + (b ?? 0), 0);
   const countProblem = (message: string): void => {
     problems.push({ check: 'counts', file: gen.manifest, message, recover: REBUILD });
   };
-  if (m.generation !== generation) countProblem(`the manifest names generation ${m.generation}, but .current points at ${generation}`);
+  if (m.generation !== generation) countProblem(`the manifest names generation ${m.generation}, but it lies in .gen/${generation}`);
   if (c.records !== c.loaded + c.rejected) countProblem(`records (${c.records}) must equal loaded (${c.loaded}) + rejected (${c.rejected})`);
   if (sum(c.by_reason) !== c.rejected) countProblem(`by_reason adds up to ${sum(c.by_reason)}, but rejected is ${c.rejected}`);
   if (sum(c.by_region) !== c.loaded) countProblem(`by_region adds up to ${sum(c.by_region)}, but loaded is ${c.loaded}`);
@@ -82,30 +105,18 @@ export function verifyCheap(dir: string): Verification {
     }
   }
   if (!isFile(gen.rejects)) problems.push({ check: 'rejects', file: gen.rejects, message: 'rejects.csv is missing', recover: REBUILD });
-  checkKept(paths, dir, problems);
-  return result;
+  return { manifest: m, problems };
 }
 
 /**
- * The generation kept for `gdpmr rollback`: a problem with it does not touch what queries
- * read, but a rollback onto it would publish it.
+ * The generations kept for `gdpmr rollback`: a problem with one does not touch what queries
+ * read, but a rollback refuses it. One of another gdpmr's format is not a problem here.
  */
 function checkKept(paths: WarehousePaths, dir: string, problems: Problem[]): void {
-  const kept = previousGeneration(paths);
-  if (kept === null) return;
-  const gen = paths.generation(kept);
-  const recover = `it is only read by \`gdpmr rollback\`; the next run on ${dir} replaces it (or remove ${paths.previousLink} to give it up)`;
-  if (outdatedFormat(gen.manifest, dir) !== null) return;
-  let m: Manifest;
-  try {
-    m = readManifest(gen.manifest);
-  } catch (error) {
-    problems.push({ check: 'kept', file: gen.manifest, message: `the generation kept for rollback has no readable manifest (${firstLine(error)})`, recover });
-    return;
-  }
-  for (const region of REGIONS) {
-    if ((m.counts.by_region[region] ?? 0) > 0 && !isFile(gen.regionDb(region))) {
-      problems.push({ check: 'kept', file: gen.regionDb(region), message: `the generation kept for rollback counts ${m.counts.by_region[region]} ${region} rows, but the database is missing`, recover });
+  for (const { generation } of keptGenerations(paths)) {
+    const recover = `\`gdpmr rollback\` refuses it; the warehouse keeps it (never deleting what it cannot verify): remove ${paths.generation(generation).root} to give it up`;
+    for (const p of checkGeneration(paths, generation, dir).problems) {
+      if (p.check !== 'format') problems.push({ check: 'kept', file: p.file, message: `the generation ${generation} kept for rollback: ${p.message}`, recover });
     }
   }
 }

@@ -12,7 +12,7 @@ describe('help pages', () => {
     [['extract', 'imf', '--help'], 'gdpmr extract imf', '--countries FILE'],
     [['extract', 'wikipedia', '--help'], 'gdpmr extract wikipedia', '--source NAME'],
     [['help', 'extract', 'weo'], 'gdpmr extract weo', '--vintages FILE'],
-    [['rollback', '--help'], 'gdpmr rollback', '.previous'],
+    [['rollback', '--help'], 'gdpmr rollback', '.kept.json'],
   ])('%j', async (args, first, detail) => {
     const r = await cli(args);
     expect(r.code).toBe(0);

@@ -53,8 +53,9 @@ describe('a warehouse of several loads', () => {
 
   it('verify checks the generation kept for rollback too', async () => {
     const { w } = await twoLoads();
-    const kept = JSON.parse(readFileSync(join(w, '.previous', 'manifest.json'), 'utf8'));
-    writeFileSync(join(w, '.previous', 'manifest.json'), '{"cut');
+    const keptDir = join(w, '.gen', JSON.parse(readFileSync(join(w, '.kept.json'), 'utf8')).kept[0].generation);
+    const kept = JSON.parse(readFileSync(join(keptDir, 'manifest.json'), 'utf8'));
+    writeFileSync(join(keptDir, 'manifest.json'), '{"cut');
     const v = await cli(['verify', '--warehouse', w]);
     expect(v.code).toBe(1);
     expect(v.stderr).toContain('kept for rollback');
