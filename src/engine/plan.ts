@@ -3,7 +3,7 @@
 // input stops the run with nothing written.
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { GdpmrError, quote } from '../errors.js';
+import { GdpmrError, quote, usage } from '../errors.js';
 import { fsReason } from '../fs.js';
 import { resolveColumns, type ColumnIndex } from '../rules/header.js';
 import { allFields, readRecord, RecordLayout, stateAfter, type TokenizerState } from '../rules/tokenizer.js';
@@ -123,6 +123,23 @@ export function readHeader(path: string, bytes: number): InputHeader {
 }
 
 /** Cuts [dataStart, bytes) into splits of `chunkBytes`, blind to where records fall. */
+/**
+ * The most splits a run cuts its input into. Each split is a task with a fixed cost (a scan from
+ * every tokenizer state, a map task, a run file per region, a journal line): `--chunk-size 1`
+ * on a 361 KB file made 370,000 of them, 257 s and 2.5 GB. 16,384 is 64 KB splits of 1 GB.
+ */
+export const MAX_SPLITS = 16_384;
+
+/** Refuses a chunk size that would cut `bytes` into more than MAX_SPLITS splits (exit 2). */
+export function checkSplitCount(bytes: number, chunkBytes: number, inputArg: string): void {
+  const splits = Math.ceil(bytes / chunkBytes);
+  if (splits <= MAX_SPLITS) return;
+  const least = Math.ceil(bytes / MAX_SPLITS);
+  throw usage(
+    `--chunk-size ${chunkBytes} would cut ${inputArg} (${bytes} bytes) into ${splits} splits; at most ${MAX_SPLITS} (each split is a task with its own scan, map and files, and more of them cost more than they save): use --chunk-size ${least} or more`,
+  );
+}
+
 export function planSplits(dataStart: number, bytes: number, chunkBytes: number): InputSplit[] {
   const splits: InputSplit[] = [];
   for (let start = dataStart, chunk = 0; start < bytes; start += chunkBytes, chunk++) {

@@ -19,7 +19,7 @@ import type { Manifest } from '../store/manifest.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import { RunExecution } from './job.js';
 import { Journal } from './journal.js';
-import { identifyInput, readHeader, type InputIdentity } from './plan.js';
+import { checkSplitCount, identifyInput, readHeader, type InputIdentity } from './plan.js';
 import { guardLoads, newRunId, prepareDirectory, publishedBase } from './prepare.js';
 import { acquireLock, checkOutDirectory, releaseLock, repairPublished } from './publish.js';
 import { loadPlanToResume, pendingRuns, savePlan, type RunPlan } from './run-plan.js';
@@ -82,6 +82,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
   // Everything that can be wrong with the input is found before DIR is touched.
   const input = identifyInput(request.inputPath);
   const absoluteInput: InputIdentity = { ...input, path: resolve(request.inputPath) };
+  if (request.chunkBytes !== undefined) checkSplitCount(input.bytes, request.chunkBytes, request.inputPath);
   const paths = new WarehousePaths(request.outDir);
   checkOutDirectory(paths);
 

@@ -3,13 +3,15 @@
 
 export const REJECTS_HEADER = 'line,reason,record\n';
 
-const NEEDS_QUOTES = /[",\r\n]/;
+function needsQuotes(record: Buffer): boolean {
+  return record.indexOf(0x22) >= 0 || record.indexOf(0x2c) >= 0 || record.indexOf(0x0d) >= 0 || record.indexOf(0x0a) >= 0;
+}
 
 export function encodeRejectRow(line: number, reason: string, record: Buffer): Buffer {
   const prefix = `${line},${reason},`;
-  // Scanning bytes as latin1 keeps one char per byte, so positions and bytes agree.
-  const probe = record.toString('latin1');
-  if (!NEEDS_QUOTES.test(probe)) return Buffer.concat([Buffer.from(prefix), record, NEWLINE]);
+  // Searched as bytes: a record may be larger than any string (an unclosed quote runs to the
+  // end of the file, SPEC §1).
+  if (!needsQuotes(record)) return Buffer.concat([Buffer.from(prefix), record, NEWLINE]);
   const parts: Buffer[] = [Buffer.from(prefix + '"')];
   let from = 0;
   for (let i = record.indexOf(0x22); i >= 0; i = record.indexOf(0x22, i + 1)) {

@@ -54,7 +54,8 @@ export function writeRun(path: string, sortedLines: Iterable<string>): number {
 export class LineReader {
   private readonly fd: number;
   private readonly block: Buffer;
-  private carry: Buffer = Buffer.alloc(0);
+  /** The bytes after the last `\n` read so far, as read: a line longer than a block is joined once, at its end. */
+  private carry: Buffer[] = [];
   private lines: string[] = [];
   private index = 0;
   private eof = false;
@@ -80,19 +81,20 @@ export class LineReader {
     if (n === 0) {
       this.eof = true;
       closeSync(this.fd);
-      if (this.carry.length > 0) this.lines.push(this.carry.toString('utf8'));
-      this.carry = Buffer.alloc(0);
+      if (this.carry.length > 0) this.lines.push(Buffer.concat(this.carry).toString('utf8'));
+      this.carry = [];
       return;
     }
-    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, this.block.subarray(0, n)]) : this.block.subarray(0, n);
-    const lastBreak = bytes.lastIndexOf(0x0a);
+    const block = this.block.subarray(0, n);
+    const lastBreak = block.lastIndexOf(0x0a);
     if (lastBreak < 0) {
-      this.carry = Buffer.from(bytes);
+      this.carry.push(Buffer.from(block));
       return;
     }
     // Cut on a byte `\n` so no UTF-8 sequence is split between blocks.
-    this.lines = bytes.toString('utf8', 0, lastBreak).split('\n');
-    this.carry = Buffer.from(bytes.subarray(lastBreak + 1));
+    const head = this.carry.length > 0 ? Buffer.concat([...this.carry, block.subarray(0, lastBreak)]) : block.subarray(0, lastBreak);
+    this.lines = head.toString('utf8').split('\n');
+    this.carry = lastBreak + 1 < n ? [Buffer.from(block.subarray(lastBreak + 1))] : [];
   }
 
   close(): void {

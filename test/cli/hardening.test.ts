@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, CLI, ROOT, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, IMF, ROOT, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 import { generateDump } from '../../src/generate/dump.js';
 
 afterAll(cleanTempDirs);
@@ -164,6 +164,8 @@ describe('every numeric flag is bounded, every path non-empty', () => {
     [['run', WIKIPEDIA, '--regions', ''], /--regions must be a path, got ""/],
     [['query', 'top5', '--warehouse', ''], /--warehouse must be a path, got ""/],
     [['query', 'top5', '--k', '1000000000'], /--k must be at most 100000/],
+    [['query', 'top5', '--k', '99999999999999999999'], /--k must be at most 100000 \(more than any region has countries\), got "99999999999999999999"/],
+    [['run', IMF, '--out', 'x', '--chunk-size', '1'], /--chunk-size 1 would cut \S+imf_weo_2024-10_ngdpd.csv \(\d+ bytes\) into \d+ splits; at most 16384 .*use --chunk-size \d+ or more/],
     [['bench', WIKIPEDIA, '--repeat', '100000'], /--repeat must be at most 100/],
     [['bench', WIKIPEDIA, '--workers', '1,5000'], /--workers must be a comma-separated list of worker counts from 1 to/],
     [['generate', '--size', '99999GB', '--out', 'x.csv'], /--size must be at most/],

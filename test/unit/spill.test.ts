@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { mergeRuns, mergeSorted, reduceFanIn, writeRun } from '../../src/store/spill.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { encodeRejectRow } from '../../src/store/rejects.js';
+import { LineReader, mergeRuns, mergeSorted, reduceFanIn, writeRun } from '../../src/store/spill.js';
 import { cleanTempDirs, tempDir } from '../helpers.js';
 
 afterAll(cleanTempDirs);
@@ -86,5 +87,33 @@ describe('sorted runs', () => {
     mergeRuns([join(dir, 'big.run')], (l) => back.push(l));
     expect(back).toEqual(lines);
     expect(readFileSync(join(dir, 'big.run'), 'utf8').endsWith('€\n')).toBe(true);
+  });
+
+  it('a line longer than many blocks is joined once, at its end (linear in its length), and read whole', () => {
+    const dir = tempDir();
+    const long = 'é'.repeat(300_000) + 'x';
+    const path = join(dir, 'long.run');
+    writeFileSync(path, `a\n${long}\nb\n${long}`);
+    const concat = vi.spyOn(Buffer, 'concat');
+    try {
+      const reader = new LineReader(path, 4096);
+      const back: string[] = [];
+      for (let line = reader.next(); line !== undefined; line = reader.next()) back.push(line);
+      expect(back).toEqual(['a', long, 'b', long]);
+      // ~150 blocks per long line: joining at every block was quadratic (issue 33 #7).
+      expect(concat.mock.calls.length).toBeLessThanOrEqual(4);
+    } finally {
+      concat.mockRestore();
+    }
+  });
+});
+
+describe('rejects.csv rows', () => {
+  it('a record longer than any string (an unclosed quote to the end of a file) is written as bytes', () => {
+    const record = Buffer.alloc(0x1fffffe8 + 16, 0x78);
+    record[record.length - 1] = 0x2c;
+    const row = encodeRejectRow(3, 'malformed_row', record);
+    expect(row.length).toBe('3,malformed_row,"'.length + record.length + 2);
+    expect(row.subarray(0, 17).toString()).toBe('3,malformed_row,"');
   });
 });
