@@ -1,8 +1,12 @@
 // Before a run starts work: its id, the output directory, the warehouse it builds on, and the
 // refusals that protect a warehouse of many loads. Nothing here runs a task.
 import { accessSync, constants, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { errorText, GdpmrError, usage } from '../errors.js';
-import { fsReason, makeDirectory } from '../fs.js';
+import { fsReason, kindOf, makeDirectory } from '../fs.js';
+import { REGIONS, type Region } from '../rules/normalize.js';
+import type { RegionMap } from '../rules/regions.js';
+import { SERIES } from '../store/region-db.js';
 import { currentGeneration, readPublished, WarehousePaths } from '../store/layout.js';
 import type { Manifest } from '../store/manifest.js';
 import { requireSound, verifyCheap } from '../store/verify.js';
@@ -90,4 +94,43 @@ export function guardLoads(paths: WarehousePaths, request: RunRequest, input: In
       );
     }
   }
+}
+
+/**
+ * An --append whose country map puts a code already loaded in one region into another would
+ * give that country two regions (`over` lists JPN twice): refused before anything is written,
+ * naming the codes. The loaded regions are read from the series tables, not from the map the
+ * earlier loads named (its file may have changed since).
+ */
+export function guardMovedCodes(paths: WarehousePaths, regionMap: RegionMap, mapArg: string): void {
+  const generation = currentGeneration(paths);
+  if (generation === null) return;
+  const gen = paths.generation(generation);
+  const loadedIn = new Map<string, Region[]>();
+  for (const region of REGIONS) {
+    const file = gen.regionDb(region);
+    if (kindOf(file) !== 'file') continue;
+    let codes: string[];
+    try {
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        codes = db.prepare(`SELECT DISTINCT country_code FROM ${SERIES} WHERE country_code IS NOT NULL`).pluck().all() as string[];
+      } finally {
+        db.close();
+      }
+    } catch {
+      continue; // a damaged database is refused as such by the append's soundness check
+    }
+    for (const code of codes) loadedIn.set(code, [...(loadedIn.get(code) ?? []), region]);
+  }
+  const moved: string[] = [];
+  for (const [code, { region }] of regionMap.codes()) {
+    const were = loadedIn.get(code);
+    if (were !== undefined && !were.includes(region)) moved.push(`${code} (loaded in ${were.join(', ')}, the map says ${region})`);
+  }
+  if (moved.length === 0) return;
+  throw usage(
+    `--regions ${mapArg} moves ${moved.length} ${moved.length === 1 ? 'country' : 'countries'} the warehouse ${paths.root} holds to another region: ${moved.slice(0, 8).join(', ')}${moved.length > 8 ? `, and ${moved.length - 8} more` : ''}; ` +
+      'appending with it would put each in two regions. Append with the map the warehouse was built with, or rebuild it with the new map (`gdpmr run` the first load with --replace --regions, then --append each later one)',
+  );
 }

@@ -20,7 +20,7 @@ import { loadRegionMap } from '../store/region-map-file.js';
 import { RunExecution } from './job.js';
 import { Journal } from './journal.js';
 import { checkSplitCount, identifyInput, readHeader, type InputIdentity } from './plan.js';
-import { guardLoads, newRunId, prepareDirectory, publishedBase } from './prepare.js';
+import { guardLoads, guardMovedCodes, newRunId, prepareDirectory, publishedBase } from './prepare.js';
 import { acquireLock, checkOutDirectory, releaseLock, repairPublished } from './publish.js';
 import { loadPlanToResume, pendingRuns, savePlan, type RunPlan } from './run-plan.js';
 import type { TaskRunner } from './runner.js';
@@ -106,7 +106,8 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
   if (plan === undefined) guardLoads(paths, request, absoluteInput);
   const header = plan?.header ?? readHeader(request.inputPath, input.bytes);
   const regionMapPath = plan?.region_map ?? request.regionMapPath ?? DEFAULTS.regionMap;
-  loadRegionMap(regionMapPath);
+  const regionMap = loadRegionMap(regionMapPath);
+  if (plan?.append ?? request.append) guardMovedCodes(paths, regionMap, regionMapPath);
   prepareDirectory(paths);
 
   const holder = { pid: process.pid, host: hostname(), run_id: runId, started_at: startedAt.toISOString(), input: absoluteInput.path };

@@ -155,7 +155,7 @@ const UNIX_EPOCH_DAY = 2440587;
 const FOREVER_DAY = dayNumber(LATEST_FOREVER);
 
 /** Where a region's countries (one row per source and identity) are stored. */
-const SERIES = 'gdp_series';
+export const SERIES = 'gdp_series';
 /** Where a region's rows are stored. */
 const ROWS = 'gdp_rows';
 /** Facts about a region's rows as a whole, key and value. */

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, IMF, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, IMF, ROOT, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
@@ -137,5 +137,25 @@ describe('answers that say why they are empty (exit 0, the hint on stderr and in
     const year = JSON.parse((await cli(['query', 'over', '--year', '1950', '--warehouse', w, '--json'])).stdout);
     expect(year.countries).toEqual([]);
     expect(year.note).toContain('years 1980–2029');
+  });
+});
+
+describe('--append with a country map that moves a loaded country', () => {
+  it('is refused (exit 2) naming the code and both regions; the same map, or one that only adds, appends', async () => {
+    const dir = tempDir();
+    const w = join(dir, 'w');
+    expect((await cli(['run', IMF, '--out', w])).code).toBe(0);
+    const before = manifestOf(w);
+    const map = readFileSync(join(ROOT, 'data', 'un_regions.csv'), 'utf8');
+    const moved = writeInput(dir, 'moved.csv', map.replace('Japan,Asia,JPN,Japan', 'Japan,Europe,JPN,Japan'));
+    const next = writeInput(dir, 'next.csv', 'country,year,gdp_usd_million,published\nJapan,2024,4100000,2025-04-22\n');
+    const r = await cli(['run', next, '--out', w, '--append', '--regions', moved]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('JPN (loaded in Asia, the map says Europe)');
+    expect(manifestOf(w)).toBe(before);
+    const added = writeInput(dir, 'added.csv', map + 'Atlantis,Europe,ATL,Atlantis\n');
+    expect((await cli(['run', next, '--out', w, '--append', '--regions', added])).code).toBe(0);
+    const over = await cli(['query', 'over', '--min', '1000', '--year', '2024', '--warehouse', w, '--csv']);
+    expect(over.stdout.split('\n').filter((l) => l.includes('JPN'))).toHaveLength(1);
   });
 });
