@@ -46,7 +46,26 @@ interface LoadSummary {
   run_id: string;
   path: string;
   fingerprint?: string;
-  sha256?: string;
+  raw?: RawIdentity;
+}
+
+/**
+ * What a load was extracted from: the source (`wikipedia:imf`, `imf-weo:NGDPD`) and the sha256 of
+ * each raw file or response. Loading the same source from any of the same bytes again is a
+ * reload (the WEO files of one vintage, in any order); another publisher's column of the same
+ * page is not.
+ */
+interface RawIdentity {
+  source: string;
+  sha256: string[];
+}
+
+function rawIdentity(info: unknown): RawIdentity | undefined {
+  const i = info as { source?: unknown; sha256?: unknown; files?: unknown } | undefined;
+  if (typeof i?.source !== 'string') return undefined;
+  const files = Array.isArray(i.files) ? i.files.map((f: { sha256?: unknown }) => f?.sha256).filter((h): h is string => typeof h === 'string' && h !== '') : [];
+  const sha256 = files.length > 0 ? files : typeof i.sha256 === 'string' && i.sha256 !== '' ? [i.sha256] : [];
+  return sha256.length === 0 ? undefined : { source: i.source, sha256 };
 }
 
 /** The loads of the published warehouse, read loosely: an outdated or damaged manifest too. */
@@ -56,11 +75,11 @@ function publishedLoads(paths: WarehousePaths): LoadSummary[] {
   try {
     const raw = JSON.parse(readFileSync(paths.generation(generation).manifest, 'utf8')) as { loads?: unknown };
     if (!Array.isArray(raw.loads)) return [];
-    return raw.loads.map((l: { run_id?: unknown; input?: { path?: unknown; fingerprint?: unknown }; source?: { sha256?: unknown } }) => ({
+    return raw.loads.map((l: { run_id?: unknown; input?: { path?: unknown; fingerprint?: unknown }; source?: unknown }) => ({
       run_id: String(l?.run_id ?? '?'),
       path: String(l?.input?.path ?? '?'),
       fingerprint: typeof l?.input?.fingerprint === 'string' ? l.input.fingerprint : undefined,
-      sha256: typeof l?.source?.sha256 === 'string' ? l.source.sha256 : undefined,
+      raw: rawIdentity(l?.source),
     }));
   } catch {
     return [];
@@ -70,7 +89,8 @@ function publishedLoads(paths: WarehousePaths): LoadSummary[] {
 /**
  * A warehouse of many loads is history no typo may lose: a plain run onto one is refused
  * unless --replace says so. An --append of an input a load already holds (the same bytes at
- * both ends and size, or the same extracted source) is refused unless --allow-reload: a weekly
+ * both ends and size, or the same source from any of the same raw bytes) is refused unless
+ * --allow-reload: a weekly
  * job run twice would double every figure's history.
  */
 export function guardLoads(paths: WarehousePaths, request: RunRequest, input: InputIdentity): void {
@@ -84,12 +104,14 @@ export function guardLoads(paths: WarehousePaths, request: RunRequest, input: In
   }
   // A damaged warehouse is refused as such later on (exit 1, naming the file), not as a reload.
   if (request.append && request.allowReload !== true && verifyCheap(request.outDir).problems.every((p) => p.check === 'links' || p.check === 'kept')) {
-    const sha = request.sourceInfo?.sha256;
-    const holder = loads.findIndex((l) => l.fingerprint === input.fingerprint || (sha !== undefined && l.sha256 === sha));
+    const mine = rawIdentity(request.sourceInfo);
+    const shared = (l: LoadSummary): string | undefined => (mine === undefined || l.raw?.source !== mine.source ? undefined : mine.sha256.find((h) => l.raw?.sha256.includes(h)));
+    const holder = loads.findIndex((l) => l.fingerprint === input.fingerprint || shared(l) !== undefined);
     if (holder >= 0) {
       const l = loads[holder];
+      const what = l.fingerprint === input.fingerprint ? 'the same file' : `${mine?.source} from the same raw bytes (sha256 ${shared(l)?.slice(0, 12)}…)`;
       throw usage(
-        `${request.inputPath} is already loaded in ${paths.root}: load ${holder + 1} (run ${l.run_id}, ${l.path}) holds ${l.fingerprint === input.fingerprint ? 'the same file' : 'the same extracted source (sha256)'}; ` +
+        `${request.inputPath} is already loaded in ${paths.root}: load ${holder + 1} (run ${l.run_id}, ${l.path}) holds ${what}; ` +
           `appending it again would make every figure its own revision. Add --allow-reload to load it again anyway`,
       );
     }

@@ -92,6 +92,14 @@ describe('extract weo from the IMF files', () => {
     const again = await cli(['run', out, '--out', wh, '--append']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already loaded');
+    // The same files extracted in another order, or one of them alone, are the same bytes.
+    for (const files of [[OCT2024, APR2024, OCT2019], [APR2024]]) {
+      const other = join(dir, `other-${files.length}.csv`);
+      expect((await cli(['extract', 'weo', ...files.flatMap((f) => ['--file', f]), '--out', other])).code).toBe(0);
+      const reordered = await cli(['run', other, '--out', wh, '--append']);
+      expect(reordered.code).toBe(2);
+      expect(reordered.stderr).toContain('imf-weo:NGDPD from the same raw bytes');
+    }
   });
 
   it('a UTF-8 file, with or without a BOM, and --published for a vintage the table does not list', async () => {

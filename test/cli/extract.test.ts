@@ -54,6 +54,20 @@ describe('extract wikipedia from the saved page', () => {
     expect(csvRows(out)[2][5]).toBe(source);
   });
 
+  it("another publisher's column of a page already loaded appends; the same column again is refused", async () => {
+    const dir = tempDir();
+    const [imf, wb, imf2] = ['imf', 'world_bank', 'imf'].map((source, i) => ({ source, out: join(dir, `${source}-${i}.csv`) }));
+    // The second IMF extract is dated otherwise: another dump file, the same page bytes.
+    for (const x of [imf, wb, imf2]) expect((await cli(['extract', 'wikipedia', '--file', PAGE, '--out', x.out, '--source', x.source, ...(x === imf2 ? ['--published', '2025-02-01'] : [])])).code).toBe(0);
+    const w = join(dir, 'w');
+    expect((await cli(['run', imf.out, '--out', w])).code).toBe(0);
+    const other = await cli(['run', wb.out, '--out', w, '--append']);
+    expect(other.code, other.stderr).toBe(0);
+    const again = await cli(['run', imf2.out, '--out', w, '--append']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('wikipedia:imf from the same raw bytes');
+  });
+
   it('finds the columns by header text: groups in another order, footnotes in headers, rowspans', async () => {
     const dir = tempDir();
     const page = `<html><head><script type="application/ld+json">{"dateModified":"2025-04-22T10:00:00Z"}</script></head><body>
