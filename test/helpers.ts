@@ -83,9 +83,9 @@ export function snapshot(dir: string, { withRunIds = false } = {}) {
 }
 
 /** Waits until `check` holds, polling every `everyMs`; fails naming `what` after `ms`. */
-export async function until(check: () => boolean, ms = 60_000, what = 'the condition', everyMs = 20): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, ms = 60_000, what = 'the condition', everyMs = 20): Promise<void> {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }

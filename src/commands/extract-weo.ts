@@ -105,14 +105,36 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
   checkOutputFile('--out', o.out);
 
   const inputs: Input[] = [];
+  // Each fetched file goes to disk as it arrives: eight 200 MB files are never in memory at once.
+  const fetchedFiles = urls.map((_, i) => `${o.out}.url-${i}.tmp-${process.pid}`);
+  if (urls.length > 0) {
+    makeDirectory(dirname(resolve(o.out)));
+    removeOnSignal(fetchedFiles, 'extract weo');
+  }
+  try {
+    return await extractInputs(o, files, urls, fetchedFiles, inputs, out, log, lines);
+  } finally {
+    for (const file of fetchedFiles) rmSync(file, { force: true });
+  }
+}
+
+type Options = NonNullable<ReturnType<typeof COMMAND.parse>>;
+
+async function extractInputs(o: Options, files: string[], urls: string[], fetchedFiles: string[], inputs: Input[], out: Output, log: Logger, lines: unknown[]): Promise<number> {
   for (const file of files) {
     const kind = kindOf(file);
     if (kind !== 'file') throw new GdpmrError('INPUT_MISSING', `--file must be a readable file, got ${file} (${kind === null ? 'no such file' : kind === 'directory' ? 'a directory' : 'not a regular file'})`);
     inputs.push({ where: file, source: { path: file }, url: null, httpStatus: null, retrievedAt: new Date().toISOString() });
   }
-  for (const url of urls) {
-    const fetched = await fetchSource(url, o.timeout * 1000, log, o.maxBytes);
-    inputs.push({ where: fetched.url, source: { bytes: fetched.bytes }, url: fetched.url, httpStatus: fetched.status, retrievedAt: fetched.retrievedAt });
+  for (const [i, url] of urls.entries()) {
+    let fetched;
+    try {
+      fetched = await fetchSource(url, o.timeout * 1000, log, o.maxBytes, fetchedFiles[i]);
+    } catch (error) {
+      if (error instanceof GdpmrError) throw error;
+      throw new GdpmrError('OUTPUT_UNWRITABLE', `--out must be in a directory gdpmr can write (each fetched file is kept there until the extract ends), got ${o.out} (${fsReason(error)}); nothing was written`);
+    }
+    inputs.push({ where: fetched.url, source: { path: fetchedFiles[i] }, url: fetched.url, httpStatus: fetched.status, retrievedAt: fetched.retrievedAt });
   }
 
   // Every file's vintage and release date first: a date missing for any vintage stops the

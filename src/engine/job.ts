@@ -11,8 +11,9 @@ import type { RunPaths, WarehousePaths } from '../store/layout.js';
 import { readManifest, writeManifest, type Manifest } from '../store/manifest.js';
 import { countRows, sorterThreadsFor } from '../store/region-db.js';
 import type { Journal } from './journal.js';
-import type { InputSplit, MapResult, ReduceResult, ScanResult } from './messages.js';
-import { nextSplitStart, planSplits } from './plan.js';
+import { GdpmrError } from '../errors.js';
+import type { InputCheck, InputSplit, MapResult, ReduceResult, ScanResult } from './messages.js';
+import { hashRange, nextSplitStart, planSplits } from './plan.js';
 import { publishGeneration } from './publish.js';
 import type { RunPlan } from './run-plan.js';
 import type { RunEvents, RunProgress, RunRequest } from './run.js';
@@ -79,6 +80,34 @@ export class RunExecution {
     this.events.progress?.({ stage, done, total, bytesDone, elapsedMs: performance.now() - this.t0 });
   }
 
+  /** Queue workers may see another file at the input's path: they check it, and hash what they read. */
+  private inputCheck(): InputCheck {
+    return { inputMtimeMs: this.plan.input.mtimeMs, inputFingerprint: this.plan.input.fingerprint, hashSplit: this.request.runner === 'queue' };
+  }
+
+  /** The sha256 of each split as this process reads the input: the truth a worker's read is held to. */
+  private readonly splitHashes = new Map<number, string>();
+
+  /**
+   * A split's bytes as a queue worker's scan or map read them must be those this process reads:
+   * else the worker sees another file at the input's path (a mount of its own, a copy that
+   * differs), and its figures must not be published. One read of the input by the
+   * coordinator, in queue runs only (hashSplit).
+   */
+  private checkSplitRead(split: InputSplit, task: 'scan' | 'map', read: string | undefined): void {
+    if (read === undefined) return;
+    let mine = this.splitHashes.get(split.chunk);
+    if (mine === undefined) {
+      mine = hashRange(this.plan.input.path, split.start, split.end);
+      this.splitHashes.set(split.chunk, mine);
+    }
+    if (read === mine) return;
+    throw new GdpmrError(
+      'TASK_FAILED',
+      `the ${task} task of split ${split.chunk} read other bytes of ${this.plan.input.path} (${split.start}-${split.end}) than the coordinator: a worker sees another file at that path; every worker must see the input the coordinator sees (one shared file system)`,
+    );
+  }
+
   private attemptFailed = (failure: { task: string; attempt: number; error: string; willRetry: boolean }): void => {
     this.log.warn({ stage: failure.task.split(':')[0], task: failure.task, attempt: failure.attempt, err: failure.error, will_retry: failure.willRetry }, 'task attempt failed');
   };
@@ -139,6 +168,7 @@ export class RunExecution {
           attempt: 1,
           inputPath: plan.input.path,
           inputBytes: plan.input.bytes,
+          ...this.inputCheck(),
           split,
           startState: state,
           startLine: line,
@@ -151,6 +181,7 @@ export class RunExecution {
         this.log.debug({ stage: 'map', chunk: split.chunk, start: split.start, end: split.end, start_state: state, start_line: line }, 'map task queued');
         pending.push(
           tracked(runWithRetries(this.runner, task, this.attemptFailed).then((result) => {
+            this.checkSplitRead(split, 'map', result.splitSha256);
             this.journal.record({ task: 'map', chunk: split.chunk, result });
             maps.set(split.chunk, result);
             mapsDone++;
@@ -168,7 +199,8 @@ export class RunExecution {
       if (scanned[i] !== undefined) continue;
       const split = splits[i];
       scanTasks.push(
-        tracked(runWithRetries(this.runner, { kind: 'scan', attempt: 1, inputPath: plan.input.path, inputBytes: plan.input.bytes, split }, this.attemptFailed).then((result) => {
+        tracked(runWithRetries(this.runner, { kind: 'scan', attempt: 1, inputPath: plan.input.path, inputBytes: plan.input.bytes, ...this.inputCheck(), split }, this.attemptFailed).then((result) => {
+          this.checkSplitRead(split, 'scan', result.splitSha256);
           this.journal.record({ task: 'scan', chunk: split.chunk, result });
           scanned[i] = result;
           scansDone++;

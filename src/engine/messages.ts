@@ -22,8 +22,20 @@ interface TaskBase {
   attempt: number;
 }
 
+/**
+ * What a task that reads the input checks it reads the coordinator's file: on a worker of the
+ * queue the path may show another file (a mount of its own), and a run must fail, not publish it.
+ */
+export interface InputCheck {
+  /** The identity the coordinator recorded (engine/plan.ts identifyInput): checked by queue workers. */
+  inputMtimeMs: number;
+  inputFingerprint: string;
+  /** Return the sha256 of the split's bytes, for the coordinator to compare scan, map and its own view. */
+  hashSplit: boolean;
+}
+
 /** Learn what a split does to the tokenizer from every start state. */
-export interface ScanTask extends TaskBase {
+export interface ScanTask extends TaskBase, InputCheck {
   kind: 'scan';
   inputPath: string;
   /** The input's size when the run started: what a short read is measured against. */
@@ -32,7 +44,7 @@ export interface ScanTask extends TaskBase {
 }
 
 /** Tokenize, normalise and partition one split's records into sorted per-region runs. */
-export interface MapTask extends TaskBase {
+export interface MapTask extends TaskBase, InputCheck {
   kind: 'map';
   inputPath: string;
   inputBytes: number;
@@ -89,13 +101,14 @@ const Path = z.string().min(1);
 const Attempt = z.number().int().min(1);
 const Split = z.object({ chunk: Count, start: Count, end: Count });
 const RegionName = z.enum(REGIONS);
+const InputCheckShape = { inputMtimeMs: z.number(), inputFingerprint: z.string(), hashSplit: z.boolean() };
 
 /**
  * Every task as it may arrive from outside this process (a Redis job): checked on arrival, so
  * that a damaged or foreign message fails its task naming the key, not somewhere inside it.
  */
 export const TaskSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('scan'), attempt: Attempt, inputPath: Path, inputBytes: Count, split: Split }),
+  z.object({ kind: z.literal('scan'), attempt: Attempt, inputPath: Path, inputBytes: Count, split: Split, ...InputCheckShape }),
   z.object({
     kind: z.literal('map'),
     attempt: Attempt,
@@ -109,6 +122,7 @@ export const TaskSchema = z.discriminatedUnion('kind', [
     source: z.string(),
     loadSeq: Count,
     outDir: Path,
+    ...InputCheckShape,
   }),
   z.object({
     kind: z.literal('reduce'),
@@ -125,11 +139,15 @@ export const TaskSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('index'), attempt: Attempt, region: RegionName, dbPath: Path, sorterThreads: Count }),
 ]);
 
+const SplitSha256 = z.string().regex(/^[0-9a-f]{64}$/).optional();
+
 export const ScanResultSchema = z.object({
   exitStates: z.array(StateSchema).length(5),
   newlines: Count,
+  /** With hashSplit: the sha256 of the split's bytes as this worker read them. */
+  splitSha256: SplitSha256,
 });
-export type ScanResult = RangeScan;
+export type ScanResult = RangeScan & { splitSha256?: string };
 
 export const MapResultSchema = z.object({
   records: Count,
@@ -140,6 +158,8 @@ export const MapResultSchema = z.object({
   overreadBytes: Count,
   /** Sources its loaded figures name other than the run's --source: the reduce spells them in the schema. */
   sources: z.array(z.string()),
+  /** With hashSplit: the sha256 of the split's bytes (to its end, not the overread) as read. */
+  splitSha256: SplitSha256,
 });
 export type MapResult = z.infer<typeof MapResultSchema>;
 

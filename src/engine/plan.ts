@@ -67,6 +67,24 @@ export function identifyInput(path: string): InputIdentity {
   return { path, bytes: stat.size, mtimeMs: stat.mtimeMs, fingerprint: hash.digest('hex') };
 }
 
+/** The sha256 of bytes [start, end) of `path`, read in blocks. */
+export function hashRange(path: string, start: number, end: number): string {
+  const hash = createHash('sha256');
+  const fd = openInput(path);
+  try {
+    const block = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(1, end - start)));
+    for (let at = start; at < end; ) {
+      const n = readSync(fd, block, 0, Math.min(block.length, end - at), at);
+      if (n === 0) break;
+      hash.update(block.subarray(0, n));
+      at += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
 /** Reads the header record: the first record that is not a blank line, after any BOM. */
 export function readHeader(path: string, bytes: number): InputHeader {
   const fd = openInput(path);

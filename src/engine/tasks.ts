@@ -1,6 +1,7 @@
 // The three task handlers. They do the I/O around the pure SPEC functions and nothing else:
 // read a byte range, write runs and reject rows, load a database. Both runners call these
 // same functions, the inline runner in this thread and the pool through workers/tasks.ts.
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorText } from '../errors.js';
@@ -32,16 +33,18 @@ export function scan(task: ScanTask): ScanResult {
     const block = Buffer.allocUnsafe(Math.min(SCAN_BLOCK_BYTES, Math.max(1, end - start)));
     let exitStates = [0, 1, 2, 3, 4] as ScanResult['exitStates'];
     let newlines = 0;
+    const hash = task.hashSplit ? createHash('sha256') : null;
     for (let at = start; at < end; ) {
       const n = readSync(fd, block, 0, Math.min(block.length, end - at), at);
       if (n === 0) throw inputShrank(task.inputPath, task.inputBytes, at);
+      hash?.update(block.subarray(0, n));
       const part = scanRange(block, 0, n);
       // Compose: entering this block in state s leaves it in part.exitStates[s].
       exitStates = exitStates.map((s) => part.exitStates[s]) as ScanResult['exitStates'];
       newlines += part.newlines;
       at += n;
     }
-    return { exitStates, newlines };
+    return hash === null ? { exitStates, newlines } : { exitStates, newlines, splitSha256: hash.digest('hex') };
   } finally {
     closeSync(fd);
   }
@@ -69,6 +72,7 @@ export function map(task: MapTask): MapResult {
     loaded = readFully(fd, bytes, 0, split.end - split.start, split.start);
     if (loaded < split.end - split.start) throw inputShrank(task.inputPath, task.inputBytes, split.start + loaded);
     const splitLength = loaded;
+    const splitSha256 = task.hashSplit ? createHash('sha256').update(bytes.subarray(0, splitLength)).digest('hex') : undefined;
     const first = skipToRecordStart(bytes, 0, splitLength, task.startState);
     const runs = mapBuffers.runs();
     const loadSeq = loadSeqText(task.loadSeq);
@@ -159,7 +163,7 @@ export function map(task: MapTask): MapResult {
       writeFileSync(files.rejects, Buffer.concat(rejectRows));
     });
     seen.names.delete(task.source);
-    return { records, rejected, byReason, byRegion, overreadBytes: Math.max(0, loaded - splitLength), sources: [...seen.names].sort() };
+    return { records, rejected, byReason, byRegion, overreadBytes: Math.max(0, loaded - splitLength), sources: [...seen.names].sort(), ...(splitSha256 === undefined ? {} : { splitSha256 }) };
   } finally {
     closeSync(fd);
   }

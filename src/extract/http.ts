@@ -3,7 +3,9 @@
 // honouring Retry-After; never on another 4xx. Every attempt is logged.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { closeSync, openSync } from 'node:fs';
 import { GdpmrError } from '../errors.js';
+import { writeFully } from '../fs.js';
 import { version } from '../version.js';
 
 export const MAX_ATTEMPTS = 3;
@@ -20,29 +22,41 @@ export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 export class TooLarge extends GdpmrError {}
 
-/** Reads a body chunk by chunk, stopping (and cancelling the download) past `maxBytes`. */
-async function readCapped(response: Response, url: string, maxBytes: number): Promise<Buffer> {
+/**
+ * Reads a body chunk by chunk, stopping (and cancelling the download) past `maxBytes`: into
+ * memory, or with `toFile` into that file (created afresh for each attempt), so that several
+ * large bodies are never held at once.
+ */
+async function readCapped(response: Response, url: string, maxBytes: number, toFile?: string): Promise<{ bytes: Buffer; byteCount: number }> {
   const chunks: Uint8Array[] = [];
   let total = 0;
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new TooLarge('FETCH_FAILED', `fetching ${url} failed: the response is larger than --max-bytes ${maxBytes} bytes (decoded); nothing was written. Raise --max-bytes if the source really is that large`);
+  const fd = toFile === undefined ? null : openSync(toFile, 'w');
+  try {
+    if (response.body === null) return { bytes: Buffer.alloc(0), byteCount: 0 };
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw new TooLarge('FETCH_FAILED', `fetching ${url} failed: the response is larger than --max-bytes ${maxBytes} bytes (decoded); nothing was written. Raise --max-bytes if the source really is that large`);
+      }
+      if (fd === null) chunks.push(value);
+      else writeFully(fd, value, toFile as string);
     }
-    chunks.push(value);
+    return { bytes: fd === null ? Buffer.concat(chunks, total) : Buffer.alloc(0), byteCount: total };
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
-  return Buffer.concat(chunks, total);
 }
 
 export interface Fetched {
   url: string;
   status: number;
+  /** The body; empty when it was written to a file (fetchSource's toFile). */
   bytes: Buffer;
+  byteCount: number;
   /** The response's Content-Type, for the charset of a page. */
   contentType: string | null;
   retrievedAt: string;
@@ -104,7 +118,7 @@ class Retryable extends Error {
   }
 }
 
-export async function fetchSource(url: string, timeoutMs: number, log: Logger, maxBytes = DEFAULT_MAX_BYTES): Promise<Fetched> {
+export async function fetchSource(url: string, timeoutMs: number, log: Logger, maxBytes = DEFAULT_MAX_BYTES, toFile?: string): Promise<Fetched> {
   let lastError = '';
   let attempts = 0;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -131,9 +145,9 @@ export async function fetchSource(url: string, timeoutMs: number, log: Logger, m
         log.warn({ request_id: id, url, attempt, status, ms: Math.round(performance.now() - t0) }, 'request refused');
         throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed: HTTP ${status} (not retried: the server refused the request)`);
       }
-      const bytes = await readCapped(response, url, maxBytes);
-      log.info({ request_id: id, url, attempt, status, bytes: bytes.length, ms: Math.round(performance.now() - t0) }, 'request done');
-      return { url: response.url || url, status, bytes, contentType: response.headers.get('content-type'), retrievedAt: new Date().toISOString(), attempts: attempt };
+      const { bytes, byteCount } = await readCapped(response, url, maxBytes, toFile);
+      log.info({ request_id: id, url, attempt, status, bytes: byteCount, ms: Math.round(performance.now() - t0) }, 'request done');
+      return { url: response.url || url, status, bytes, byteCount, contentType: response.headers.get('content-type'), retrievedAt: new Date().toISOString(), attempts: attempt };
     } catch (error) {
       if (error instanceof GdpmrError) throw error;
       const reason = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? 'timed out') : error instanceof Retryable ? error.message : describeFetchError(error);

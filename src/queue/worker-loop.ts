@@ -8,6 +8,7 @@ import { TaskSchema, type Task } from '../engine/messages.js';
 import { PoolRunner } from '../engine/pool-runner.js';
 import { version } from '../version.js';
 import { ACTIVE_QUEUES_KEY, aliveKey, ALIVE_MS, LOCK_MS, MAX_STALLED, QUEUE_PROTOCOL, shownUrl, STALLED_CHECK_MS } from './settings.js';
+import { checkTask } from './task-guard.js';
 import { checkVisible } from './visible-paths.js';
 
 /** Heap per worker thread as for the largest split a run takes by default. */
@@ -34,6 +35,7 @@ export async function serveQueues(redis: Redis, o: { url: string; concurrency: n
     }
     const task = checked.data as Task;
     checkVisible(task);
+    checkTask(task, job.queueName);
     return pool.run(task);
   };
   say(`taking tasks from Redis at ${shownUrl(o.url)}, ${o.concurrency} at a time`);

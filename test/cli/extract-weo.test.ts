@@ -2,7 +2,7 @@
 // into one dump that loads all history at once; and every way a file can be wrong.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
@@ -120,7 +120,11 @@ describe('extract weo from the IMF files', () => {
   });
 
   it('--url: one per vintage, fetched as the other sources are', async () => {
+    // When the second file is asked for, the first is on disk whole, not held in memory.
+    let seenAtSecond: Array<[string, number]> = [];
+    let watched = '';
     const server: Server = createServer((req, res) => {
+      if (req.url === '/WEOOct2024all.xls' && watched !== '') seenAtSecond = readdirSync(watched).map((n) => [n, statSync(join(watched, n)).size]);
       const file = { '/WEOApr2024all.xls': APR2024, '/WEOOct2024all.xls': OCT2024 }[req.url ?? ''];
       if (file === undefined) {
         res.writeHead(404).end('no');
@@ -135,8 +139,11 @@ describe('extract weo from the IMF files', () => {
       const fromFiles = join(dir, 'files.csv');
       const fromUrls = join(dir, 'urls.csv');
       expect((await cli(['extract', 'weo', '--file', APR2024, '--file', OCT2024, '--out', fromFiles])).code).toBe(0);
+      watched = dir;
       const r = await cli(['extract', 'weo', '--url', `${base}/WEOApr2024all.xls`, '--url', `${base}/WEOOct2024all.xls`, '--out', fromUrls]);
       expect(r.code).toBe(0);
+      expect(seenAtSecond.filter(([n]) => /^urls\.csv\.url-0\.tmp-\d+$/.test(n)).map(([, size]) => size)).toEqual([statSync(APR2024).size]);
+      expect(readdirSync(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
       expect(readFileSync(fromUrls, 'utf8')).toBe(readFileSync(fromFiles, 'utf8'));
       expect(JSON.parse(readFileSync(`${fromUrls}.source.json`, 'utf8')).files.map((f: { url: string }) => f.url)).toEqual([`${base}/WEOApr2024all.xls`, `${base}/WEOOct2024all.xls`]);
       const missing = await cli(['extract', 'weo', '--url', `${base}/nothing.xls`, '--out', join(dir, 'n.csv')]);

@@ -1,7 +1,7 @@
 // SPEC §11: the same tasks on a BullMQ queue in Redis, run by `gdpmr worker` processes: the
 // same warehouse as a local run, whatever dies or goes away meanwhile.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -322,4 +322,64 @@ describe.skipIf(!HAVE_REDIS)('a task that arrives damaged', () => {
       },
     );
   }, 60_000);
+});
+
+/** Polls a planted job until it failed; its reason. */
+async function failedReason(queue: import('bullmq').Queue, id: string): Promise<string> {
+  await until(async () => (await (await queue.getJob(id))?.getState()) === 'failed', 30_000, `job ${id} to fail`);
+  return (await queue.getJob(id))?.failedReason ?? '';
+}
+
+describe.skipIf(!HAVE_REDIS)('a task planted in a run queue with paths outside its run', () => {
+  it('a reduce task aimed at a directory elsewhere is refused, the directory untouched', async () => {
+    const victim = tempDir();
+    writeFileSync(join(victim, 'precious.txt'), 'keep me');
+    await withPlantedQueue(
+      'gdpmr-injected',
+      async ({ connection, queue, settings }) => {
+        await connection.set(settings.aliveKey('gdpmr-injected'), '1', 'PX', 60_000);
+        await connection.sadd(settings.ACTIVE_QUEUES_KEY, 'gdpmr-injected');
+        const task = { kind: 'reduce', attempt: 1, region: 'Asia', runPaths: [], previousDbPath: null, scratchDir: victim, dbPath: join(victim, 'precious.txt'), regionMapPath: join(ROOT, 'data', 'un_regions.csv'), runIds: ['x'], sources: [''] };
+        await queue.add('reduce', { ...task, protocol: settings.QUEUE_PROTOCOL }, { jobId: 'reduce-asia' });
+      },
+      async ({ queue }) => {
+        expect(await failedReason(queue, 'reduce-asia')).toMatch(/refuses a task of queue gdpmr-injected: .* is not a run directory of a warehouse/);
+        expect(readFileSync(join(victim, 'precious.txt'), 'utf8')).toBe('keep me');
+      },
+    );
+  }, 60_000);
+});
+
+describe.skipIf(!HAVE_REDIS)('a worker that sees another file at the input path', () => {
+  for (const [what, said, alter] of [
+    ['another file of the same size', 'sees another file at', (bytes: Buffer) => Buffer.from(bytes.toString('latin1').replace('Japan', 'Jopan'), 'latin1')],
+    // The ends and the mtime kept: only a hash of what the task reads tells it apart.
+    ['the same ends and mtime, one digit changed in the middle', 'read other bytes of', (bytes: Buffer) => {
+      const out = Buffer.from(bytes);
+      const at = out.indexOf('2', Math.floor(out.length / 2));
+      out[at] = '9'.charCodeAt(0);
+      return out;
+    }],
+  ] as const) {
+    it(`${what}: the run fails (exit 1), nothing published`, async () => {
+      const dir = tempDir();
+      const input = writeInput(dir, 'd.csv', readFileSync(join(ROOT, 'data', 'imf_weo_2024-10_ngdpd.csv')));
+      const other = writeInput(tempDir(), 'other.csv', alter(readFileSync(input)));
+      expect(statSync(other).size).toBe(statSync(input).size);
+      spawnSync('touch', ['-r', input, other]);
+      const redis = await startRedis();
+      const worker = startWorker(redis.url, 1, {}, ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `mount --bind '${other}' '${input}' && exec "$0" "$@"`]);
+      try {
+        await until(() => worker.log().includes('taking tasks'), 10_000, 'the worker to start');
+        const r = await cli(['run', input, '--out', join(dir, 'w'), '--redis', redis.url, '--chunk-size', '64KB']);
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toContain(said);
+        expect(r.stderr).toContain('nothing was published');
+        expect(existsSync(join(dir, 'w', 'manifest.json'))).toBe(false);
+      } finally {
+        await stopProcess(worker.child);
+        await redis.stop();
+      }
+    }, 120_000);
+  }
 });
