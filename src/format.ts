@@ -36,14 +36,24 @@ export function formatBytes(bytes: number): string {
   return `${bytes}B`;
 }
 
-/** A URL as messages and logs show it: its password, if any, never written anywhere. */
+/** Query parameters that carry a credential: their values are masked as a password is. */
+const SECRET_PARAMS = /^(token|access_token|api_?key|apikey|key|password|passwd|secret|client_secret|sig|signature|auth)$/i;
+
+/** A URL as messages, logs and provenance files show it: its password and tokens never written anywhere. */
 export function shownUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password === '') return url;
-    u.password = '***';
+    const secrets = [...u.searchParams.keys()].filter((k) => SECRET_PARAMS.test(k));
+    if (u.password === '' && secrets.length === 0) return url;
+    if (u.password !== '') u.password = '***';
+    for (const k of secrets) u.searchParams.set(k, '***');
     return u.toString();
   } catch {
     return url;
   }
+}
+
+/** `value` with every http(s) URL among its strings shown as shownUrl shows it: for files written to disk. */
+export function maskUrls<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value), (_key, v: unknown) => (typeof v === 'string' && /^https?:\/\//i.test(v) ? shownUrl(v) : v)) as T;
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { defineCommand, httpUrl, path, type Kind } from '../command-line.js';
 import { checkOutputFile, EXTRACT_FLAGS, FLAGS } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
+import { maskUrls } from '../format.js';
 import { DUMP_HEADER, dumpLine, sha256, sourcePathFor, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource } from '../extract/http.js';
 import { detectEncoding, readWeoFile, tailVintage, type WeoBytes } from '../extract/weo-file.js';
@@ -232,7 +233,7 @@ async function extractInputs(o: Options, files: string[], urls: string[], fetche
       files: perFile,
       requests: lines,
     };
-    writeFileSync(tmpSource, JSON.stringify(source, null, 2) + '\n');
+    writeFileSync(tmpSource, JSON.stringify(maskUrls(source), null, 2) + '\n');
     renameSync(tmpSource, sourcePath);
     renameSync(tmpCsv, o.out);
   } catch (error) {

@@ -30,7 +30,7 @@ source, e.g.
   flags: {
     file: { kind: path('FILE'), help: 'read the statement from FILE (- for standard input) instead of the argument' },
     warehouse: FLAGS.warehouse,
-    json: { ...FLAGS.json, help: 'the answer as JSON: {"query":"sql","columns":[...],"rows":[[...],...]};\nan integer beyond 2^53 is a string of its digits, a blob {"blob_hex":"..."}' },
+    json: { ...FLAGS.json, help: 'the answer as JSON: {"query":"sql","columns":[...],"rows":[[...],...]};\nan integer beyond 2^53 is a string of its digits, Infinity the string "Infinity",\na blob {"blob_hex":"..."}' },
     csv: { ...FLAGS.csv, help: "the answer as CSV (a blob as x'hex')" },
     timeout: { kind: decimal('a number of seconds above 0, at most 86400', (n) => n > 0 && n <= 86400, 'S'), help: 'stop a statement still running after S seconds: exit 1, nothing written' },
   },
@@ -71,6 +71,8 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 function jsonValue(value: unknown): unknown {
   if (typeof value === 'bigint') return value <= SAFE && value >= -SAFE ? Number(value) : value.toString();
   if (Buffer.isBuffer(value)) return { blob_hex: value.toString('hex') };
+  // JSON has no Infinity: its name as a string, as --csv and the table print it, never null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return value;
 }
 

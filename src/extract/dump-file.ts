@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { GdpmrError } from '../errors.js';
+import { maskUrls } from '../format.js';
 import { fsReason, makeDirectory } from '../fs.js';
 import type { DumpRow } from './wikipedia.js';
 
@@ -73,7 +74,7 @@ export function writeDump(path: string, csv: string, source: SourceInfo): void {
   const tmpSource = `${sourcePath}.tmp-${process.pid}`;
   try {
     writeFileSync(tmpCsv, csv);
-    writeFileSync(tmpSource, JSON.stringify(source, null, 2) + '\n');
+    writeFileSync(tmpSource, JSON.stringify(maskUrls(source), null, 2) + '\n');
     renameSync(tmpSource, sourcePath);
     renameSync(tmpCsv, path);
   } finally {

@@ -3,9 +3,10 @@
 // honouring Retry-After; never on another 4xx. Every attempt is logged.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { GdpmrError } from '../errors.js';
 import { writeFully } from '../fs.js';
+import { shownUrl } from '../format.js';
 import { version } from '../version.js';
 
 export const MAX_ATTEMPTS = 3;
@@ -40,7 +41,7 @@ async function readCapped(response: Response, url: string, maxBytes: number, toF
       total += value.length;
       if (total > maxBytes) {
         await reader.cancel().catch(() => undefined);
-        throw new TooLarge('FETCH_FAILED', `fetching ${url} failed: the response is larger than --max-bytes ${maxBytes} bytes (decoded); nothing was written. Raise --max-bytes if the source really is that large`);
+        throw new TooLarge('FETCH_FAILED', `fetching ${shownUrl(url)} failed: the response is larger than --max-bytes ${maxBytes} bytes (decoded); nothing was written. Raise --max-bytes if the source really is that large`);
       }
       if (fd === null) chunks.push(value);
       else writeFully(fd, value, toFile as string);
@@ -100,9 +101,9 @@ async function fetchFollowing(url: string, init: RequestInit): Promise<Response>
       next = undefined;
     }
     if (next === undefined || !['http:', 'https:'].includes(next.protocol)) {
-      throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed: ${at} redirects to ${JSON.stringify(location.slice(0, 200))}, which is not an http(s) address (not retried)`);
+      throw new GdpmrError('FETCH_FAILED', `fetching ${shownUrl(url)} failed: ${at} redirects to ${JSON.stringify(location.slice(0, 200))}, which is not an http(s) address (not retried)`);
     }
-    if (hop === MAX_REDIRECTS) throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed: more than ${MAX_REDIRECTS} redirects (a loop? the last one to ${next.href.slice(0, 200)}; not retried)`);
+    if (hop === MAX_REDIRECTS) throw new GdpmrError('FETCH_FAILED', `fetching ${shownUrl(url)} failed: more than ${MAX_REDIRECTS} redirects (a loop? the last one to ${next.href.slice(0, 200)}; not retried)`);
     at = next.href;
   }
 }
@@ -118,7 +119,41 @@ class Retryable extends Error {
   }
 }
 
+/**
+ * A response as `gdpmr refresh` keeps it: every fetch of an extract is recorded (its bytes go to
+ * the archive), and `gdpmr rebuild` replays the recorded responses in order instead of fetching,
+ * so that an extract runs the same code on the same bytes either way.
+ */
+export interface FetchTap {
+  record?(response: { requested: string; url: string; status: number; contentType: string | null; bytes: Buffer }): void;
+  replay?(url: string): { url: string; status: number; contentType: string | null; bytes: Buffer };
+}
+
+let tap: FetchTap | null = null;
+
+/** Runs `work` with every fetchSource recorded or replayed through `t`. */
+export async function withFetchTap<T>(t: FetchTap, work: () => Promise<T>): Promise<T> {
+  const before = tap;
+  tap = t;
+  try {
+    return await work();
+  } finally {
+    tap = before;
+  }
+}
+
 export async function fetchSource(url: string, timeoutMs: number, log: Logger, maxBytes = DEFAULT_MAX_BYTES, toFile?: string): Promise<Fetched> {
+  if (tap?.replay !== undefined) {
+    const r = tap.replay(url);
+    if (toFile !== undefined) writeFileSync(toFile, r.bytes);
+    return { url: r.url, status: r.status, bytes: toFile === undefined ? r.bytes : Buffer.alloc(0), byteCount: r.bytes.length, contentType: r.contentType, retrievedAt: new Date().toISOString(), attempts: 1 };
+  }
+  const fetched = await fetchLive(url, timeoutMs, log, maxBytes, toFile);
+  tap?.record?.({ requested: url, url: fetched.url, status: fetched.status, contentType: fetched.contentType, bytes: toFile === undefined ? fetched.bytes : readFileSync(toFile) });
+  return fetched;
+}
+
+async function fetchLive(url: string, timeoutMs: number, log: Logger, maxBytes: number, toFile?: string): Promise<Fetched> {
   let lastError = '';
   let attempts = 0;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -136,17 +171,17 @@ export async function fetchSource(url: string, timeoutMs: number, log: Logger, m
         const header = response.headers.get('retry-after');
         const wait = retryAfterMs(header);
         if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) {
-          throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed: HTTP ${status}, and the server asks to wait ${Math.round(wait / 1000)} s (Retry-After: ${header?.slice(0, 60)}), more than the ${MAX_RETRY_AFTER_MS / 1000} s gdpmr waits; try again later`);
+          throw new GdpmrError('FETCH_FAILED', `fetching ${shownUrl(url)} failed: HTTP ${status}, and the server asks to wait ${Math.round(wait / 1000)} s (Retry-After: ${header?.slice(0, 60)}), more than the ${MAX_RETRY_AFTER_MS / 1000} s gdpmr waits; try again later`);
         }
         throw new Retryable(`HTTP ${status}${header !== null && wait === undefined ? ` (Retry-After ${JSON.stringify(header.slice(0, 60))} is no delay: the usual backoff was used)` : ''}`, wait);
       }
       if (status < 200 || status >= 300) {
         await response.body?.cancel().catch(() => undefined);
-        log.warn({ request_id: id, url, attempt, status, ms: Math.round(performance.now() - t0) }, 'request refused');
-        throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed: HTTP ${status} (not retried: the server refused the request)`);
+        log.warn({ request_id: id, url: shownUrl(url), attempt, status, ms: Math.round(performance.now() - t0) }, 'request refused');
+        throw new GdpmrError('FETCH_FAILED', `fetching ${shownUrl(url)} failed: HTTP ${status} (not retried: the server refused the request)`);
       }
       const { bytes, byteCount } = await readCapped(response, url, maxBytes, toFile);
-      log.info({ request_id: id, url, attempt, status, bytes: byteCount, ms: Math.round(performance.now() - t0) }, 'request done');
+      log.info({ request_id: id, url: shownUrl(url), attempt, status, bytes: byteCount, ms: Math.round(performance.now() - t0) }, 'request done');
       return { url: response.url || url, status, bytes, byteCount, contentType: response.headers.get('content-type'), retrievedAt: new Date().toISOString(), attempts: attempt };
     } catch (error) {
       if (error instanceof GdpmrError) throw error;
@@ -154,14 +189,14 @@ export async function fetchSource(url: string, timeoutMs: number, log: Logger, m
       lastError = reason;
       const waitMs = error instanceof Retryable && error.waitMs !== undefined ? error.waitMs : BACKOFF_MS * 2 ** (attempt - 1) + Math.random() * BACKOFF_MS;
       const willRetry = attempt < MAX_ATTEMPTS;
-      log.warn({ request_id: id, url, attempt, status: status || null, err: reason, ms: Math.round(performance.now() - t0), will_retry: willRetry, wait_ms: willRetry ? Math.round(waitMs) : null }, 'request failed');
+      log.warn({ request_id: id, url: shownUrl(url), attempt, status: status || null, err: reason, ms: Math.round(performance.now() - t0), will_retry: willRetry, wait_ms: willRetry ? Math.round(waitMs) : null }, 'request failed');
       if (!willRetry) break;
       await sleep(waitMs);
     } finally {
       clearTimeout(timer);
     }
   }
-  throw new GdpmrError('FETCH_FAILED', `fetching ${url} failed after ${attempts} attempt${attempts > 1 ? 's' : ''}; last error: ${lastError}`);
+  throw new GdpmrError('FETCH_FAILED', `fetching ${shownUrl(url)} failed after ${attempts} attempt${attempts > 1 ? 's' : ''}; last error: ${lastError}`);
 }
 
 function describeFetchError(error: unknown): string {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { DEFAULTS } from '../config.js';
 import { cleanText, countryKey, parseCountryCode } from '../rules/normalize.js';
 import type { RegionMap } from '../rules/regions.js';
-import { begunBy, currentAsOf, DAYS_VIEW, IDENTITIES_OF_NAME } from '../store/region-db.js';
+import { begunBy, currentAsOf, DAYS_VIEW, IDENTITIES_OF_NAME, SERIES } from '../store/region-db.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import { editDistance } from '../suggest.js';
 import { round2, type OpenWarehouse } from './warehouse.js';
@@ -109,23 +109,32 @@ export function history(warehouse: OpenWarehouse, country: string, asOf: string 
   return answer;
 }
 
-/** Up to three names of countries the warehouse holds, nearest to `name` by edit distance. */
+/**
+ * Up to three names of countries the warehouse holds, nearest to `name`: those that hold it as
+ * a word ("korea": "South Korea") first, then by edit distance; one spelling per name whatever
+ * its case. Read from the series tables (a row per country and source), not from the rows: a
+ * warehouse of millions of rows answers at once.
+ */
 function nearestNames(warehouse: OpenWarehouse, map: RegionMap, name: string): string[] {
-  const names = new Set<string>();
+  const names = new Map<string, string>();
+  const add = (n: string | null): void => {
+    if (n !== null && n !== '' && !names.has(n.toLowerCase())) names.set(n.toLowerCase(), n);
+  };
+  const held = new Set<string>();
   for (const { db } of warehouse.regions) {
-    for (const r of db.prepare('SELECT DISTINCT name, country FROM gdp').all() as Array<{ name: string; country: string }>) {
-      names.add(r.name);
-      names.add(r.country);
+    for (const r of db.prepare(`SELECT name, spelling, country_code FROM ${SERIES}`).all() as Array<{ name: string | null; spelling: string; country_code: string | null }>) {
+      add(r.name);
+      add(r.spelling);
+      if (r.country_code !== null) held.add(r.country_code);
     }
   }
-  // The map's other spellings of the countries held are good answers too.
-  const held = new Set<string>();
-  for (const { db } of warehouse.regions) for (const r of db.prepare('SELECT DISTINCT country_code FROM gdp WHERE country_code IS NOT NULL').all() as Array<{ country_code: string }>) held.add(r.country_code);
-  for (const [key, entry] of map.names()) if (entry.code !== null && held.has(entry.code)) names.add(key);
+  // The map's other spellings of the countries held are good answers too (its keys are lower case).
+  for (const [key, entry] of map.names()) if (entry.code !== null && held.has(entry.code)) add(key);
   const target = name.toLowerCase();
   const limit = Math.max(2, Math.floor(target.length / 3));
+  const word = new RegExp(`(^|[^\\p{L}])${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}])`, 'u');
   return [...names]
-    .map((n) => ({ n, d: editDistance(target, n.toLowerCase(), limit) }))
+    .map(([lower, n]) => ({ n, d: target.length >= 3 && word.test(lower) ? -1 : editDistance(target, lower, limit) }))
     .filter((c) => c.d <= limit)
     .sort((a, b) => a.d - b.d || cmp(a.n, b.n))
     .slice(0, 3)

@@ -58,7 +58,7 @@ describe('links planted in a warehouse are never followed out of it', () => {
     symlinkSync(elsewhere, join(out, '.current'));
     const r = await cli(['run', WIKIPEDIA, '--out', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("outside the warehouse's .gen/");
+    expect(r.stderr).toContain('which is not one generation of the warehouse');
   });
 });
 
@@ -123,7 +123,12 @@ describe('a damaged warehouse is refused, not built on', () => {
     const r = await cli(['run', WIKIPEDIA, '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('replacing the damaged warehouse');
-    expect((await cli(['verify', '--warehouse', out])).code).toBe(0);
+    // The damaged generation is kept (never deleted), and verify says so; queries answer.
+    const v = await cli(['verify', '--warehouse', out]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toContain('has 1 problem');
+    expect(v.stderr).toContain('kept for rollback');
+    expect((await cli(['query', 'over', '--warehouse', out])).code).toBe(0);
   });
 });
 

@@ -116,6 +116,10 @@ describe('gdpmr sql', () => {
     expect(t.stdout.trim().split('\n')).toHaveLength(4);
     expect(t.stdout).toContain('9007199254740993');
     expect(t.stdout).toContain('a\\nb');
+    // Infinity the same way in JSON and CSV, not null in one and a number in the other.
+    const inf = 'SELECT 1e999 AS up, -1e999 AS down';
+    expect((await json(['sql', inf, '--warehouse', out, '--json'])).rows).toEqual([['Infinity', '-Infinity']]);
+    expect((await cli(['sql', inf, '--warehouse', out, '--csv'])).stdout).toBe('up,down\nInfinity,-Infinity\n');
   });
 
   it('a statement that fails after thousands of rows leaves nothing on stdout, exit 1', async () => {

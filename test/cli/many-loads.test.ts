@@ -126,6 +126,11 @@ describe('answers that say why they are empty (exit 0, the hint on stderr and in
     const j = JSON.parse((await cli(['query', 'history', '--country', 'Japn', '--warehouse', w, '--json'])).stdout);
     expect(j.figures).toEqual([]);
     expect(j.note).toContain('"Japan"');
+    // A word of the name finds it; one spelling per name whatever its case.
+    expect((await cli(['query', 'history', '--country', 'korea', '--warehouse', w])).stderr).toContain('"South Korea"');
+    const typo = (await cli(['query', 'history', '--country', 'Sout Korea', '--warehouse', w])).stderr;
+    expect(typo).toContain('did you mean "South Korea"?');
+    expect(typo.toLowerCase().split('south korea')).toHaveLength(2);
   });
 
   it('--as-of before every vintage: the earliest one; a --year without figures: the years there are', async () => {
