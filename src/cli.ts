@@ -19,6 +19,18 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> 
     usage: 'gdpmr query top5|over|history|revisions [--warehouse DIR] [--source NAME] [--year Y] [--as-of DATE] [--projections] [--json|--csv]',
     load: async () => (await import('./commands/query.js')).queryCommand,
   },
+  refresh: {
+    usage: 'gdpmr refresh [--warehouse DIR] [--sources FILE] [--dry-run] [--max-drift PCT] [--accept-drift]',
+    load: async () => (await import('./commands/refresh.js')).refreshCommand,
+  },
+  status: {
+    usage: 'gdpmr status [--warehouse DIR] [--sources FILE] [--json] [--check]',
+    load: async () => (await import('./commands/status.js')).statusCommand,
+  },
+  rebuild: {
+    usage: 'gdpmr rebuild [--warehouse DIR] --out DIR2 [--skip-unarchived]',
+    load: async () => (await import('./commands/rebuild.js')).rebuildCommand,
+  },
   rollback: {
     usage: 'gdpmr rollback [--warehouse DIR] [--to N] [--list]',
     load: async () => (await import('./commands/rollback.js')).rollbackCommand,

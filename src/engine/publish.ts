@@ -50,9 +50,10 @@ function readLockText(path: string): string | null {
  * created with O_EXCL), and only if it is still the very lock found stale: a lock taken
  * meanwhile by a live run is never removed, and two runs never both hold the lock.
  */
-export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (message: string) => void): void {
-  const mine = `${paths.lock}.${process.pid}`;
-  const mutex = `${paths.lock}.takeover`;
+export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (message: string) => void, lockPath = paths.lock): void {
+  const lock = lockPath;
+  const mine = `${lock}.${process.pid}`;
+  const mutex = `${lock}.takeover`;
   try {
     // Created, never opened through what is there: a planted link of this name must not
     // redirect the write (O_EXCL fails on a link), and a full disk leaves no empty lock behind.
@@ -65,12 +66,12 @@ export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (me
   try {
     for (let tries = 0; tries < 200; tries++) {
       try {
-        linkSync(mine, paths.lock);
+        linkSync(mine, lock);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const staleText = readLockText(paths.lock);
+      const staleText = readLockText(lock);
       if (staleText === null) continue; // released meanwhile: try again
       let other: LockHolder | undefined;
       try {
@@ -89,19 +90,19 @@ export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (me
         continue;
       }
       try {
-        if (readLockText(paths.lock) === staleText) {
+        if (readLockText(lock) === staleText) {
           warn(
             other === undefined
-              ? `taking over an unreadable lock at ${paths.lock}`
+              ? `taking over an unreadable lock at ${lock}`
               : `taking over a stale lock from run ${other.run_id} (pid ${other.pid} is gone, started ${other.started_at})`,
           );
-          rmSync(paths.lock, { force: true });
+          rmSync(lock, { force: true });
         }
       } finally {
         rmSync(mutex, { force: true });
       }
     }
-    throw new GdpmrError('WAREHOUSE_LOCKED', `could not take the lock ${paths.lock}: other runs kept taking it first`);
+    throw new GdpmrError('WAREHOUSE_LOCKED', `could not take the lock ${lock}: other runs kept taking it first`);
   } finally {
     rmSync(mine, { force: true });
   }
@@ -132,10 +133,10 @@ function takeMutex(mutex: string): boolean {
   return false;
 }
 
-export function releaseLock(paths: WarehousePaths, runId: string): void {
+export function releaseLock(paths: WarehousePaths, runId: string, lockPath = paths.lock): void {
   try {
-    const holder = JSON.parse(readFileSync(paths.lock, 'utf8')) as LockHolder;
-    if (holder.run_id === runId && holder.pid === process.pid) rmSync(paths.lock, { force: true });
+    const holder = JSON.parse(readFileSync(lockPath, 'utf8')) as LockHolder;
+    if (holder.run_id === runId && holder.pid === process.pid) rmSync(lockPath, { force: true });
   } catch {
     // already gone
   }
