@@ -113,7 +113,7 @@ export async function refreshCommand(argv: string[], out: Output): Promise<numbe
     releaseLock(paths, id, lockPath);
   }
   if (failed.length > 0) {
-    out.stderr(`gdpmr: ${failed.length} source${failed.length === 1 ? '' : 's'} failed: ${failed.join('; ')}; the others' loads were published`);
+    out.stderr(`gdpmr: ${failed.length} source${failed.length === 1 ? '' : 's'} failed: ${failed.join('; ')}; ${o.dryRun ? 'nothing was loaded (--dry-run)' : failed.length === sources.length ? 'nothing was loaded' : "the others' loads were published"}`);
     return 1;
   }
   return 0;

@@ -132,7 +132,7 @@ export async function statusCommand(argv: string[], out: Output): Promise<number
         ['source', 'kind', 'checked', 'outcome', 'changed', 'published', 'rows', 'economies', 'rejected', 'change', 'stale', 'warnings'],
         statuses.map((s) => [s.name, s.kind, day(s.last_checked), s.last_status ?? '-', day(s.last_changed), s.published ?? '-', s.rows === null ? '-' : String(s.rows), s.economies === null ? '-' : String(s.economies), s.rejected === null ? '-' : String(s.rejected), s.rows_change_pct === null ? '-' : `${s.rows_change_pct >= 0 ? '+' : ''}${s.rows_change_pct} %`, s.stale ? 'STALE' : 'no', s.warnings.length === 0 ? '-' : s.warnings.join('; ')]),
         [],
-      ) + `\nwarehouse ${paths.root}: ${warehouse.loads} loads, ${warehouse.rows} rows, ${(warehouse.bytes / 1024 / 1024).toFixed(1)} MB on disk`,
+      ) + `\nwarehouse ${o.warehouse}: ${warehouse.loads} loads, ${warehouse.rows} rows, ${(warehouse.bytes / 1024 / 1024).toFixed(1)} MB on disk`,
     );
   }
   if (o.check) {
