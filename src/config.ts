@@ -64,6 +64,7 @@ export const FLAGS = {
     help: "the figures' date",
   },
   verbose: { kind: flag, help: 'log every request to stderr as well as into the .source.json' },
+  force: { kind: flag, help: 'replace an --out that exists though it is not this command\'s earlier output' },
   /** Seconds per request of the extract commands, the body included. */
   timeout: { kind: decimal('a number of seconds from 0 to 3600', (n) => n > 0 && n <= 3600, 'S'), default: 30, help: 'seconds per request, the body included' },
   /** How large a fetched response may be, decoded (a gzip body counts as what it inflates to). */
@@ -81,11 +82,22 @@ export function refuseWarehouseFiles(flag: string, path: string): void {
   if (owner !== null) throw usage(`${flag} must be outside the files gdpmr keeps in the warehouse ${owner} (manifest.json, regions/, rejects.csv, .gen/, .runs/, logs/), got ${path}`);
 }
 
-/** An output FILE: outside any warehouse's own files, and not a directory. Checked before work starts. */
-export function checkOutputFile(flag: string, path: string): void {
+/**
+ * An output FILE: outside any warehouse's own files, not a directory, and new unless it is
+ * the command's own earlier output (`own`) or --force says to replace it: a typo in --out must
+ * not overwrite an extract, a data file or a download. Checked before work starts.
+ */
+export function checkOutputFile(flag: string, path: string, o: { force: boolean; own?: (path: string) => boolean; what?: string }): void {
   refuseWarehouseFiles(flag, path);
-  if (kindOf(path) === 'directory') throw usage(`${flag} must be a file path, got ${path} (a directory)`);
+  const kind = kindOf(path);
+  if (kind === 'directory') throw usage(`${flag} must be a file path, got ${path} (a directory)`);
+  if (kind !== null && !o.force && !(o.own?.(path) ?? false)) {
+    throw usage(`${flag} must be a new file${o.what === undefined ? '' : ` or ${o.what}`}, got ${path} (it exists${o.what === undefined ? '' : ' and is not one'}); give another path, or --force to replace it`);
+  }
 }
+
+/** An earlier extract's dump: its provenance file lies beside it. */
+export const isEarlierExtract = (path: string): boolean => kindOf(`${path}.source.json`) === 'file';
 
 /** The flags every extract takes, with what they mean for a fetch. */
 export const EXTRACT_FLAGS = {
@@ -93,4 +105,5 @@ export const EXTRACT_FLAGS = {
   timeout: { ...FLAGS.timeout, help: 'per request, the body included; 3 attempts on network\nerrors, 429 and 5xx, with backoff, honouring Retry-After' },
   maxBytes: { ...FLAGS.maxBytes, help: 'the most a response may hold, decoded: past it the fetch\nfails (exit 1) naming the cap' },
   verbose: FLAGS.verbose,
+  force: FLAGS.force,
 };

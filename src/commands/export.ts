@@ -22,6 +22,7 @@ An --out that exists must be an earlier gdpmr export: it is replaced whole.`,
     out: { kind: path('DIR2'), required: 'gdpmr export needs --out DIR2', help: 'the directory to write (whole, or not at all)' },
     format: { kind: oneOf(['parquet', 'csv']), default: 'parquet', help: 'the files\' format' },
     currentOnly: { kind: flag, help: 'only the current figure of each fact' },
+    force: { ...FLAGS.force, help: 'replace an --out directory that exists though it is no earlier gdpmr export' },
   },
 });
 
@@ -46,8 +47,9 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
   }
   const target = resolve(o.out);
   refuseWarehouseFiles('--out', target);
-  if (existsSync(target) && !(statSync(target).isDirectory() && isEarlierExport(target))) {
-    throw usage(`--out must be a new directory or an earlier gdpmr export, got ${target} (it exists and has no ${MARKER})`);
+  if (existsSync(target) && !statSync(target).isDirectory()) throw usage(`--out must be a directory, got ${target} (a file)`);
+  if (existsSync(target) && !o.force && !isEarlierExport(target)) {
+    throw usage(`--out must be a new directory or an earlier gdpmr export, got ${target} (it exists and has no ${MARKER}); give another path, or --force to replace it`);
   }
   const t0 = performance.now();
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Logger } from 'pino';
 import { defineCommand, httpUrl, path, type Kind } from '../command-line.js';
-import { checkOutputFile, EXTRACT_FLAGS, FLAGS } from '../config.js';
+import { checkOutputFile, isEarlierExtract, EXTRACT_FLAGS, FLAGS } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { maskUrls } from '../format.js';
 import { DUMP_HEADER, dumpLine, sha256, sourcePathFor, type SourceInfo } from '../extract/dump-file.js';
@@ -103,7 +103,7 @@ export async function extractWeoCommand(argv: string[], out: Output, log: Logger
   if (o.published !== undefined && files.length + urls.length > 1) {
     throw usage(`--published gives one release date, for one file only, got ${files.length + urls.length} files: leave it out and each vintage's date is looked up in ${WEO_VINTAGES}`);
   }
-  checkOutputFile('--out', o.out);
+  checkOutputFile('--out', o.out, { force: o.force, own: isEarlierExtract, what: 'an earlier extract (with its .source.json)' });
 
   const inputs: Input[] = [];
   // Each fetched file goes to disk as it arrives: eight 200 MB files are never in memory at once.

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { defineCommand, httpUrl, path } from '../command-line.js';
-import { checkOutputFile, DEFAULTS, EXTRACT_FLAGS, FLAGS } from '../config.js';
+import { checkOutputFile, isEarlierExtract, DEFAULTS, EXTRACT_FLAGS, FLAGS } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DUMP_HEADER, dumpLine, sha256, writeDumpOrFail, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
@@ -92,7 +92,7 @@ export async function extractWorldBankCommand(argv: string[], out: Output, log: 
   if (o.published !== undefined && o.file.length > 1) {
     throw usage(`--published gives one date, for one file only, got ${o.file.length} files: leave it out and each file's "Last Updated Date" is its published date`);
   }
-  checkOutputFile('--out', o.out);
+  checkOutputFile('--out', o.out, { force: o.force, own: isEarlierExtract, what: 'an earlier extract (with its .source.json)' });
   const map = loadRegionMap(o.regions);
 
   if (o.file.length > 0) {

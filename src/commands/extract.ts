@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { defineCommand, httpUrl, oneOf, path, text } from '../command-line.js';
-import { checkOutputFile, EXTRACT_FLAGS, FLAGS } from '../config.js';
+import { checkOutputFile, isEarlierExtract, EXTRACT_FLAGS, FLAGS } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { dumpCsv, sha256, writeDumpOrFail, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';
@@ -123,7 +123,7 @@ async function extractWikipediaCommand(argv: string[], out: Output): Promise<num
     return 0;
   }
   if (o.url !== undefined && o.file !== undefined) throw usage('gdpmr extract wikipedia takes --url or --file, not both');
-  checkOutputFile('--out', o.out);
+  checkOutputFile('--out', o.out, { force: o.force, own: isEarlierExtract, what: 'an earlier extract (with its .source.json)' });
   const { log, lines } = requestLog(o.verbose, out);
   let fetched: Fetched | undefined;
   let bytes: Buffer;
@@ -175,7 +175,7 @@ async function extractImfCommand(argv: string[], out: Output): Promise<number> {
   if (o.file !== undefined && o.countries === undefined) throw usage('gdpmr extract imf --file VALUES.json needs --countries COUNTRIES.json too');
   if (o.file === undefined && o.countries !== undefined) throw usage('gdpmr extract imf --countries goes with --file VALUES.json');
   if (o.file !== undefined && o.published === undefined) throw usage('gdpmr extract imf --file needs --published YYYY-MM-DD: a saved response does not say when it was published');
-  checkOutputFile('--out', o.out);
+  checkOutputFile('--out', o.out, { force: o.force, own: isEarlierExtract, what: 'an earlier extract (with its .source.json)' });
   const { log, lines } = requestLog(o.verbose, out);
   let valuesBytes: Buffer;
   let countriesBytes: Buffer;

@@ -1,7 +1,7 @@
 // `gdpmr generate`: a deterministic synthetic raw dump with real dumps' dirt (see src/generate).
 import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { byteSize, defineCommand, flag, oneOf, path, positiveInt, text } from '../command-line.js';
-import { checkOutputFile, LIMITS } from '../config.js';
+import { checkOutputFile, FLAGS, LIMITS } from '../config.js';
 import { fsReason, removeOnSignal, writeFully, yieldToSignals } from '../fs.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DIRT, generateDump, parseSkew } from '../generate/dump.js';
@@ -33,6 +33,7 @@ IMF ships them since October 2020.`,
     weo: { kind: flag, help: 'a WEO database file instead of a raw dump' },
     vintage: { kind: text('"MONTH YEAR"'), help: 'the WEO vintage the file names (with --weo)', defaultText: 'October 2024' },
     encoding: { kind: oneOf(WEO_ENCODINGS), help: 'the WEO file\'s encoding (with --weo)', defaultText: 'utf-16le' },
+    force: FLAGS.force,
   },
 });
 
@@ -48,7 +49,7 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
   if (o.weo) return generateWeo(o, o.vintage ?? 'October 2024', o.encoding ?? 'utf-16le', out);
   const shares = o.skew === undefined ? undefined : parseSkew(o.skew);
   if (typeof shares === 'string') throw usage(shares);
-  checkOutputFile('--out', o.out);
+  checkOutputFile('--out', o.out, { force: o.force });
   const territories = Math.max(2000, Math.round(o.size / 7500));
   const t0 = performance.now();
   const bytes = await writeWhole(o.out, async (write) => {
@@ -63,11 +64,11 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
   return 0;
 }
 
-async function generateWeo(o: { size: number; out: string; seed: number }, vintage: string, encoding: string, out: Output): Promise<number> {
+async function generateWeo(o: { size: number; out: string; seed: number; force: boolean }, vintage: string, encoding: string, out: Output): Promise<number> {
   const { weoLines, encodeWeo } = await import('../generate/weo.js');
   const { vintageOf } = await import('../extract/weo.js');
   if (vintageOf(`International Monetary Fund, World Economic Outlook Database, ${vintage}`) === null) throw usage(`--vintage must be a month and year such as "October 2024", got ${JSON.stringify(vintage)}`);
-  checkOutputFile('--out', o.out);
+  checkOutputFile('--out', o.out, { force: o.force });
   // One country's rows are about the same size whatever the seed: measure one, then scale.
   const perCountry = encodeWeo(weoLines({ vintage, seed: o.seed, countries: 1 }), encoding as (typeof WEO_ENCODINGS)[number]).length;
   const countries = Math.max(1, Math.round(o.size / perCountry));

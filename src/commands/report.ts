@@ -1,7 +1,9 @@
 // `gdpmr report`: the warehouse as one self-contained HTML page (default DIR/report.html).
+import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { defineCommand, path } from '../command-line.js';
-import { FLAGS, refuseWarehouseFiles } from '../config.js';
+import { checkOutputFile, FLAGS } from '../config.js';
+import { REPORT_GENERATOR } from '../report/generator.js';
 import { GdpmrError } from '../errors.js';
 import { openWarehouse } from '../query/warehouse.js';
 import { fsReason, makeDirectory, writeFileWhole } from '../fs.js';
@@ -20,8 +22,25 @@ lists the others.`,
     out: { kind: path('FILE.html'), defaultText: 'DIR/report.html', help: 'where to write the page' },
     asOf: { ...FLAGS.asOf, help: 'the report as the warehouse stood on that date' },
     source: FLAGS.source,
+    force: FLAGS.force,
   },
 });
+
+/** A page gdpmr report wrote: it names its generator in its head. */
+function isEarlierReport(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(4096);
+      const n = readSync(fd, head, 0, head.length, 0);
+      return head.subarray(0, n).toString('utf8').includes(REPORT_GENERATOR);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
 
 
 export async function reportCommand(argv: string[], out: Output): Promise<number> {
@@ -31,7 +50,7 @@ export async function reportCommand(argv: string[], out: Output): Promise<number
     return 0;
   }
   const target = resolve(o.out ?? join(o.warehouse, 'report.html'));
-  refuseWarehouseFiles('--out', target);
+  checkOutputFile('--out', target, { force: o.force, own: isEarlierReport, what: 'an earlier gdpmr report' });
   const { buildReport } = await import('../report/report.js');
   const w = openWarehouse(o.warehouse);
   let html: string;

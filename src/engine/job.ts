@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { RunLogger } from '../log.js';
-import { REGIONS, type Region } from '../rules/normalize.js';
+import { REGIONS, REJECT_REASONS, type Region } from '../rules/normalize.js';
 import { REC_START, type TokenizerState } from '../rules/tokenizer.js';
 import { assembleManifest, sumLoadCounts, writeRejects } from '../store/generation.js';
 import type { RunPaths, WarehousePaths } from '../store/layout.js';
@@ -85,6 +85,21 @@ export class RunExecution {
     return { inputMtimeMs: this.plan.input.mtimeMs, inputFingerprint: this.plan.input.fingerprint, hashSplit: this.request.runner === 'queue' };
   }
 
+  /**
+   * A load of which no record loads replaces or extends the warehouse with nothing (a plain run
+   * of it replaced 8,983 rows with none): refused before the reduce, unless --allow-empty.
+   */
+  private refuseEmptyLoad(maps: Map<number, MapResult>): void {
+    if (this.request.allowEmpty === true) return;
+    const load = sumLoadCounts([...maps.values()]);
+    if (load.loaded > 0) return;
+    const reasons = REJECT_REASONS.filter((r) => (load.by_reason[r] ?? 0) > 0).map((r) => `${r} ${load.by_reason[r]}`).join(', ');
+    throw new GdpmrError(
+      'USAGE',
+      `${this.request.inputPath}: ${load.records} records, 0 loaded${load.records > 0 ? ` (rejected: ${reasons})` : ''}: nothing to load, so nothing was published; --allow-empty publishes it anyway`,
+    );
+  }
+
   /** The sha256 of each split as this process reads the input: the truth a worker's read is held to. */
   private readonly splitHashes = new Map<number, string>();
 
@@ -117,6 +132,7 @@ export class RunExecution {
       this.log.info({ stage: 'publish' }, 'resuming at publish: the next generation is already staged');
     } else {
       const mapResults = await this.splitAndMap();
+      this.refuseEmptyLoad(mapResults);
       const reduceResults = await this.reduceRegions(mapResults);
       this.writeSummaryFiles(mapResults, reduceResults);
       this.journal.record({ task: 'staged' });

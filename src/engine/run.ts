@@ -6,14 +6,15 @@
 //   reduce  per region: merge runs (and earlier loads' rows), mark current, load SQLite
 //   publish rejects in input order, manifest, swap the new generation in
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULTS } from '../config.js';
-import { errorText, GdpmrError } from '../errors.js';
+import { errorText, GdpmrError, usage } from '../errors.js';
+import { nearest } from '../suggest.js';
 import { createRunLogger, type RunLogger } from '../log.js';
 import { FACT_LINE_FORMAT } from '../rules/current.js';
-import { diskFull } from '../fs.js';
+import { diskFull, kindOf } from '../fs.js';
 import { currentGeneration, WarehousePaths } from '../store/layout.js';
 import type { Manifest } from '../store/manifest.js';
 import { loadRegionMap } from '../store/region-map-file.js';
@@ -45,6 +46,8 @@ export interface RunRequest {
   replace?: boolean;
   /** --allow-reload: append an input a load already holds. */
   allowReload?: boolean;
+  /** --allow-empty: publish a load of which no record loads (refused otherwise). */
+  allowEmpty?: boolean;
   resume: boolean;
   /** Which runner executes the tasks (runners.ts); the CLI uses the pool. */
   runner: RunnerKind;
@@ -76,6 +79,21 @@ export interface RunOutcome {
 }
 
 
+/** --append onto a directory that holds no warehouse is a typo more often than a start: exit 2, naming a warehouse beside it. */
+function refuseAppendToNothing(paths: WarehousePaths, outArg: string): never {
+  const parent = dirname(paths.root);
+  let near: string[] = [];
+  try {
+    const warehouses = readdirSync(parent).filter((n) => currentGeneration(new WarehousePaths(join(parent, n))) !== null);
+    near = nearest(basename(paths.root), warehouses, 1);
+  } catch {
+    near = [];
+  }
+  throw usage(
+    `--append needs a warehouse at --out, got ${outArg} (${kindOf(paths.root) === null ? 'no such directory' : 'it holds none'})${near.length === 0 ? '' : `; did you mean ${join(dirname(outArg), near[0])}?`} Leave out --append to start a warehouse there`,
+  );
+}
+
 export async function runJob(request: RunRequest, events: RunEvents = {}): Promise<RunOutcome> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -103,7 +121,10 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     }
   }
   // A fresh run (--resume with nothing to resume too) passes every guard a plain one does.
-  if (plan === undefined) guardLoads(paths, request, absoluteInput);
+  if (plan === undefined) {
+    if (request.append && currentGeneration(paths) === null) refuseAppendToNothing(paths, request.outDir);
+    guardLoads(paths, request, absoluteInput);
+  }
   const header = plan?.header ?? readHeader(request.inputPath, input.bytes);
   const regionMapPath = plan?.region_map ?? request.regionMapPath ?? DEFAULTS.regionMap;
   const regionMap = loadRegionMap(regionMapPath);
@@ -152,6 +173,8 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     log.info({ stage: 'publish', counts: manifest.counts, stages: manifest.stages }, 'run published');
     return { runId, manifest, logPath: paths.log(runId), reused: job.reused };
   } catch (error) {
+    // A refused load leaves nothing to resume.
+    if (error instanceof GdpmrError && error.code === 'USAGE') rmSync(paths.run(runId).root, { recursive: true, force: true });
     log?.error({ stage: 'run', code: (error as GdpmrError).code, err: errorText(error) }, 'run failed; the published warehouse is unchanged');
     // The command adds how to go on (--resume): the engine only says what happened.
     const now = currentGeneration(paths);

@@ -1,6 +1,7 @@
 // `gdpmr report`: one self-contained HTML page about a warehouse. Every chart is an SVG
 // rendered here, inline; the page has no script, no stylesheet link, no image URL, so it
 // opens offline and asks no network for anything.
+import { REPORT_GENERATOR } from './generator.js';
 import { basename } from 'node:path';
 import { CONTROL_CHARACTERS } from '../format.js';
 import { cleanText, countryKey } from '../rules/normalize.js';
@@ -172,7 +173,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
     [0, 1, 2, 3, 4],
   );
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${REPORT_GENERATOR}
 <title>gdpmr report: ${escapeHtml(o.warehouseDir)}</title>
 <style>
 body { font-family: sans-serif; margin: 24px auto; max-width: 1200px; color: #222; padding: 0 16px; }

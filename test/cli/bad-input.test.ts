@@ -1,6 +1,6 @@
 // Wrong usage gets exit 2 and says what was wrong and what was expected; a failed run gets
 // exit 1; neither prints a stack trace.
-import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanTempDirs, cli, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
@@ -34,9 +34,14 @@ describe('bad input and usage', () => {
     expect(readdirSync(dir)).toEqual(['empty.csv']);
   });
 
-  it('a header-only file succeeds with 0 records', async () => {
+  it('a header-only file is refused as a load of nothing (exit 2, nothing written); --allow-empty publishes it with 0 records', async () => {
     const dir = tempDir();
-    const r = await cli(['run', writeInput(dir, 'h.csv', '\ufeffcountry,year,gdp_usd_million\r\n'), '--out', join(dir, 'w')]);
+    const input = writeInput(dir, 'h.csv', '\ufeffcountry,year,gdp_usd_million\r\n');
+    const refused = await cli(['run', input, '--out', join(dir, 'w')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('0 records, 0 loaded: nothing to load, so nothing was published; --allow-empty publishes it anyway');
+    expect(existsSync(join(dir, 'w', 'manifest.json'))).toBe(false);
+    const r = await cli(['run', input, '--out', join(dir, 'w'), '--allow-empty']);
     expect(r.code).toBe(0);
     const manifest = JSON.parse(readFileSync(join(dir, 'w', 'manifest.json'), 'utf8'));
     expect(manifest.counts).toMatchObject({ records: 0, loaded: 0, rejected: 0 });

@@ -180,11 +180,12 @@ describe('a WEO file that is wrong: exit 1 naming it and what was missing, nothi
     const dir = tempDir();
     const file = writeInput(dir, 'WEO.xls', encodeWeo(good(), 'utf-16le'));
     const out = writeInput(dir, 'o.csv', 'earlier\n');
+    writeInput(dir, 'o.csv.source.json', '{}');
     const r = await cli(['extract', 'weo', '--file', file, '--subject', 'NGDP', '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('"National currency", not U.S. dollars');
     expect(readFileSync(out, 'utf8')).toBe('earlier\n');
-    expect(readdirSync(dir).sort()).toEqual(['WEO.xls', 'o.csv']);
+    expect(readdirSync(dir).sort()).toEqual(['WEO.xls', 'o.csv', 'o.csv.source.json']);
   });
 
   it.each([
