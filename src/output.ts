@@ -10,6 +10,19 @@ export interface Output {
   stderrIsTTY: boolean;
 }
 
+/**
+ * How the user invoked gdpmr, for the commands its messages suggest: `npx gdpmr` when npx ran
+ * it (npm sets npm_command=exec), so that a suggested `--resume` line pastes as it was typed.
+ */
+export function invokedAs(env: NodeJS.ProcessEnv = process.env): string {
+  return env.npm_command === 'exec' ? 'npx gdpmr' : 'gdpmr';
+}
+
+/** A message with every suggested command (in backticks) spelled as the user invoked gdpmr. */
+export function asInvoked(text: string, prefix = invokedAs()): string {
+  return prefix === 'gdpmr' ? text : text.replaceAll('`gdpmr ', `\`${prefix} `);
+}
+
 export function processOutput(): Output {
   // A reader that goes away (`gdpmr sql ... | head -1`) is no failure of ours: stop quietly.
   // Any other failure to write the answer (a full disk, /dev/full) is the run's: exit 1, said
@@ -22,7 +35,7 @@ export function processOutput(): Output {
   return {
     stdout: (text) => process.stdout.write(text + '\n'),
     stream: (text) => (process.stdout.write(text) ? Promise.resolve() : new Promise((resolve) => process.stdout.once('drain', () => resolve()))),
-    stderr: (text) => process.stderr.write(text + '\n'),
+    stderr: (text) => process.stderr.write(asInvoked(text) + '\n'),
     progress: (text) => process.stderr.write(`\r\x1b[2K${text}`),
     stderrIsTTY: process.stderr.isTTY === true,
   };

@@ -10,7 +10,7 @@ import { acquireLock, checkOutDirectory, releaseLock, rollbackGeneration } from 
 import { keptGenerations } from '../store/kept.js';
 import { currentGeneration, WarehousePaths } from '../store/layout.js';
 import { checkGeneration } from '../store/verify.js';
-import type { Output } from '../output.js';
+import { asInvoked, type Output } from '../output.js';
 
 export const COMMAND = defineCommand({
   name: 'gdpmr rollback',
@@ -68,7 +68,7 @@ export async function rollbackCommand(argv: string[], out: Output): Promise<numb
       throw new GdpmrError('RUN_FAILED', `${diskFull(paths.root, error)}rollback failed: ${errorText(error, 300)}; ${after}`);
     }
     const { restored, replaced } = swapped;
-    out.stdout(`restored generation ${restored} in ${paths.root}: ${describe(restored).text}\nkept the replaced generation ${replaced} (${describe(replaced).text}): \`gdpmr rollback --warehouse ${o.warehouse}\` brings it back`);
+    out.stdout(asInvoked(`restored generation ${restored} in ${paths.root}: ${describe(restored).text}\nkept the replaced generation ${replaced} (${describe(replaced).text}): \`gdpmr rollback --warehouse ${o.warehouse}\` brings it back`));
   } finally {
     releaseLock(paths, id);
   }

@@ -74,3 +74,17 @@ describe('a run that would publish nothing, or start a warehouse by mistake', ()
     expect(existsSync(join(dir, 'whh'))).toBe(false);
   });
 });
+
+describe('the commands gdpmr suggests', () => {
+  it('are spelled as the user invoked gdpmr: `npx gdpmr ...` when npx ran it', async () => {
+    const dir = tempDir();
+    const w = join(dir, 'w');
+    expect((await cli(['run', WIKIPEDIA, '--out', w])).code).toBe(0);
+    writeFileSync(join(w, 'manifest.json'), '{"cut');
+    const viaNpx = await cli(['query', 'top5', '--warehouse', w], { npm_command: 'exec' });
+    expect(viaNpx.stderr).toContain('`npx gdpmr verify --warehouse');
+    const direct = await cli(['query', 'top5', '--warehouse', w], { npm_command: '' });
+    expect(direct.stderr).toContain('`gdpmr verify --warehouse');
+    expect(direct.stderr).not.toContain('npx');
+  });
+});

@@ -1,12 +1,13 @@
 // SPEC §12 (issue 30): `gdpmr refresh`, `status` and `rebuild` against a loopback server standing
 // in for the IMF API, the World Bank API and a Wikipedia page, and a folder of WEO files, whose
 // answers change between refreshes.
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, DATA, snapshot, tempDir } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, DATA, snapshot, tempDir, until } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
@@ -181,5 +182,40 @@ describe('gdpmr refresh, status and rebuild', () => {
       expect(r.stderr).toContain(message);
       expect(existsSync(join(dir, 'wh', 'refresh.ndjson'))).toBe(false);
     }
+  });
+});
+
+describe('a refresh interrupted, and two at once', () => {
+  it('a second refresh while one runs exits 1 naming it; one killed mid-load is finished by the next, nothing loaded twice', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const sources = join(dir, 'gdpmr-sources.json');
+    writeFileSync(
+      sources,
+      JSON.stringify({
+        sources: [
+          { name: 'imf', kind: 'imf', files: [join(DATA, 'sources', 'imf_datamapper_*.json')], published: '2024-10-22' },
+          { name: 'wiki', kind: 'wikipedia', files: [join(DATA, 'sources', 'wikipedia_*.html')] },
+        ],
+      }),
+    );
+    const w = join(dir, 'wh');
+    const marker = join(dir, 'paused');
+    const first = spawn(process.execPath, [CLI, 'refresh', '--warehouse', w, '--sources', sources], { stdio: 'ignore', env: { ...process.env, GDPMR_FAULT: 'reduce:asia:pause', GDPMR_PAUSE_MARKER: marker } });
+    try {
+      await until(() => existsSync(marker), 60_000, 'the first refresh to reach its load');
+      const second = await cli(['refresh', '--warehouse', w, '--sources', sources]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/is being written by run refresh-\d+ \(pid \d+/);
+    } finally {
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+    }
+    const again = await cli(['refresh', '--warehouse', w, '--sources', sources]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/imf\s+loaded/);
+    const loads = JSON.parse(readFileSync(join(w, 'manifest.json'), 'utf8')).loads.map((l: { source: { refresh: { name: string } } }) => l.source.refresh.name);
+    expect(loads).toEqual(['imf', 'wiki']);
+    expect((await cli(['refresh', '--warehouse', w, '--sources', sources])).stdout.match(/unchanged/g)).toHaveLength(2);
+    expect((await cli(['verify', '--warehouse', w])).code).toBe(0);
   });
 });
