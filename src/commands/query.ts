@@ -1,7 +1,7 @@
 // `gdpmr query top5 | over | history | revisions`: read-only questions to a published
 // warehouse. Each subcommand is one entry: its flags, its schema, its question, and how its
 // answer reads as a table and as CSV.
-import { defineCommand, decimal, flagLine, positiveInt, text, type Command, type FlagSpec, type OptionsOf } from '../command-line.js';
+import { defineCommand, decimal, flagLine, oneOf, positiveInt, text, type Command, type FlagSpec, type OptionsOf } from '../command-line.js';
 import { DEFAULTS, FLAGS, LIMITS } from '../config.js';
 import { usage } from '../errors.js';
 import { didYouMean } from '../suggest.js';
@@ -11,7 +11,14 @@ import { chooseSource, sourceFigures, withWarehouse, type FigureView, type OpenW
 import { streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
 
 const OUTPUT_FLAGS = { warehouse: FLAGS.warehouse, json: FLAGS.json, csv: FLAGS.csv };
-const FIGURE_FLAGS = { source: FLAGS.source, year: FLAGS.year, asOf: FLAGS.asOf, projections: FLAGS.projections, ...OUTPUT_FLAGS };
+const FIGURE_FLAGS = {
+  source: FLAGS.source,
+  year: FLAGS.year,
+  asOf: FLAGS.asOf,
+  projections: FLAGS.projections,
+  release: { kind: oneOf(['first', 'latest'] as const), default: 'latest' as 'first' | 'latest', help: "latest: each fact's current figure; first: its first actual figure (the\nearliest published that is not a projection: ALFRED's initial release)" },
+  ...OUTPUT_FLAGS,
+};
 
 const TOP5 = defineCommand({
   name: 'gdpmr query top5',
@@ -56,13 +63,48 @@ lists the largest changes first.`,
   },
 });
 
-export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME | revisions --from D1 --to D2 [--min-change PCT]  [options]
+const COUNTRY_FLAG = {
+  kind: text('NAME', (value) => (value.trim() === '' ? '--country must be a country name, got ""' : undefined)),
+  help: 'an ISO code (KOR), any name of the country map, or any name a figure was\nloaded under; all stand for one country',
+};
+const VINTAGES = defineCommand({
+  name: 'gdpmr query vintages',
+  synopsis: '--country NAME|CODE [--from-year Y1] [--to-year Y2] [--source NAME] [--json|--csv]',
+  description: `One country's figures of one source as a matrix: a column per vintage (each published date),
+a row per year; a cell is the figure that vintage published for that year (* marks a
+projection), then the first and latest published figure and the change between them.`,
+  flags: {
+    country: { ...COUNTRY_FLAG, required: 'gdpmr query vintages needs --country NAME' },
+    fromYear: { ...FLAGS.year, help: 'the first year shown (default: every year it has)' },
+    toYear: { ...FLAGS.year, help: 'the last year shown' },
+    source: FLAGS.source,
+    ...OUTPUT_FLAGS,
+  },
+});
+const ACCURACY = defineCommand({
+  name: 'gdpmr query accuracy',
+  synopsis: '[--horizon 1] [--source NAME] [--country NAME|CODE] [--json|--csv]',
+  description: `How good the publisher's forecasts were: each fact's figure current at the end of year Y - H,
+if it was a projection, against the first figure published as actual for Y. Per region: how
+many, the mean error (the bias) and the mean absolute error, in per cent; with --country, also
+that country's forecasts year by year.`,
+  flags: {
+    horizon: { kind: decimal('a whole number of years from 0 to 50', (n) => Number.isInteger(n) && n >= 0 && n <= 50, 'H'), default: 1, help: 'years ahead: 1 a year-ahead forecast, 0 the same year\'s estimate' },
+    source: FLAGS.source,
+    country: { ...COUNTRY_FLAG, help: "also this country's forecasts, year by year" },
+    ...OUTPUT_FLAGS,
+  },
+});
+
+export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME | revisions --from D1 --to D2 [--min-change PCT] | vintages --country NAME | accuracy [--horizon 1]  [options]
 
   top5       per region, the k countries with the highest GDP and their mean
   over       every country with GDP of at least --min billion USD
   history    every figure ever loaded for one country (a code, or any of its names), of every
              source, in every region, year and vintage
   revisions  every fact of one source whose current figure as of D2 differs from the one as of D1
+  vintages   one country's figures as a year × vintage matrix (what each release said)
+  accuracy   the publisher's forecasts against what it later published as actual, per region
 
 \`gdpmr help query SUBCOMMAND\` gives each one's page. Options of top5 and over (history takes
 --as-of, revisions --source, all four the last three):
@@ -101,10 +143,11 @@ interface ViewOptions {
   asOf?: string;
   source?: string;
   projections: boolean;
+  release: 'first' | 'latest';
 }
-const figureView = (w: OpenWarehouse, o: ViewOptions): FigureView => ({ source: chooseSource(w.manifest, o.source), year: o.year, asOf: o.asOf, projections: o.projections });
+const figureView = (w: OpenWarehouse, o: ViewOptions): FigureView => ({ source: chooseSource(w.manifest, o.source), year: o.year, asOf: o.asOf, projections: o.projections, release: o.release });
 const view = (o: ViewOptions, source: string): string =>
-  `${o.year !== undefined ? ` in ${o.year}` : o.projections ? ', latest figures (projections included)' : ', latest figures'}${o.asOf !== undefined ? ` as of ${o.asOf}` : ''}, ${sourceFigures(source)}`;
+  `${o.year !== undefined ? ` in ${o.year}` : o.projections ? ', latest figures (projections included)' : ', latest figures'}${o.release === 'first' ? ', first releases' : ''}${o.asOf !== undefined ? ` as of ${o.asOf}` : ''}, ${sourceFigures(source)}`;
 
 const SUBCOMMANDS: Record<string, Subcommand<Command<Record<string, FlagSpec>>, unknown>> = {
   top5: subcommand({
@@ -172,6 +215,55 @@ const SUBCOMMANDS: Record<string, Subcommand<Command<Record<string, FlagSpec>>, 
     },
   }),
 };
+
+const fmt = (v: number | null): string => (v === null ? '' : v.toFixed(2));
+
+SUBCOMMANDS.vintages = subcommand({
+  command: VINTAGES,
+  ask: async (w, o) => {
+    if (o.fromYear !== undefined && o.toYear !== undefined && o.fromYear > o.toYear) throw usage(`--from-year must not be after --to-year, got ${o.fromYear} and ${o.toYear}`);
+    return (await import('../query/vintages.js')).vintages(w, o.country, chooseSource(w.manifest, o.source), o.fromYear, o.toYear);
+  },
+  render: (a) => {
+    const marks = (a as { projections?: boolean[][] }).projections ?? [];
+    return {
+      title: `${a.country}${a.country_code === null ? '' : ` (${a.country_code})`}, ${sourceFigures(a.source)} by vintage, billions of USD (* a projection)`,
+      headers: ['year', ...a.vintages, 'first', 'latest', 'change_pct'],
+      rows: a.years.map((y, i) => [String(y.year), ...y.figures.map((v, j) => (v === null ? '' : `${fmt(v)}${marks[i]?.[j] ? '*' : ' '}`)), fmt(y.first), fmt(y.latest), fmt(y.change_pct)]),
+      rightAligned: a.years.length === 0 ? [] : Array.from({ length: a.vintages.length + 4 }, (_, i) => i),
+      csv: a.years.map((y) => [y.year, ...y.figures, y.first, y.latest, y.change_pct]),
+      note: a.note,
+    };
+  },
+});
+
+SUBCOMMANDS.accuracy = subcommand({
+  command: ACCURACY,
+  ask: async (w, o) => (await import('../query/accuracy.js')).accuracy(w, chooseSource(w.manifest, o.source), o.horizon, o.country),
+  render: (a, o) => {
+    const head = `Forecasts ${a.horizon} year${a.horizon === 1 ? '' : 's'} ahead against the first actual figure, ${sourceFigures(a.source)}, per cent`;
+    if (o.country !== undefined) {
+      const figures = a.figures ?? [];
+      const regions = a.regions.map((r) => `${r.region} n=${r.n} bias ${fmt(r.mean_error_pct)} % mean abs ${fmt(r.mean_abs_error_pct)} %`).join('; ');
+      return {
+        title: `${head}: ${o.country}, year by year (regions: ${regions || 'none'})`,
+        headers: ['year', 'forecast_usd_billion', 'forecast_published', 'actual_usd_billion', 'actual_published', 'error_pct'],
+        rows: figures.map((f) => [String(f.year), f.forecast_usd_billion, f.forecast_published ?? '', f.actual_usd_billion, f.actual_published ?? '', f.error_pct]),
+        rightAligned: [0, 1, 3, 5],
+        csv: figures.map((f) => [f.year, f.forecast_usd_billion, f.forecast_published, f.actual_usd_billion, f.actual_published, f.error_pct]),
+        note: a.note ?? (figures.length === 0 ? `no forecast of ${o.country} ${a.horizon} year${a.horizon === 1 ? '' : 's'} ahead was later published as actual` : undefined),
+      };
+    }
+    return {
+      title: head,
+      headers: ['region', 'n', 'mean_error_pct', 'mean_abs_error_pct'],
+      rows: a.regions.map((r) => [r.region, String(r.n), r.mean_error_pct, r.mean_abs_error_pct]),
+      rightAligned: [1, 2, 3],
+      csv: a.regions.map((r) => [r.region, r.n, r.mean_error_pct, r.mean_abs_error_pct]),
+      note: a.note,
+    };
+  },
+});
 
 export async function queryCommand(argv: string[], out: Output): Promise<number> {
   const [which, ...rest] = argv;

@@ -8,6 +8,7 @@ export interface OverAnswer {
   as_of: string | null;
   source: string;
   projections: boolean;
+  release: 'first' | 'latest';
   countries: Array<{ country: string; country_code: string | null; region: string; year: number; gdp_usd_billion: number }>;
   /** Why the answer is empty, when the warehouse can say. */
   note?: string;
@@ -22,6 +23,7 @@ export function over(warehouse: OpenWarehouse, min: number, view: FigureView): O
     as_of: view.asOf ?? null,
     source: view.source,
     projections: view.projections === true,
+    release: view.release ?? 'latest',
     countries: figures.map((f) => ({ country: f.country, country_code: f.country_code, region: f.region, year: f.year, gdp_usd_billion: round2(f.gdp_usd_billion) })),
   };
   if (figures.length === 0) {

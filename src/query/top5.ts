@@ -8,6 +8,7 @@ export interface Top5Answer {
   as_of: string | null;
   source: string;
   projections: boolean;
+  release: 'first' | 'latest';
   regions: Array<{
     region: string;
     avg_gdp_usd_billion: number;
@@ -32,6 +33,7 @@ export function top5(warehouse: OpenWarehouse, k: number, view: FigureView): Top
     as_of: view.asOf ?? null,
     source: view.source,
     projections: view.projections === true,
+    release: view.release ?? 'latest',
     regions: regions.map((r) => ({
       region: r.region,
       avg_gdp_usd_billion: round2(r.mean),
