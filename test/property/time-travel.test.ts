@@ -4,7 +4,9 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateDump } from '../../src/generate/dump.js';
+import { accuracy } from '../../src/query/accuracy.js';
 import { history } from '../../src/query/history.js';
+import { vintages } from '../../src/query/vintages.js';
 import { over } from '../../src/query/over.js';
 import { revisions } from '../../src/query/revisions.js';
 import { top5 } from '../../src/query/top5.js';
@@ -120,6 +122,59 @@ function expectIntervalsAreTheirDefinition(rows: Row[]): void {
 const dump = fc.record({ seed: fc.integer({ min: 1, max: 1_000_000 }), bytes: fc.integer({ min: 200, max: 4000 }), territories: fc.integer({ min: 1, max: 6 }), identity: fc.boolean(), estimates: fc.boolean() })
   .map(({ seed, bytes, territories, identity, estimates }) => [...generateDump(bytes, { seed, territories, identity, estimates })].join(''));
 
+/** SPEC §9: a fact's first actual figure: of its rows visible at `asOf` that are not projections (any row with `projections`), the earliest published, of several the last in the input. */
+function firstActual(list: Row[], asOf: string | undefined, projections: boolean): Row | undefined {
+  const eligible = list.filter((r) => visibleAt(r, asOf) && (projections || !projection(r)));
+  if (eligible.length === 0) return undefined;
+  const earliest = eligible[0].published;
+  return eligible.filter((r) => r.published === earliest).pop();
+}
+
+/** --release first: each country's first actual figure of its greatest year that has one, or of --year. */
+function firstReleasesAt(rows: Row[], v: ModelView): Row[] {
+  const byCountry = new Map<string, Row>();
+  for (const list of facts(rows.filter((r) => r.source === v.source)).values()) {
+    if (v.year !== undefined && list[0].year !== v.year) continue;
+    const f = firstActual(list, v.asOf, v.projections === true);
+    if (f === undefined) continue;
+    const key = `${f.region}\t${f.country_key}`;
+    const held = byCountry.get(key);
+    if (held === undefined || f.year > held.year) byCountry.set(key, f);
+  }
+  return [...byCountry.values()].sort((a, b) => b.gdp_usd_billion - a.gdp_usd_billion || codePoints(a.name, b.name));
+}
+
+/** SPEC §9 accuracy per region: the figure current at the end of Y - H, if a projection, against the first actual. */
+function expectedAccuracy(rows: Row[], source: string, h: number) {
+  const byRegion = new Map<string, number[]>();
+  for (const list of facts(rows.filter((r) => r.source === source)).values()) {
+    const forecast = currentAt(list, `${String(list[0].year - h).padStart(4, '0')}-12-31`);
+    const actual = firstActual(list, undefined, false);
+    if (forecast === undefined || actual === undefined || !projection(forecast)) continue;
+    byRegion.set(actual.region, [...(byRegion.get(actual.region) ?? []), ((forecast.gdp_usd_billion - actual.gdp_usd_billion) / actual.gdp_usd_billion) * 100]);
+  }
+  return [...byRegion.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([region, e]) => ({ region, n: e.length, mean_error_pct: round2(e.reduce((a, x) => a + x, 0) / e.length), mean_abs_error_pct: round2(e.reduce((a, x) => a + Math.abs(x), 0) / e.length) }));
+}
+
+/** SPEC §9 vintages of one country's identities: a column per published date, the last figure of that date per year. */
+function expectedVintages(rows: Row[], keys: Set<string>, source: string) {
+  const mine = rows.filter((r) => keys.has(r.country_key) && r.source === source && r.published !== null).sort((a, b) => a.load_seq - b.load_seq || a.line - b.line);
+  const dates = [...new Set(mine.map((r) => r.published as string))].sort();
+  const years = [...new Set(mine.map((r) => r.year))].sort((a, b) => a - b);
+  return {
+    vintages: dates,
+    years: years.map((year) => {
+      const figures = dates.map((d) => mine.filter((r) => r.year === year && r.published === d).pop()?.gdp_usd_billion ?? null);
+      const present = figures.filter((v): v is number => v !== null);
+      const first = present[0];
+      const latest = present[present.length - 1];
+      return { year, figures: figures.map((v) => (v === null ? null : round2(v))), first: round2(first), latest: round2(latest), change_pct: round2(((latest - first) / first) * 100) };
+    }),
+  };
+}
+
 async function checkWarehouse(out: string, d1: string, d2: string, k: number, minChange: number | undefined): Promise<void> {
   const rows = Object.values(snapshot(out).rows).flat() as Row[];
   expectIntervalsAreTheirDefinition(rows);
@@ -137,6 +192,16 @@ async function checkWarehouse(out: string, d1: string, d2: string, k: number, mi
         expect(top5(w, k, { source, asOf, year }).regions).toEqual(expectedTop5(rows, { source, asOf, year }, k));
       }
       if (d1 < d2) expect(revisions(w, source, d1, d2, minChange).figures).toEqual(expectedRevisions(rows, source, d1, d2, minChange));
+      // SPEC §9: first releases, and the forecasts' accuracy.
+      for (const asOf of [undefined, d1]) {
+        for (const projections of [false, true]) {
+          const v = { source, asOf, projections, release: 'first' as const };
+          expect(over(w, 0, v).countries.map((c) => [c.country, c.country_code, c.region, c.year, c.gdp_usd_billion])).toEqual(firstReleasesAt(rows, v).map((f) => [f.name, f.country_code, f.region, f.year, round2(f.gdp_usd_billion)]));
+        }
+        const vy = { source, asOf, year, release: 'first' as const };
+        expect(over(w, 0, vy).countries.map((c) => [c.country_code, c.year, c.gdp_usd_billion])).toEqual(firstReleasesAt(rows, vy).map((f) => [f.country_code, f.year, round2(f.gdp_usd_billion)]));
+      }
+      for (const h of [0, 1, 2]) expect(accuracy(w, source, h, undefined).regions).toEqual(expectedAccuracy(rows, source, h));
     }
     if (rows.length > 0) {
       // By code, or by the name it was loaded under: every source and spelling of the country.
@@ -144,6 +209,10 @@ async function checkWarehouse(out: string, d1: string, d2: string, k: number, mi
       const asked = r0.country_code ?? r0.country;
       const lower = r0.country.toLowerCase();
       const keys = new Set(r0.country_code !== null ? [r0.country_code] : [lower, ...rows.filter((r) => r.country.toLowerCase() === lower || r.name.toLowerCase() === lower).map((r) => r.country_key)]);
+      for (const source of [...new Set(rows.map((r) => r.source))]) {
+        const v = vintages(w, asked, source, undefined, undefined);
+        expect({ vintages: v.vintages, years: v.years }).toEqual(expectedVintages(rows, keys, source));
+      }
       for (const date of [d1, d2]) {
         const h = history(w, asked, date).figures;
         const mine = rows.filter((r) => keys.has(r.country_key) && visibleAt(r, date));
@@ -153,6 +222,69 @@ async function checkWarehouse(out: string, d1: string, d2: string, k: number, mi
     }
   });
 }
+
+/**
+ * Dumps of several vintages of the same facts (what the generator's dumps rarely hold): each
+ * vintage publishes a few countries' figures for years up to two after its own, so that
+ * forecasts are later published as actuals; with or without estimates_start_after, undated
+ * figures, two figures of one date for a fact, two sources, lines in any order.
+ */
+const VINTAGE_DATES = ['2019-10-15', '2020-04-14', '2020-10-13', '2021-04-06', '2021-10-12', '2022-10-11', '2023-10-10'];
+const COUNTRIES = [['Japan', 'JPN'], ['Germany', 'DEU'], ['Brazil', 'BRA'], ['Nigeria', 'NGA'], ['Australia', 'AUS']];
+const vintageDump = fc
+  .record({
+    figures: fc.array(
+      fc.record({
+        country: fc.integer({ min: 0, max: 2 }),
+        vintage: fc.integer({ min: -1, max: VINTAGE_DATES.length - 1 }),
+        ahead: fc.integer({ min: -2, max: 2 }),
+        value: fc.integer({ min: 1000, max: 5_000_000 }),
+        source: fc.constantFrom('imf', 'imf', 'world_bank'),
+        esa: fc.boolean(),
+      }),
+      { minLength: 20, maxLength: 120 },
+    ),
+    estimates: fc.boolean(),
+    order: fc.integer({ min: 0, max: 1_000_000 }),
+  })
+  .map(({ figures, estimates, order }) => {
+    const lines = figures.map((f) => {
+      const [name, code] = COUNTRIES[f.country];
+      const published = f.vintage < 0 ? '' : VINTAGE_DATES[f.vintage];
+      const vintageYear = f.vintage < 0 ? 2020 : Number(published.slice(0, 4));
+      const esa = estimates && f.esa ? String(vintageYear - 1) : '';
+      return `${name},${code},${vintageYear + f.ahead},${f.value},${published},${f.source},${esa}`;
+    });
+    // Any order of lines: the input order decides only between figures of one date.
+    const shuffled = lines.map((l, i) => ({ l, k: (i * 7919 + order) % 1009 })).sort((a, b) => a.k - b.k).map((x) => x.l);
+    return ['country,country_code,year,gdp_usd_million,published,source,estimates_start_after', ...shuffled].join('\n') + '\n';
+  });
+
+describe('vintage analysis equals the SPEC computed in memory (§9)', () => {
+  it('first releases, accuracy at every horizon and the vintage matrix, on dumps of many vintages, for every runner', async () => {
+    let informative = 0;
+    await fc.assert(
+      fc.asyncProperty(vintageDump, fc.integer({ min: 40, max: 400 }), fc.constantFrom('inline', 'pool') , fc.constantFrom(...DATES), async (csv, chunkBytes, runner, d) => {
+        const dir = tempDir();
+        const out = `${dir}/w`;
+        await runEngine(writeInput(dir, 'd.csv', csv), out, { chunkBytes, runner, workers: 2 });
+        const rows = Object.values(snapshot(out).rows).flat() as Row[];
+        await checkWarehouse(out, d, d, 3, undefined);
+        withWarehouse(out, (w) => {
+          if (accuracy(w, 'imf', 1, undefined).regions.length > 0) informative++;
+          for (const [, code] of COUNTRIES) {
+            const v = vintages(w, code, 'imf', 2018, 2023);
+            const e = expectedVintages(rows.filter((r) => r.year >= 2018 && r.year <= 2023), new Set([code]), 'imf');
+            expect({ vintages: v.vintages, years: v.years }).toEqual(e);
+          }
+        });
+      }),
+      { numRuns: 25 },
+    );
+    // The property saw forecasts later published as actuals, not only empty answers.
+    expect(informative).toBeGreaterThan(5);
+  });
+});
 
 describe('as-of answers and revisions equal the SPEC computed in memory', () => {
   it('one load, random splits and dates', async () => {
