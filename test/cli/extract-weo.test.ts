@@ -281,3 +281,38 @@ beforeAll(() => {
   expect(readFileSync(OCT2019).includes(Buffer.from([0xf4]))).toBe(true); // ô in Windows-1252
   writeFileSync(join(tempDir(), 'probe'), '');
 });
+
+describe('vintage analysis of the shipped WEO files (SPEC §9)', () => {
+  it('vintages, accuracy and first releases answer in the SPEC shapes, from what each vintage said', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'all.csv');
+    expect((await cli(['extract', 'weo', '--file', OCT2019, '--file', APR2024, '--file', OCT2024, '--out', out])).code).toBe(0);
+    const wh = join(dir, 'w');
+    expect((await cli(['run', out, '--out', wh])).code).toBe(0);
+    const ask = async (...args: string[]) => JSON.parse((await cli(['query', ...args, '--warehouse', wh, '--json'])).stdout);
+    const v = await ask('vintages', '--country', 'CHN', '--from-year', '2021', '--to-year', '2021');
+    expect(Object.keys(v)).toEqual(['query', 'country', 'country_code', 'source', 'vintages', 'years']);
+    expect(v.vintages).toEqual(['2019-10-15', '2024-04-16', '2024-10-22']);
+    const [y2021] = v.years;
+    expect(Object.keys(y2021)).toEqual(['year', 'figures', 'first', 'latest', 'change_pct']);
+    expect(y2021.first).toBe(y2021.figures[0]);
+    expect(y2021.latest).toBe(y2021.figures[2]);
+    // The October 2019 figure for 2021 was a forecast; October 2024's an actual.
+    const history = await ask('history', '--country', 'CHN');
+    const f2021 = history.figures.filter((f: { year: number }) => f.year === 2021);
+    expect(f2021.map((f: { is_projection: boolean }) => f.is_projection)).toEqual([true, false, false]);
+    const a = await ask('accuracy', '--horizon', '1', '--country', 'China');
+    expect(Object.keys(a)).toEqual(['query', 'horizon', 'source', 'regions', 'figures']);
+    const china2021 = a.figures.find((f: { year: number }) => f.year === 2021);
+    expect(china2021).toMatchObject({ forecast_usd_billion: f2021[0].gdp_usd_billion, forecast_published: '2019-10-15', actual_usd_billion: f2021[1].gdp_usd_billion, actual_published: '2024-04-16' });
+    const first = await ask('over', '--release', 'first', '--year', '2021', '--min', '10000');
+    expect(first.release).toBe('first');
+    expect(first.countries.find((c: { country_code: string }) => c.country_code === 'CHN').gdp_usd_billion).toBe(f2021[1].gdp_usd_billion);
+    const empty = await cli(['query', 'vintages', '--country', 'Atlantis', '--warehouse', wh]);
+    expect(empty.code).toBe(0);
+    expect(empty.stderr).toContain('no dated imf figure for "Atlantis"');
+    expect((await cli(['query', 'vintages', '--warehouse', wh])).code).toBe(2);
+    expect((await cli(['query', 'accuracy', '--horizon', '-1', '--warehouse', wh])).code).toBe(2);
+    expect((await cli(['query', 'vintages', '--country', 'CHN', '--from-year', '2025', '--to-year', '2020', '--warehouse', wh])).code).toBe(2);
+  });
+});
