@@ -150,3 +150,65 @@ export function stagesChart(rows: readonly StageBar[], title: string): Promise<s
     ],
   } as unknown as vegaLite.TopLevelSpec);
 }
+
+export interface RevisionCell {
+  country: string;
+  year: number;
+  vintage: string;
+  /** The cell's figure against the row's first published figure, per cent. */
+  change_pct: number;
+}
+
+/**
+ * A revision heatmap per country (the Philadelphia Fed's triangles): years down, vintages
+ * across, each cell coloured by how far that vintage's figure stood from the first published
+ * one (blue below, red above, white unchanged), on one symmetric scale.
+ */
+export function revisionHeatmap(cells: readonly RevisionCell[], title: string): Promise<string> {
+  const extreme = Math.max(1, ...cells.map((c) => Math.abs(c.change_pct)));
+  return svg({
+    title,
+    data: { values: cells.map((c) => ({ ...c })) },
+    facet: { column: { field: 'country', type: 'nominal', title: null, header: { labelFontSize: 13 } } },
+    spec: {
+      width: { step: 34 },
+      height: { step: 16 },
+      mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1 },
+      encoding: {
+        x: { field: 'vintage', type: 'ordinal', title: 'vintage (published)', axis: { labelAngle: -90, labelFontSize: 11 } },
+        y: { field: 'year', type: 'ordinal', title: null, sort: 'descending' },
+        color: { field: 'change_pct', type: 'quantitative', title: '% from first release', scale: { scheme: 'redblue', reverse: true, domain: [-extreme, extreme] }, legend: { orient: 'bottom', direction: 'horizontal', gradientLength: 240, titleLimit: 300 } },
+        tooltip: [{ field: 'country' }, { field: 'year' }, { field: 'vintage' }, { field: 'change_pct', format: ',.2f' }],
+      },
+    },
+    resolve: { scale: { x: 'independent' } },
+  } as unknown as vegaLite.TopLevelSpec);
+}
+
+export interface ErrorBar {
+  region: string;
+  horizon: string;
+  measure: 'mean error (bias)' | 'mean absolute error';
+  pct: number;
+}
+
+/** The forecasts' mean error and mean absolute error by horizon, one panel per region. */
+export function forecastErrorChart(rows: readonly ErrorBar[], title: string): Promise<string> {
+  return svg({
+    title,
+    data: { values: rows.map((r) => ({ ...r })) },
+    facet: { row: { field: 'region', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 13 } } },
+    spec: {
+      width: WIDTH - 420,
+      height: { step: 14 },
+      mark: 'bar',
+      encoding: {
+        y: { field: 'horizon', type: 'nominal', title: null, sort: ['same year', '1 year ahead', '2 years ahead'], axis: { labelLimit: 160 } },
+        yOffset: { field: 'measure' },
+        x: { field: 'pct', type: 'quantitative', title: 'per cent of the first actual figure', scale: { zero: true, nice: true }, axis: { format: ',.1f', tickCount: 6, labelOverlap: true } },
+        color: { field: 'measure', type: 'nominal', title: null, scale: { domain: ['mean error (bias)', 'mean absolute error'], range: ['#e45756', '#4c78a8'] }, legend: { orient: 'bottom', labelLimit: 300 } },
+        tooltip: [{ field: 'region' }, { field: 'horizon' }, { field: 'measure' }, { field: 'pct', format: ',.2f' }],
+      },
+    },
+  } as unknown as vegaLite.TopLevelSpec);
+}

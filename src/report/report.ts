@@ -6,11 +6,14 @@ import { basename } from 'node:path';
 import { CONTROL_CHARACTERS } from '../format.js';
 import { cleanText, countryKey } from '../rules/normalize.js';
 import { largestRevisions, revisionRows } from '../query/revisions.js';
+import { accuracy } from '../query/accuracy.js';
+import { over } from '../query/over.js';
 import { top5 } from '../query/top5.js';
+import { vintages } from '../query/vintages.js';
 import { chooseSource, sourceFigures, sourcesOf, type OpenWarehouse } from '../query/warehouse.js';
 import { currentAsOf, DAYS_VIEW, PUBLISHED_DATES } from '../store/region-db.js';
 import { version } from '../version.js';
-import { loadsChart, revisionsChart, stagesChart, topChart, yearsChart, type LoadBar, type YearPoint } from './charts.js';
+import { forecastErrorChart, loadsChart, revisionHeatmap, revisionsChart, stagesChart, topChart, yearsChart, type ErrorBar, type LoadBar, type RevisionCell, type YearPoint } from './charts.js';
 
 const TOP = 5;
 const LEADERS = 3;
@@ -98,6 +101,43 @@ export interface ReportOptions {
 }
 
 
+const HEATMAP_COUNTRIES = 4;
+const HEATMAP_YEARS = 10;
+
+/** The revision heatmap of the largest economies and the forecasts' error by horizon (SPEC §9). */
+async function vintageSections(w: OpenWarehouse, source: string, vintageCount: number): Promise<string[]> {
+  if (vintageCount < 2) return [`<section><h2>Revisions by vintage, and the forecasts' accuracy</h2><p>The warehouse holds ${vintageCount} vintage date${vintageCount === 1 ? '' : 's'}: both need two or more.</p></section>`];
+  const largest = over(w, 0, { source }).countries.slice(0, HEATMAP_COUNTRIES);
+  const cells: RevisionCell[] = [];
+  for (const c of largest) {
+    const m = vintages(w, c.country_code ?? c.country, source, undefined, undefined);
+    for (const y of m.years.slice(-HEATMAP_YEARS)) {
+      y.figures.forEach((v, i) => {
+        if (v !== null && y.first !== null && y.first !== 0) cells.push({ country: shownName(c.country), year: y.year, vintage: m.vintages[i], change_pct: ((v - y.first) / y.first) * 100 });
+      });
+    }
+  }
+  const errors: ErrorBar[] = [];
+  const table: string[][] = [];
+  for (const h of [0, 1, 2]) {
+    for (const r of accuracy(w, source, h, undefined).regions) {
+      const horizon = h === 0 ? 'same year' : `${h} year${h === 1 ? '' : 's'} ahead`;
+      errors.push({ region: r.region, horizon, measure: 'mean error (bias)', pct: r.mean_error_pct }, { region: r.region, horizon, measure: 'mean absolute error', pct: r.mean_abs_error_pct });
+      table.push([r.region, horizon, String(r.n), `${bn.format(r.mean_error_pct)} %`, `${bn.format(r.mean_abs_error_pct)} %`]);
+    }
+  }
+  return [
+    `<section><h2>Revisions by vintage of the ${largest.length} largest economies</h2><p>Each cell: what one vintage published for one year, coloured by how far it stood from the first figure published for that year (blue lower, red higher, white the same); the last ${HEATMAP_YEARS} years, projections included (\`gdpmr query vintages\` gives the numbers).</p>` +
+      (cells.length === 0 ? '<p>No dated figures.</p>' : chartBox(await revisionHeatmap(cells, 'Change from the first release, per cent, by year and vintage'))) +
+      '</section>',
+    `<section><h2>How good the forecasts were</h2><p>Each year's figure as the vintage current at the end of the year before (1 year ahead), two years before, or in the year itself had it, when it was a projection, against the first figure later published as actual: the mean error is the bias (above zero: forecasts too high), the mean absolute error the size of a miss (\`gdpmr query accuracy\`).</p>` +
+      (errors.length === 0
+        ? '<p>No forecast in the warehouse was later published as actual: that takes a vintage before a year and one after it.</p>'
+        : chartBox(await forecastErrorChart(errors, 'Forecast error by horizon and region, per cent')) + htmlTable(['region', 'horizon', 'n', 'mean error', 'mean absolute error'], table, [2, 3, 4])) +
+      '</section>',
+  ];
+}
+
 export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<string> {
   const source = chooseSource(w.manifest, o.source);
   const others = sourcesOf(w.manifest).filter((s) => s !== source);
@@ -146,6 +186,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   } else {
     sections.push(`<section><h2>Revisions</h2><p>The warehouse holds ${dates.length} vintage date${dates.length === 1 ? '' : 's'}: revisions need two.</p></section>`);
   }
+  if (o.asOf === undefined) sections.push(...(await vintageSections(w, source, dates.length)));
 
   const loadBars: LoadBar[] = m.loads.flatMap((l, i) => {
     const label = `${i + 1}: ${basename(l.input.path).slice(0, 40)}`;

@@ -42,14 +42,19 @@ describe.skipIf(CHROMIUM === undefined)('the report laid out by Chromium', () =>
     const w = join(dir, 'w');
     const april = join(dir, 'imf-2025-04.csv');
     writeFileSync(april, revisedVintage(readFileSync(IMF, 'utf8'), '2025-04-22'));
-    for (const args of [[IMF, '--source', 'imf'], [april, '--source', 'imf', '--append'], [WIKIPEDIA, '--source', 'world_bank', '--append']]) {
+    // And the three WEO vintages the project ships: forecasts later published as actuals, for the accuracy panel.
+    const weo = join(dir, 'weo.csv');
+    const weoFiles = ['WEOOct2019all.xls', 'WEOApr2024all.xls', 'WEOOct2024all.xls'].flatMap((f) => ['--file', join(ROOT, 'data', 'weo', f)]);
+    expect((await cli(['extract', 'weo', ...weoFiles, '--out', weo])).code).toBe(0);
+    for (const args of [[IMF, '--source', 'imf'], [april, '--source', 'imf', '--append'], [WIKIPEDIA, '--source', 'world_bank', '--append'], [weo, '--append']]) {
       const r = await cli(['run', ...args, '--out', w]);
       expect(r.code, r.stderr).toBe(0);
     }
     const file = join(dir, 'report.html');
     expect((await cli(['report', '--warehouse', w, '--out', file])).code).toBe(0);
     html = readFileSync(file, 'utf8');
-    expect(html.match(/<svg/g)).toHaveLength(5);
+    expect(html.match(/<svg/g)).toHaveLength(7);
+    expect(html).toContain('How good the forecasts were');
   }, 120_000);
 
   it.each([390, 1280])('at %i px: no text under 11 px, no label over another, nothing wider than the window', (width) => {
