@@ -12,7 +12,7 @@ export const escapeControl = (text: string): string =>
 
 /** An aligned table, one line per row whatever the cells hold. */
 export function table(headers: string[], rows: Array<Array<string | number>>, rightAligned: number[] = []): string {
-  const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toFixed(2) : escapeControl(c))));
+  const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? fixed2(c) : escapeControl(c))));
   headers = headers.map(escapeControl);
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
   const line = (cells: string[]): string =>
@@ -57,3 +57,25 @@ export function shownUrl(url: string): string {
 export function maskUrls<T>(value: T): T {
   return JSON.parse(JSON.stringify(value), (_key, v: unknown) => (typeof v === 'string' && /^https?:\/\//i.test(v) ? shownUrl(v) : v)) as T;
 }
+
+/**
+ * A value rounded to 2 decimals for output, half away from zero on the decimal value a person
+ * reads (the shortest digits that give the double back): 1.835 is 1.84 and 1799.185 is 1799.19,
+ * as DuckDB and a person say, where toFixed rounds the binary value below them (1.8349999…)
+ * down. Comparisons and means use the unrounded value.
+ */
+export function round2(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  const digits = Math.abs(value).toString();
+  // Exponent notation: below 1e-6 (rounds to 0) or above 1e21 (no decimals to round).
+  if (digits.includes('e')) return Number(value.toFixed(2));
+  const [whole, frac = ''] = digits.split('.');
+  if (frac.length <= 2) return value;
+  let cents = BigInt(whole + frac.slice(0, 2));
+  if (frac.charCodeAt(2) >= 53) cents += 1n; // '5'..'9': away from zero
+  const rounded = Number(cents) / 100;
+  return value < 0 && rounded !== 0 ? -rounded : rounded;
+}
+
+/** A number as output shows it: rounded as round2, with 2 decimals. */
+export const fixed2 = (value: number): string => (Number.isFinite(value) ? round2(value).toFixed(2) : String(value));

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { decimal, defineCommand, path } from '../command-line.js';
 import { FLAGS } from '../config.js';
 import { errorText, GdpmrError, usage } from '../errors.js';
-import { table, TABLE_ROWS } from '../format.js';
+import { fixed2, table, TABLE_ROWS } from '../format.js';
 import { openWarehouse } from '../query/warehouse.js';
 import { WarehousePaths } from '../store/layout.js';
 import { VIEW_COLUMNS } from '../store/region-db.js';
@@ -60,7 +60,7 @@ export function openSqlView(dir: string): Database.Database {
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : fixed2(value);
   if (Buffer.isBuffer(value)) return `x'${value.toString('hex')}'`;
   return String(value);
 }

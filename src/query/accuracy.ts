@@ -1,7 +1,7 @@
 // `gdpmr query accuracy` (SPEC §9): the publisher's forecasts against what it later published as
 // actual. A fact's forecast at horizon H is its figure current at the end of year Y - H, if that
 // was a projection; its actual is its first actual figure; error = (forecast - actual) / actual.
-import { DAYS_VIEW } from '../store/region-db.js';
+import { FORECAST_PAIRS } from '../store/vintage-sql.js';
 import { identitiesOf, warehouseMap } from './history.js';
 import { round2, type OpenWarehouse } from './warehouse.js';
 
@@ -24,27 +24,6 @@ interface Pair {
   actual_published: string | null;
 }
 
-// The end of year Y - H as a day number, as --as-of (Y-H)-12-31 reads it.
-const END = `(julianday(printf('%04d-12-31', year - @h)) - 0.5)`;
-
-const PAIRS = `WITH facts AS (
-    SELECT country_key, name, year, gdp_usd_billion, published, published_day, valid_to_day, is_projection, load_seq, line
-    FROM ${DAYS_VIEW} WHERE source = @source
-  ), firsts AS (
-    SELECT country_key, name, year, gdp_usd_billion AS actual, published AS actual_published,
-      row_number() OVER (PARTITION BY country_key, year ORDER BY published_day IS NOT NULL, published_day, load_seq DESC, line DESC) AS rn
-    FROM facts WHERE is_projection = 0
-  ), forecasts AS (
-    SELECT country_key, year, gdp_usd_billion AS forecast, published AS forecast_published, is_projection,
-      row_number() OVER (PARTITION BY country_key, year ORDER BY published_day DESC, load_seq DESC, line DESC) AS rn
-    FROM facts
-    WHERE (published_day IS NULL OR published_day <= ${END}) AND (valid_to_day IS NULL OR valid_to_day > ${END})
-  )
-  SELECT f.country_key, f.name, f.year, c.forecast, c.forecast_published, f.actual, f.actual_published
-  FROM firsts f JOIN forecasts c ON c.country_key = f.country_key AND c.year = f.year AND c.rn = 1
-  WHERE f.rn = 1 AND c.is_projection = 1 AND f.actual <> 0
-  ORDER BY f.country_key, f.year`;
-
 const errorPct = (p: Pair): number => ((p.forecast - p.actual) / p.actual) * 100;
 
 export function accuracy(w: OpenWarehouse, source: string, horizon: number, country: string | undefined): AccuracyAnswer {
@@ -52,7 +31,7 @@ export function accuracy(w: OpenWarehouse, source: string, horizon: number, coun
   const answer: AccuracyAnswer = { query: 'accuracy', horizon, source, regions: [] };
   const mine: Pair[] = [];
   for (const { region, db } of w.regions) {
-    const pairs = db.prepare(PAIRS).all({ source, h: horizon }) as Pair[];
+    const pairs = db.prepare(FORECAST_PAIRS).all({ source, h: horizon }) as Pair[];
     if (keys !== null) mine.push(...pairs.filter((p) => keys.has(p.country_key)));
     if (pairs.length === 0) continue;
     const errors = pairs.map(errorPct);

@@ -6,7 +6,8 @@ import { WarehousePaths } from '../store/layout.js';
 import { requireSound } from '../store/verify.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { Manifest } from '../store/manifest.js';
-import { begunBy, currentAsOf, DAYS_VIEW, EARLIEST_PUBLISHED, EVER_CURRENT, LATEST_GAPS, latestAsOf, openReadOnly } from '../store/region-db.js';
+import { firstReleaseSql } from '../store/vintage-sql.js';
+import { currentAsOf, DAYS_VIEW, EARLIEST_PUBLISHED, EVER_CURRENT, LATEST_GAPS, latestAsOf, openReadOnly } from '../store/region-db.js';
 
 export interface OpenWarehouse {
   manifest: Manifest;
@@ -131,7 +132,7 @@ const FIGURE_COLUMNS = 'name AS country, country_code, region, year, gdp_usd_bil
  */
 export function figuresSql(view: FigureView, latestGaps = false): string {
   const order = 'ORDER BY gdp_usd_billion DESC, name ASC LIMIT @limit';
-  if (view.release === 'first') return firstReleaseSql(view);
+  if (view.release === 'first') return firstReleaseSql({ projections: view.projections === true, year: view.year !== undefined, asOf: view.asOf !== undefined });
   if (view.year === undefined && view.projections === true) {
     const current = (t: string): string => (view.asOf === undefined ? `${t}.is_current = 1` : currentAsOf('@asOf', `${t}.`));
     return `SELECT g.name AS country, g.country_code, g.region, g.year, g.gdp_usd_billion FROM ${DAYS_VIEW} g
@@ -155,29 +156,6 @@ export function figuresSql(view: FigureView, latestGaps = false): string {
         }
         ORDER BY g.gdp_usd_billion DESC, g.name ASC LIMIT @limit`
     : `SELECT ${FIGURE_COLUMNS} FROM ${DAYS_VIEW} WHERE source = @source AND year = @year AND ${EVER_CURRENT} AND ${currentAsOf()} AND gdp_usd_billion >= @min ${order}`;
-}
-
-/**
- * Each fact's first actual figure (SPEC §9): of its rows that are not projections (every row
- * with --projections) and, with --as-of, published by then, the one with the earliest
- * `published` (undated earliest), of several the last in the input. Without --year a country's
- * figure is that of its greatest year that has one.
- */
-function firstReleaseSql(view: FigureView): string {
-  const where = [
-    'source = @source',
-    ...(view.projections === true ? [] : ['is_projection = 0']),
-    ...(view.year === undefined ? [] : ['year = @year']),
-    ...(view.asOf === undefined ? [] : [begunBy()]),
-  ].join(' AND ');
-  return `WITH ranked AS (
-      SELECT name, country_code, region, year, gdp_usd_billion, country_key,
-        row_number() OVER (PARTITION BY country_key, year ORDER BY published_day IS NOT NULL, published_day, load_seq DESC, line DESC) AS rn
-      FROM ${DAYS_VIEW} WHERE ${where}
-    ), firsts AS (SELECT * FROM ranked WHERE rn = 1)
-    SELECT f.name AS country, f.country_code, f.region, f.year, f.gdp_usd_billion FROM firsts f
-    WHERE f.gdp_usd_billion >= @min${view.year === undefined ? ' AND f.year = (SELECT max(g.year) FROM firsts g WHERE g.country_key = f.country_key)' : ''}
-    ORDER BY f.gdp_usd_billion DESC, f.name ASC LIMIT @limit`;
 }
 
 /** Whether a region database stores "latest" intervals with gaps (store/region-db.ts LATEST_GAPS). */
@@ -250,12 +228,8 @@ export function meanOf(values: readonly number[]): number {
   return mean;
 }
 
-/** Rounds a value for output; comparisons and means use the unrounded one. */
-export function round2(value: number): number {
-  // toFixed rounds the exact binary value, as SQLite's round() and Python's round() do;
-  // Math.round(value * 100) would round 2793.495 (really 2793.49499…) up.
-  return Number(value.toFixed(2));
-}
+/** Rounds a value for output (format.ts round2: half away from zero on its decimal value). */
+export { round2 } from '../format.js';
 
 /** GDP descending, then country name ascending in code-point order (SQLite's BINARY). */
 export function byGdpThenName(a: CountryFigure, b: CountryFigure): number {

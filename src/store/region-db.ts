@@ -125,7 +125,7 @@ CREATE VIEW ${DAYS_VIEW} AS SELECT ${columns}, ${DAY_COLUMNS.map((c) => `r.${c} 
 export const DAYS_VIEW = 'gdp_days';
 const DAY_COLUMNS = ['published_day', 'valid_to_day', 'latest_from_day', 'latest_to_day'] as const;
 /** A day number's date as text: '' for 0, NULL for NULL. */
-function dayText(column: string): string {
+export function dayText(column: string): string {
   return `CASE ${column} WHEN 0 THEN '' ELSE date(${column} + 0.5) END`;
 }
 /** @param, a date as text, as a day number: SQLite computes it once per statement. */
@@ -157,7 +157,7 @@ const FOREVER_DAY = dayNumber(LATEST_FOREVER);
 /** Where a region's countries (one row per source and identity) are stored. */
 export const SERIES = 'gdp_series';
 /** Where a region's rows are stored. */
-const ROWS = 'gdp_rows';
+export const ROWS = 'gdp_rows';
 /** Facts about a region's rows as a whole, key and value. */
 const META = 'gdp_meta';
 /** How many rows store a "latest" interval with gaps (0 or NULL: none). */

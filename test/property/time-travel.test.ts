@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateDump } from '../../src/generate/dump.js';
+import { round2 as outputRound2 } from '../../src/format.js';
 import { accuracy } from '../../src/query/accuracy.js';
 import { history } from '../../src/query/history.js';
 import { vintages } from '../../src/query/vintages.js';
@@ -40,7 +41,8 @@ const DATES = ['2000-01-01', '2023-04-10', '2023-04-11', '2023-07-01', '2023-10-
 const factOrder = (a: Row, b: Row): number =>
   (a.published ?? '') < (b.published ?? '') ? -1 : (a.published ?? '') > (b.published ?? '') ? 1 : a.load_seq - b.load_seq || a.line - b.line;
 const codePoints = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-const round2 = (v: number): number => Number(v.toFixed(2));
+// Output rounding is format.ts's (half away from zero on the decimal value), tested on its own.
+const round2 = (v: number): number => outputRound2(v);
 /** SPEC §1: after the publisher's last actual year when given, else a year not before its vintage's. */
 const projection = (r: Row): boolean => (r.estimates_start_after !== null ? r.year > r.estimates_start_after : r.published !== null && r.year >= Number(r.published.slice(0, 4)));
 

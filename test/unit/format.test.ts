@@ -18,3 +18,14 @@ describe('URLs written anywhere', () => {
     expect(maskUrls({ url: 'https://x.org/?access_token=s', requests: [{ url: 'https://x.org/?key=k' }], n: 1 })).toEqual({ url: 'https://x.org/?access_token=***', requests: [{ url: 'https://x.org/?key=***' }], n: 1 });
   });
 });
+
+describe('rounding for output', () => {
+  it('rounds half away from zero on the decimal value, as DuckDB and a person do', async () => {
+    const { round2, fixed2 } = await import('../../src/format.js');
+    expect([1.835, 1799.185, 2793.495, 0.125, 0.005, -1.835, -0.005, 1.834999, 2.5, 1e-9, 123456789.125].map(round2)).toEqual([1.84, 1799.19, 2793.5, 0.13, 0.01, -1.84, -0.01, 1.83, 2.5, 0, 123456789.13]);
+    expect(fixed2(1.835)).toBe('1.84');
+    expect(fixed2(1835 / 1000)).toBe('1.84');
+    expect(fixed2(Infinity)).toBe('Infinity');
+    expect(round2(-0.001)).toBe(0);
+  });
+});
