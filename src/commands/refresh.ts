@@ -3,13 +3,13 @@
 // extract` would, checked against the source's last load, archived and appended as a load.
 // One source failing does not stop the others; each outcome is a line on stdout and in
 // DIR/refresh.ndjson.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { decimal, defineCommand, flag, path } from '../command-line.js';
 import { DEFAULTS, FLAGS } from '../config.js';
 import { errorText, GdpmrError, usage } from '../errors.js';
-import { acquireLock, checkOutDirectory, releaseLock } from '../engine/publish.js';
+import { acquireLock, checkOutDirectory, publishGeneration, releaseLock } from '../engine/publish.js';
 import { runJob } from '../engine/run.js';
 import { readSmallFile } from '../fs.js';
 import type { Output } from '../output.js';
@@ -17,7 +17,7 @@ import { putArchive, sha256Of } from '../refresh/archive.js';
 import { checkAgainstLast, summarizeDump, type DumpSummary } from '../refresh/checks.js';
 import { expandPattern } from '../refresh/glob.js';
 import { parseSourcesFile, type SourceEntry } from '../refresh/sources-file.js';
-import { readPublished, warehouseOwning, WarehousePaths } from '../store/layout.js';
+import { currentGeneration, readPublished, warehouseOwning, WarehousePaths } from '../store/layout.js';
 import type { Manifest } from '../store/manifest.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import { extractFiles, extractUrl, refreshRecordOf, type ArchivedPart, type Extracted, type RefreshRecord } from './refresh-loads.js';
@@ -96,21 +96,33 @@ export async function refreshCommand(argv: string[], out: Output): Promise<numbe
   const sources = readSources(o.sources, paths.root);
   checkOutDirectory(paths);
   mkdirSync(paths.root, { recursive: true });
-  const lockPath = join(paths.root, '.refresh.lock');
+  // The warehouse's own lock for the whole refresh: no run publishes between its loads and its
+  // publish (which would then drop that run's load), and a second refresh exits 1 naming this one.
   const id = `refresh-${process.pid}`;
-  acquireLock(paths, { pid: process.pid, host: hostname(), run_id: id, started_at: new Date().toISOString(), input: `(refresh of ${o.sources})` }, (m) => out.stderr(`gdpmr: ${m}`), lockPath);
+  acquireLock(paths, { pid: process.pid, host: hostname(), run_id: id, started_at: new Date().toISOString(), input: `(refresh of ${o.sources})` }, (m) => out.stderr(`gdpmr: ${m}`));
   const failed: string[] = [];
+  const outcomes: Outcome[] = [];
   try {
+    const stage = RefreshStage.begin(paths);
     const regionMap = loadRegionMap(DEFAULTS.regionMap);
     const mapSha = sha256Of(readFileSync(DEFAULTS.regionMap));
     for (const entry of sources) {
-      const outcome = await refreshSource(entry, paths, { dryRun: o.dryRun, maxDrift: o.maxDrift, acceptDrift: o.acceptDrift, regionMap, mapSha, out });
-      if (outcome.status === 'failed') failed.push(`${entry.name} (${outcome.error})`);
-      appendFileSync(join(paths.root, 'refresh.ndjson'), JSON.stringify(outcome) + '\n');
+      const outcome = await refreshSource(entry, paths, stage.paths, { dryRun: o.dryRun, maxDrift: o.maxDrift, acceptDrift: o.acceptDrift, regionMap, mapSha, out });
+      outcomes.push(outcome);
       out.stdout(outcomeLine(outcome));
     }
+    // Every new load of this refresh goes into the warehouse in one publish.
+    try {
+      stage.publish();
+    } catch (error) {
+      for (const x of outcomes) if (x.status === 'loaded') Object.assign(x, { status: 'failed', error: `its load was not published: ${errorText(error, 300)}` });
+      throw error;
+    } finally {
+      for (const x of outcomes) appendFileSync(join(paths.root, 'refresh.ndjson'), JSON.stringify(x) + '\n');
+    }
+    for (const x of outcomes) if (x.status === 'failed') failed.push(`${x.source} (${x.error})`);
   } finally {
-    releaseLock(paths, id, lockPath);
+    releaseLock(paths, id);
   }
   if (failed.length > 0) {
     out.stderr(`gdpmr: ${failed.length} source${failed.length === 1 ? '' : 's'} failed: ${failed.join('; ')}; ${o.dryRun ? 'nothing was loaded (--dry-run)' : failed.length === sources.length ? 'nothing was loaded' : "the others' loads were published"}`);
@@ -138,10 +150,11 @@ interface RefreshOptions {
   out: Output;
 }
 
-async function refreshSource(entry: SourceEntry & { paths?: string[] }, paths: WarehousePaths, o: RefreshOptions): Promise<Outcome> {
+async function refreshSource(entry: SourceEntry & { paths?: string[] }, paths: WarehousePaths, staged: WarehousePaths, o: RefreshOptions): Promise<Outcome> {
   const base: Outcome = { time: new Date().toISOString(), source: entry.name, kind: entry.kind, status: 'failed', sha256: null, bytes: 0, rows: null, rejected: null, published: null, rows_change_pct: null, gone: [], new: [], warnings: [], error: null };
   try {
-    const manifest = readPublished(paths);
+    // The warehouse as this refresh has built it so far (its earlier sources' loads included).
+    const manifest = readPublished(staged);
     const earlier = loadsOf(manifest, entry.name);
     const last = earlier.at(-1);
     const options: RefreshRecord['options'] = { ...(entry.column === undefined ? {} : { column: entry.column }), ...(entry.published === undefined ? {} : { published: entry.published }) };
@@ -189,25 +202,69 @@ async function refreshSource(entry: SourceEntry & { paths?: string[] }, paths: W
       new: check.new,
       warnings: check.warnings,
     };
-    await loadDump(paths, extracted, record, manifest !== null);
+    await loadDump(staged, extracted, record, manifest !== null);
     return { ...result, status: 'loaded' };
   } catch (error) {
     return { ...base, status: 'failed', error: errorText(error, 400).split('\n')[0] };
   }
 }
 
-/** Appends a refresh's dump as one load of the warehouse, its record kept in the manifest. */
+/** Appends a refresh's dump as one load of the warehouse at `paths`, its record kept in the manifest. */
 export async function loadDump(paths: WarehousePaths, extracted: Extracted, record: RefreshRecord, append: boolean): Promise<void> {
-  const scratch = join(paths.root, '.refresh');
-  mkdirSync(scratch, { recursive: true });
+  const scratch = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'gdpmr-load-'));
   const input = join(scratch, `${record.name}.csv`);
   writeFileSync(input, extracted.csv);
   try {
     const info = { ...extracted.info, published: extracted.published, sha256: combined(record.archive), files: record.archive, refresh: record };
     await runJob({ inputPath: input, outDir: paths.root, workers: DEFAULTS.workers, append, allowReload: true, resume: false, runner: 'pool', sourceInfo: info });
   } finally {
-    rmSync(input, { force: true });
-    if (existsSync(scratch)) rmSync(scratch, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Where a refresh builds its new loads before it publishes them together: DIR/.refresh/stage, a
+ * warehouse of its own that starts as DIR's published generation (hard links: a run never
+ * changes a file of a generation it builds on). A refresh killed midway leaves only this,
+ * which the next one clears: DIR is as it was.
+ */
+class RefreshStage {
+  private constructor(
+    private readonly warehouse: WarehousePaths,
+    readonly paths: WarehousePaths,
+    private readonly startedFrom: string | null,
+  ) {}
+
+  static begin(warehouse: WarehousePaths): RefreshStage {
+    const stage = new WarehousePaths(join(warehouse.root, '.refresh', 'stage'));
+    rmSync(dirname(stage.root), { recursive: true, force: true });
+    mkdirSync(stage.generationsDir, { recursive: true });
+    const current = currentGeneration(warehouse);
+    if (current !== null) {
+      linkTree(warehouse.generation(current).root, stage.generation(current).root);
+      symlinkSync(join('.gen', current), stage.currentLink);
+    }
+    return new RefreshStage(warehouse, stage, current);
+  }
+
+  /** The stage's newest generation becomes DIR's published one in one swap, if any source loaded. */
+  publish(): void {
+    const built = currentGeneration(this.paths);
+    if (built !== null && built !== this.startedFrom) {
+      publishGeneration(this.warehouse, this.paths.generation(built).root, built);
+      mkdirSync(this.warehouse.logsDir, { recursive: true });
+      for (const log of existsSync(this.paths.logsDir) ? readdirSync(this.paths.logsDir) : []) renameSync(join(this.paths.logsDir, log), this.warehouse.log(log.replace(/\.ndjson$/, '')));
+    }
+    rmSync(dirname(this.paths.root), { recursive: true, force: true });
+  }
+}
+
+/** A copy of a directory tree whose files are hard links to the originals. */
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) linkTree(join(from, entry.name), join(to, entry.name));
+    else if (entry.isFile()) linkSync(join(from, entry.name), join(to, entry.name));
   }
 }
 

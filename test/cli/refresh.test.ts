@@ -82,6 +82,9 @@ describe('gdpmr refresh, status and rebuild', () => {
     expect(first.stdout).toMatch(/imf_api\s+loaded/);
     expect(loads().map((l) => l.source?.refresh?.name)).toEqual(['imf_api', 'weo', 'world_bank', 'wikipedia']);
     expect(log().map((l) => l.status)).toEqual(['loaded', 'loaded', 'loaded', 'loaded']);
+    // The four loads went in with one publish: one generation, nothing left of the refresh's stage.
+    expect(readdirSync(join(w, '.gen'))).toHaveLength(1);
+    expect(existsSync(join(w, '.refresh'))).toBe(false);
     // Every raw byte kept, named by its sha256: two IMF responses, one WEO file, three World Bank pages, one page.
     expect(readdirSync(join(w, 'archive')).filter((n) => /^[0-9a-f]{64}$/.test(n))).toHaveLength(7);
 
@@ -90,6 +93,7 @@ describe('gdpmr refresh, status and rebuild', () => {
     expect(second.stdout.match(/unchanged/g)).toHaveLength(4);
     expect(loads()).toHaveLength(4);
     expect(log()).toHaveLength(8);
+    expect(readdirSync(join(w, '.gen'))).toHaveLength(1);
     let s = await status();
     expect(s.sources.map((x) => [x.name, x.last_status, x.stale])).toEqual([
       ['imf_api', 'unchanged', false],
