@@ -59,7 +59,9 @@ export interface CliResult {
 
 export async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+    // As typed in a shell (not through npx, which the suite itself may run under): the
+    // commands gdpmr suggests are spelled `gdpmr ...` unless a test asks otherwise.
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, npm_command: '', ...env }, maxBuffer: 64 << 20 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -55,7 +55,7 @@ export async function generateCommand(argv: string[], out: Output): Promise<numb
   const bytes = await writeWhole(o.out, async (write) => {
     let done = 0;
     for (const piece of generateDump(o.size, { seed: o.seed, territories, shares, dirt })) {
-      done += await write(Buffer.from(piece));
+      done = await write(Buffer.from(piece));
       if (out.stderrIsTTY) out.progress(`generate ${(done / 1024 / 1024).toFixed(0)} MB`);
     }
   });

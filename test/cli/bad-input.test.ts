@@ -78,7 +78,7 @@ describe('bad input and usage', () => {
     [['over', '--min', 'lots'], '--min must be a number of billions of USD, at least 0, got "lots"'],
     [['over', '--as-of', '2024-02-30'], '--as-of must be a calendar date YYYY-MM-DD, got "2024-02-30"'],
     [['history'], 'gdpmr query history needs --country NAME'],
-    [['median'], 'gdpmr query must be followed by top5, over, history, revisions, got "median"'],
+    [['median'], 'gdpmr query must be followed by top5, over, history, revisions, vintages, accuracy, got "median"'],
   ])('query %j: exit 2', async (args, message) => {
     const r = await cli(['query', ...args, '--warehouse', tempDir()]);
     expect(r.code).toBe(2);

@@ -7,7 +7,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readlinkSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanTempDirs, CLI, DATA, ROOT, tempDir } from '../helpers.js';
@@ -82,10 +82,11 @@ describe('the README, followed literally', () => {
   it('every shell block of the quick start and the workflows runs in order, with the exits it announces, and prints what it says', async () => {
     const dir = tempDir('gdpmr-readme-');
     symlinkSync(DATA, join(dir, 'data'));
-    // `npx gdpmr` is the clone's node_modules/.bin/gdpmr: the same file, on PATH here.
-    const bin = join(dir, '.bin');
-    mkdirSync(bin);
-    symlinkSync(CLI, join(bin, 'gdpmr'));
+    // The README puts the clone's node_modules/.bin on PATH once per shell; each block here is a
+    // shell of its own, so each gets that PATH: gdpmr is the clone's link, as a reader runs it.
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    const bin = join(dir, 'node_modules', '.bin');
+    expect(readlinkSync(join(bin, 'gdpmr'))).toBe('../../bin/gdpmr.js');
     const redisPort = String(await freePort());
     const all = blocks();
     let ran = 0;
@@ -103,7 +104,7 @@ describe('the README, followed literally', () => {
         })
         .join('\n');
       // Asynchronously: the loopback server standing in for the IMF answers from this process.
-      const r = await runBash(script, dir, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+      const r = await runBash(script, dir, { ...process.env, npm_command: '', PATH: `${bin}:${process.env.PATH}` });
       expect(r.status, `README block in "${block.section}" failed:\n${block.code}\n--- stderr:\n${r.stderr}`).toBe(0);
       ran++;
       const next = all[i + 1];
