@@ -205,6 +205,7 @@ const SUBCOMMANDS: Record<string, Subcommand<Command<Record<string, FlagSpec>>, 
         await streamCsvAnswer(headers, rows, cells, out);
       } else {
         const { largest, total } = largestRevisions(rows, TABLE_ROWS);
+        if (total === 0) out.stderr(`gdpmr: ${(await import('../query/revisions.js')).emptyRevisionsNote(w, source, o.from, o.to)}`);
         const more = total > largest.length ? `\n… ${total - largest.length} more (--csv or --json gives every one)` : '';
         out.stdout(
           `${total} revisions of ${sourceFigures(source)} between ${o.from} and ${o.to}${o.minChange === undefined ? '' : ` of at least ${o.minChange} %`}, largest first\n` +

@@ -2,8 +2,8 @@
 // figure as of D1 (SPEC §9). A fact can only have changed if its figure as of D2 is a vintage
 // published after D1; its figure as of D1 is then the one row whose interval holds D1.
 import { REGIONS } from '../rules/normalize.js';
-import { begunBy, currentAsOf, dayOfParam, DAYS_VIEW, everCurrent, publishedAfter, validToKey } from '../store/region-db.js';
-import { round2, type OpenWarehouse } from './warehouse.js';
+import { begunBy, currentAsOf, dayOfParam, DAYS_VIEW, everCurrent, PUBLISHED_DATES, publishedAfter, validToKey } from '../store/region-db.js';
+import { round2, sourceFigures, type OpenWarehouse } from './warehouse.js';
 
 export interface Revision {
   region: string;
@@ -95,4 +95,20 @@ export function largestRevisions(rows: Iterable<Revision & { pct: number | null 
     if (kept.length >= 4 * n) kept = kept.sort(byChange).slice(0, n);
   }
   return { largest: kept.sort(byChange).slice(0, n).map(strip), total };
+}
+
+/**
+ * Why a revisions answer is empty: no vintage of the source was published in the window (the
+ * vintages it has are named), or none of those changed a figure.
+ */
+export function emptyRevisionsNote(w: OpenWarehouse, source: string, from: string, to: string): string {
+  const dates = new Set<string>();
+  for (const { db } of w.regions) for (const r of db.prepare(PUBLISHED_DATES).all({ source }) as Array<{ published: string }>) dates.add(r.published);
+  const all = [...dates].sort();
+  const inside = all.filter((d) => d > from && d <= to);
+  const label = sourceFigures(source);
+  if (inside.length === 0) {
+    return `no vintage of ${label} was published after ${from} and by ${to}, so nothing was revised; its vintages: ${all.length === 0 ? 'none dated' : all.join(', ')}`;
+  }
+  return `the ${inside.length} vintage${inside.length === 1 ? '' : 's'} of ${label} published after ${from} and by ${to} (${inside.join(', ')}) changed no figure`;
 }

@@ -164,3 +164,15 @@ describe('--append with a country map that moves a loaded country', () => {
     expect(over.stdout.split('\n').filter((l) => l.includes('JPN'))).toHaveLength(1);
   });
 });
+
+describe('an empty revisions answer says why', () => {
+  it('a window without a vintage names the vintages there are', async () => {
+    const dir = tempDir();
+    const w = join(dir, 'w');
+    expect((await cli(['run', IMF, '--out', w, '--source', 'imf'])).code).toBe(0);
+    const r = await cli(['query', 'revisions', '--from', '2025-01-01', '--to', '2025-06-30', '--warehouse', w]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('0 revisions');
+    expect(r.stderr).toContain('no vintage of imf figures was published after 2025-01-01 and by 2025-06-30, so nothing was revised; its vintages: 2024-10-22');
+  });
+});
