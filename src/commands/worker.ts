@@ -24,6 +24,9 @@ the region map and the warehouse at the same paths as the run.`,
 });
 
 
+/** How long a stopping worker waits for an unreachable Redis before it gives up its tasks. */
+const REDIS_AWAY_MS = 3000;
+
 export async function workerCommand(argv: string[], out: Output): Promise<number> {
   const o = COMMAND.parse(argv);
   if (o === null) {
@@ -61,6 +64,21 @@ export async function workerCommand(argv: string[], out: Output): Promise<number
     say('stopped before taking any task');
     return 0;
   }
+  // A drain needs Redis (to take the results of the tasks in hand): with Redis away it could wait
+  // for ever, so after a stop the worker gives up once Redis has been unreachable for a few
+  // seconds (the tasks in hand run again elsewhere: their locks lapse). A second signal kills it.
+  void stopped.then(() => {
+    let awaySince: number | null = null;
+    const watch = setInterval(() => {
+      if (redis.status === 'ready') awaySince = null;
+      else if (awaySince === null) awaySince = Date.now();
+      else if (Date.now() - awaySince >= REDIS_AWAY_MS) {
+        say(`Redis at ${o.redis} has been unreachable for ${REDIS_AWAY_MS / 1000} s: stopping without the tasks in hand (their runs give them to another worker)`);
+        process.exit(0);
+      }
+    }, 250);
+    watch.unref();
+  });
   await serveQueues(redis, { url: o.redis, concurrency: o.concurrency }, stopped, () => stopping, say);
   await redis.quit().catch(() => redis.disconnect());
   say('stopped');

@@ -87,6 +87,28 @@ describe.skipIf(!HAVE_REDIS)('the queue runner with two worker processes', () =>
 });
 
 describe.skipIf(!HAVE_REDIS)('Redis away', () => {
+  it('a worker told to stop while Redis is gone stops: cleanly, or after a few seconds of Redis away, saying so', async () => {
+    const redis = await startRedis();
+    const worker = startWorker(redis.url);
+    try {
+      await until(() => worker.log().includes('taking tasks'), 10_000, 'the worker to start');
+      // A run whose queue the worker has joined: closing that queue is what waited for Redis.
+      const dir = tempDir();
+      const run = runInBackground(['run', dumpFile(dir, 2 * 1024 * 1024, 5), '--out', join(dir, 'q'), '--chunk-size', '64KB', '--redis', redis.url]);
+      await until(() => worker.log().includes('joined run queue'), 30_000, 'the worker to join the run');
+      await redis.stop();
+      worker.child.kill('SIGTERM');
+      run.child.kill('SIGKILL');
+      // A bound on the wait, not a speed: without the fix the worker never exits.
+      await until(() => worker.child.exitCode !== null, 30_000, 'the worker to exit');
+      expect(worker.child.exitCode).toBe(0);
+      expect(worker.log(), worker.log()).toMatch(/: stopped\n|has been unreachable for 3 s: stopping without the tasks in hand/);
+    } finally {
+      await stopProcess(worker.child);
+    }
+  }, 60_000);
+
+
   it('unreachable at start: exit 1 within 15 s naming the URL, nothing published', async () => {
     const port = await freePort();
     const out = join(tempDir(), 'w');
