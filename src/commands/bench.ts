@@ -87,6 +87,31 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** How much slower than the fastest a setting may be and still be recommended for using less memory. */
+const WITHIN_PCT = 5;
+
+/**
+ * What the measurements support: the fastest setting is called best only when its slowest run
+ * beats every other setting's fastest; otherwise the settings whose spreads overlap its own are
+ * named as equal within noise. Of the settings within WITHIN_PCT of the fastest median, the
+ * one with the least peak memory is suggested when it is not the fastest.
+ */
+export function recommendation(results: readonly BenchResult[], spreads: ReadonlyArray<{ min: number; max: number }>, repeat: number): string {
+  const name = (r: BenchResult): string => `--chunk-size ${formatBytes(r.chunk_bytes)} --workers ${r.workers}`;
+  const order = results.map((r, i) => ({ r, s: spreads[i] })).sort((a, b) => a.r.median_ms - b.r.median_ms);
+  const [first] = order;
+  const ties = order.slice(1).filter((x) => x.s.min <= first.s.max);
+  const head =
+    repeat < 2
+      ? `fastest: ${name(first.r)} (${first.r.mb_per_s} MB/s; one run each: --repeat 3 or more tells a difference from noise)`
+      : ties.length === 0
+        ? `best: ${name(first.r)} (${first.r.mb_per_s} MB/s), faster in every run than any other setting`
+        : `fastest median: ${name(first.r)} (${first.r.mb_per_s} MB/s), equal within noise (their runs overlap) to ${ties.map((x) => name(x.r)).join(', ')}`;
+  const near = order.filter((x) => x.r.median_ms <= first.r.median_ms * (1 + WITHIN_PCT / 100));
+  const lean = near.reduce((a, b) => (b.r.peak_rss_mb < a.r.peak_rss_mb ? b : a));
+  return lean.r === first.r ? head : `${head}; within ${WITHIN_PCT} % of it, ${name(lean.r)} uses least memory (${lean.r.peak_rss_mb} MB against ${first.r.peak_rss_mb} MB)`;
+}
+
 export async function benchCommand(argv: string[], out: Output): Promise<number> {
   const parsed = COMMAND.parse(argv);
   if (parsed === null) {
@@ -138,6 +163,10 @@ export async function benchCommand(argv: string[], out: Output): Promise<number>
     };
   });
   const best = results.reduce((a, b) => (b.median_ms < a.median_ms ? b : a));
+  const spreads = settings.map((s) => {
+    const ms = (runs.get(`${s.chunkBytes}/${s.workers}`) as Measurement[]).map((m) => m.ms);
+    return { min: Math.round(Math.min(...ms)), max: Math.round(Math.max(...ms)) };
+  });
   const report: BenchReport = { query: 'bench', input: { path: o.input, bytes: input.bytes }, results, best: { chunk_bytes: best.chunk_bytes, workers: best.workers } };
 
   makeDirectory(o.report);
@@ -147,16 +176,17 @@ export async function benchCommand(argv: string[], out: Output): Promise<number>
   if (o.json) {
     out.stdout(JSON.stringify(report));
   } else {
-    const rows = results.map((r) => [
+    const rows = results.map((r, i) => [
       formatBytes(r.chunk_bytes),
       String(r.workers),
       formatMs(r.median_ms),
+      `${formatMs(spreads[i].min)}-${formatMs(spreads[i].max)}`,
       r.mb_per_s,
       r.peak_rss_mb.toFixed(1),
       Object.entries(r.stages).map(([k, v]) => `${k} ${formatMs(v.ms)}`).join(', '),
     ]);
-    out.stdout(table(['chunk', 'workers', 'median', 'MB/s', 'peak RSS MB', 'stages'], rows, [1, 2, 3, 4]));
-    out.stdout(`\nbest: --chunk-size ${formatBytes(best.chunk_bytes)} --workers ${best.workers} (${best.mb_per_s} MB/s); report in ${join(o.report, 'bench.json')} and bench.svg`);
+    out.stdout(table(['chunk', 'workers', 'median', 'spread (min-max)', 'MB/s', 'peak RSS MB', 'stages'], rows, [1, 2, 4, 5]));
+    out.stdout(`\n${recommendation(results, spreads, o.repeat)}; report in ${join(o.report, 'bench.json')} and bench.svg`);
   }
   return 0;
 }

@@ -51,3 +51,19 @@ describe('benchArgs', () => {
     }
   });
 });
+
+describe("bench's recommendation", () => {
+  const result = (chunk: number, workers: number, median: number, rss: number) => ({ chunk_bytes: chunk, workers, median_ms: median, mb_per_s: 1000 / median, peak_rss_mb: rss, stages: {} });
+  it('calls a setting best only when it beats every other beyond their spread; else names those equal within noise', async () => {
+    const { recommendation } = await import('../../src/commands/bench.js');
+    const apart = recommendation([result(1 << 20, 2, 100, 50), result(8 << 20, 2, 150, 60)], [{ min: 95, max: 105 }, { min: 140, max: 160 }], 3);
+    expect(apart).toMatch(/^best: --chunk-size 1MB --workers 2 .* faster in every run than any other setting$/);
+    const noisy = recommendation([result(1 << 20, 2, 100, 50), result(8 << 20, 2, 104, 60)], [{ min: 90, max: 115 }, { min: 98, max: 120 }], 3);
+    expect(noisy).toContain('equal within noise (their runs overlap) to --chunk-size 8MB --workers 2');
+  });
+  it('suggests the setting within 5 % of the fastest that uses least memory', async () => {
+    const { recommendation } = await import('../../src/commands/bench.js');
+    const r = recommendation([result(64 << 20, 2, 100, 400), result(4 << 20, 2, 104, 150), result(1 << 20, 1, 200, 90)], [{ min: 99, max: 101 }, { min: 103, max: 105 }, { min: 190, max: 210 }], 3);
+    expect(r).toContain('within 5 % of it, --chunk-size 4MB --workers 2 uses least memory (150 MB against 400 MB)');
+  });
+});
