@@ -66,13 +66,19 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
   try {
     const summary = await withWarehouse(o.warehouse, async (w) => {
       const regions: Record<string, number> = {};
-      for (const { region, db } of w.regions) {
+      const t0 = performance.now();
+      let written = 0;
+      for (const [i, { region, db }] of w.regions.entries()) {
+        // Progress on a terminal: a large warehouse takes tens of seconds.
+        if (out.stderrIsTTY) out.progress(`export ${region} (${i + 1}/${w.regions.length})  ${written} rows written  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         // The partition's value is the region column's own (`region=Asia`): readers that let the
         // path win (DuckDB) then find Asia's rows with WHERE region = 'Asia'.
         const dir = join(tmp, `region=${region}`);
         makeDirectory(dir);
         regions[region] = await writer(db, join(dir, `part-0.${o.format}`), o.currentOnly, BATCH_ROWS);
+        written += regions[region];
       }
+      if (out.stderrIsTTY) out.progress('');
       return { generation: w.manifest.generation, regions };
     });
     const rows = Object.values(summary.regions).reduce((a, b) => a + b, 0);

@@ -111,8 +111,9 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
 
 function progressLine(p: RunProgress): string {
   const seconds = p.elapsedMs / 1000;
-  const mbPerS = seconds > 0 ? p.bytesDone / 1024 / 1024 / seconds : 0;
-  return `${p.stage} ${p.done}/${p.total}  ${mbPerS.toFixed(1)} MB/s  ${seconds.toFixed(1)} s`;
+  // A rate only once a map task has finished: before that 0.0 MB/s says nothing true.
+  const rate = p.bytesDone > 0 && seconds > 0 ? `  ${(p.bytesDone / 1024 / 1024 / seconds).toFixed(1)} MB/s mapped` : '';
+  return `${p.stage} ${p.done}/${p.total}${rate}  ${seconds.toFixed(1)} s`;
 }
 
 /** The warehouse lock, if this process holds it: a run stopped by a signal leaves none behind. */

@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, DATA, IMF, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { spawnSync } from 'node:child_process';
+import { cleanTempDirs, cli, CLI, DATA, IMF, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
@@ -86,5 +87,20 @@ describe('the commands gdpmr suggests', () => {
     const direct = await cli(['query', 'top5', '--warehouse', w], { npm_command: '' });
     expect(direct.stderr).toContain('`gdpmr verify --warehouse');
     expect(direct.stderr).not.toContain('npx');
+  });
+});
+
+describe('progress on a terminal', () => {
+  const HAVE_SCRIPT = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!HAVE_SCRIPT)('run says no rate before a map task has finished, and export counts its regions (a pty from script(1))', () => {
+    const dir = tempDir();
+    const w = join(dir, 'w');
+    const onTty = (args: string[]): string => spawnSync('script', ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], { encoding: 'utf8' }).stdout.replaceAll('\r', '\n');
+    const run = onTty(['run', IMF, '--out', w, '--chunk-size', '64KB']);
+    expect(run).toMatch(/split \d+\/\d+/);
+    expect(run).not.toContain('0.0 MB/s');
+    const exported = onTty(['export', '--warehouse', w, '--out', join(dir, 'e'), '--format', 'csv']);
+    expect(exported).toMatch(/export Africa \(1\/5\)/);
+    expect(exported).toMatch(/export Oceania \(5\/5\)  \d+ rows written/);
   });
 });
