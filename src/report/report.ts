@@ -127,10 +127,10 @@ async function vintageSections(w: OpenWarehouse, source: string, vintageCount: n
     }
   }
   return [
-    `<section><h2>Revisions by vintage of the ${largest.length} largest economies</h2><p>Each cell: what one vintage published for one year, coloured by how far it stood from the first figure published for that year (blue lower, red higher, white the same); the last ${HEATMAP_YEARS} years, projections included (\`gdpmr query vintages\` gives the numbers).</p>` +
+    `<section><h2>Revisions by vintage of the ${largest.length} largest economies</h2><p>Each cell: what one vintage published for one year, coloured by how far it stood from the first figure published for that year (blue lower, red higher, white the same); the last ${HEATMAP_YEARS} years, projections included (<code>gdpmr query vintages</code> gives the numbers).</p>` +
       (cells.length === 0 ? '<p>No dated figures.</p>' : chartBox(await revisionHeatmap(cells, 'Change from the first release, per cent, by year and vintage'))) +
       '</section>',
-    `<section><h2>How good the forecasts were</h2><p>Each year's figure as the vintage current at the end of the year before (1 year ahead), two years before, or in the year itself had it, when it was a projection, against the first figure later published as actual: the mean error is the bias (above zero: forecasts too high), the mean absolute error the size of a miss (\`gdpmr query accuracy\`).</p>` +
+    `<section><h2>How good the forecasts were</h2><p>Each year's figure as the vintage current at the end of the year before (1 year ahead), two years before, or in the year itself had it, when it was a projection, against the first figure later published as actual: the mean error is the bias (above zero: forecasts too high), the mean absolute error the size of a miss (<code>gdpmr query accuracy</code>).</p>` +
       (errors.length === 0
         ? '<p>No forecast in the warehouse was later published as actual: that takes a vintage before a year and one after it.</p>'
         : chartBox(await forecastErrorChart(errors, 'Forecast error by horizon and region, per cent')) + htmlTable(['region', 'horizon', 'n', 'mean error', 'mean absolute error'], table, [2, 3, 4])) +
@@ -146,7 +146,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   const sections: string[] = [];
   sections.push(
     `<section><h2>Source</h2><p>Every chart and table below shows ${escapeHtml(sourceFigures(source))} only: figures of different publishers are never compared or mixed.` +
-      (others.length === 0 ? ' The warehouse holds no other source.' : ` The warehouse also holds ${others.map((s) => escapeHtml(sourceFigures(s))).join(', ')}: \`gdpmr report --source NAME\` shows one of them.`) +
+      (others.length === 0 ? ' The warehouse holds no other source.' : ` The warehouse also holds ${others.map((s) => escapeHtml(sourceFigures(s))).join(', ')}: <code>gdpmr report --source NAME</code> shows one of them.`) +
       ' A country\'s latest figure is its newest one that is not a projection (the publisher\'s estimate or forecast: a year after its estimates_start_after, or, where the publisher does not say, a year not before the year it was published in).</p></section>',
   );
 
@@ -220,10 +220,11 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
 body { font-family: sans-serif; margin: 24px auto; max-width: 1200px; color: #222; padding: 0 16px; }
 h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 p { line-height: 1.4; } .meta { color: #555; }
-table { border-collapse: collapse; margin: 12px 0; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; overflow-wrap: anywhere; unicode-bidi: isolate; } th { background: #f4f4f4; } .n { text-align: right; }
+table { border-collapse: collapse; margin: 12px 0; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; overflow-wrap: break-word; unicode-bidi: isolate; } th { background: #f4f4f4; } .n { text-align: right; }
 td.n { white-space: nowrap; }
 /* Charts keep their own size, so their text stays legible; a narrower screen scrolls them (and
    wide tables) sideways inside their own box instead of shrinking or clipping them. */
+code { font-family: ui-monospace, monospace; background: #f4f4f4; padding: 0 3px; }
 .scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
 .chart svg { display: block; margin: 8px 0; max-width: none; height: auto; }
 @media (max-width: 600px) { body { margin: 12px auto; padding: 0 10px; } h1 { font-size: 20px; } h2 { font-size: 17px; } table { font-size: 12px; } }
