@@ -85,6 +85,17 @@ export function hashRange(path: string, start: number, end: number): string {
   return hash.digest('hex');
 }
 
+/**
+ * What a file given to `run` is, when it is an IMF WEO database file rather than a raw dump (the
+ * IMF's "entire dataset" download: UTF-16, tab-separated, a `WEO Country Code` column): null else.
+ */
+function weoFileHint(head: Buffer): string | null {
+  const utf16 = head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || head.subarray(0, 64).includes(0));
+  const text = utf16 ? head.toString(head[0] === 0xfe ? 'latin1' : 'utf16le').replace(/\u0000/g, '') : head.toString('latin1');
+  if (/WEO Country Code|WEO Subject Code/i.test(text)) return 'an IMF WEO database file';
+  return utf16 ? 'a UTF-16 file (an IMF WEO download is one)' : null;
+}
+
 /** Reads the header record: the first record that is not a blank line, after any BOM. */
 export function readHeader(path: string, bytes: number): InputHeader {
   const fd = openInput(path);
@@ -129,6 +140,8 @@ export function readHeader(path: string, bytes: number): InputHeader {
       );
     }
     if (!header.ok) {
+      const weo = weoFileHint(buffer.subarray(0, Math.min(loaded, 4096)));
+      if (weo !== null) throw new GdpmrError('MISSING_COLUMN', `${path} is ${weo}, not a raw dump: \`gdpmr extract weo --file ${path} --out OUT.csv\` makes one of it, which \`gdpmr run\` then reads`);
       throw new GdpmrError(
         'MISSING_COLUMN',
         `${path}: missing required column${header.missing.length > 1 ? 's' : ''} ${header.missing.join(', ')}; the header must name country, year, gdp_usd_million (region and published are optional), got ${found}`,

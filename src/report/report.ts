@@ -101,6 +101,9 @@ export interface ReportOptions {
 }
 
 
+/** A field of the provenance a load carries (its extract's .source.json), or a dash. */
+const loadText = (l: { source?: Record<string, unknown> }, field: 'source' | 'published'): string => (typeof l.source?.[field] === 'string' && l.source[field] !== '' ? (l.source[field] as string) : '—');
+
 const HEATMAP_COUNTRIES = 4;
 const HEATMAP_YEARS = 10;
 
@@ -197,9 +200,9 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
     `<section><h2>Loads</h2><p>Each load's rejected records by reason, on a scale of their own (see rejects.csv); the table gives what each load read and loaded.</p>` +
       chartBox(await loadsChart(loadBars, 'Rejected records per load, by reason')) +
       htmlTable(
-        ['#', 'input', 'run_id', 'finished', 'records', 'loaded', 'rejected', 'by reason'],
-        m.loads.map((l, i) => [String(i + 1), l.input.path, l.run_id, l.finished_at, int.format(l.counts.records), int.format(l.counts.loaded), int.format(l.counts.rejected), Object.entries(l.counts.by_reason).map(([k, v]) => `${k} ${int.format(v ?? 0)}`).join(', ') || '—']),
-        [0, 4, 5, 6],
+        ['#', 'input', 'source', 'published', 'run_id', 'finished', 'records', 'loaded', 'rejected', 'by reason'],
+        m.loads.map((l, i) => [String(i + 1), l.input.path, loadText(l, 'source'), loadText(l, 'published'), l.run_id, l.finished_at, int.format(l.counts.records), int.format(l.counts.loaded), int.format(l.counts.rejected), Object.entries(l.counts.by_reason).map(([k, v]) => `${k} ${int.format(v ?? 0)}`).join(', ') || '—']),
+        [0, 6, 7, 8],
       ) +
       '</section>',
   );

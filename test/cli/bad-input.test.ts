@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, ROOT, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
@@ -138,5 +138,14 @@ describe('bad input and usage', () => {
     const r = await cli(['run', WIKIPEDIA, '--out', join(dir, 'w'), '--regions', writeInput(dir, 'm.csv', 'country,region\nChina,Cathay\n')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('region must be one of Africa, Americas, Asia, Europe, Oceania, got "Cathay"');
+  });
+});
+
+describe('a WEO file given to run', () => {
+  it('is named for what it is, with the command that reads it (exit 2), not quoted as mojibake', async () => {
+    const r = await cli(['run', join(ROOT, 'data', 'weo', 'WEOApr2024all.xls'), '--out', join(tempDir(), 'w')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is an IMF WEO database file, not a raw dump: `gdpmr extract weo --file');
+    expect(r.stderr).not.toContain('\\uFFFD');
   });
 });
