@@ -3,7 +3,7 @@
 // extract` would, checked against the source's last load, archived and appended as a load.
 // One source failing does not stop the others; each outcome is a line on stdout and in
 // DIR/refresh.ndjson.
-import { appendFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { decimal, defineCommand, flag, path } from '../command-line.js';
@@ -94,7 +94,7 @@ export async function refreshCommand(argv: string[], out: Output): Promise<numbe
   }
   const paths = new WarehousePaths(o.warehouse);
   const sources = readSources(o.sources, paths.root);
-  checkOutDirectory(paths);
+  checkOutDirectory(paths, '--warehouse');
   mkdirSync(paths.root, { recursive: true });
   // The warehouse's own lock for the whole refresh: no run publishes between its loads and its
   // publish (which would then drop that run's load), and a second refresh exits 1 naming this one.
@@ -264,7 +264,13 @@ function linkTree(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     if (entry.isDirectory()) linkTree(join(from, entry.name), join(to, entry.name));
-    else if (entry.isFile()) linkSync(join(from, entry.name), join(to, entry.name));
+    else if (entry.isFile()) {
+      try {
+        linkSync(join(from, entry.name), join(to, entry.name));
+      } catch {
+        copyFileSync(join(from, entry.name), join(to, entry.name)); // a file system without hard links
+      }
+    }
   }
 }
 

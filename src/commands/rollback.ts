@@ -33,7 +33,7 @@ export async function rollbackCommand(argv: string[], out: Output): Promise<numb
     return 0;
   }
   const paths = new WarehousePaths(o.warehouse);
-  checkOutDirectory(paths);
+  checkOutDirectory(paths, '--warehouse');
   if (currentGeneration(paths) === null) {
     throw new GdpmrError('NO_WAREHOUSE', `--warehouse must be a directory built by gdpmr run, got ${paths.root} (no published warehouse)`);
   }

@@ -156,10 +156,10 @@ function pointLink(link: string, target: string): void {
  * link that led anywhere else (outside, `.gen/..`, the warehouse itself) would make it delete
  * what it must not: such a warehouse is refused, never followed.
  */
-export function checkOutDirectory(paths: WarehousePaths): void {
+export function checkOutDirectory(paths: WarehousePaths, flag = '--out'): void {
   const kind = kindOf(paths.root);
   if (kind !== null && kind !== 'directory') {
-    throw new GdpmrError('NOT_A_WAREHOUSE', `--out must be a directory, got ${paths.root} (${kind === 'file' ? 'a file' : 'not a directory'})`);
+    throw new GdpmrError('NOT_A_WAREHOUSE', `${flag} must be a directory, got ${paths.root} (${kind === 'file' ? 'a file' : 'not a directory'})`);
   }
   for (const dir of [paths.generationsDir, paths.runsDir, paths.logsDir]) {
     if (linkTarget(dir) !== null) {
@@ -188,7 +188,7 @@ export function checkOutDirectory(paths: WarehousePaths): void {
   for (const name of FIXED_LINKS) {
     const link = join(paths.root, name);
     if (linkTarget(link) === null && kindOf(link) !== null) {
-      throw new GdpmrError('NOT_A_WAREHOUSE', `--out must be a gdpmr warehouse or a directory without ${FIXED_LINKS.join(', ')}, got ${paths.root} (${name} is not gdpmr's)`);
+      throw new GdpmrError('NOT_A_WAREHOUSE', `${flag} must be a gdpmr warehouse or a directory without ${FIXED_LINKS.join(', ')}, got ${paths.root} (${name} is not gdpmr's)`);
     }
   }
 }
