@@ -5,30 +5,18 @@
 // path it reads is the run's own input and map, its own files, or the generation it appends to,
 // as the run's plan.json records them. A task that reads the input checks that the file at
 // that path is the one the coordinator recorded (size, mtime, a hash of its ends).
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Task } from '../engine/messages.js';
 import { identifyInput } from '../engine/plan.js';
 import { RunPlan } from '../engine/run-plan.js';
 import { queueNameFor } from '../engine/runners.js';
+import { realPathOf } from '../store/layout.js';
 
 const refuse = (queue: string, why: string): never => {
   throw new Error(`worker on ${hostname()} refuses a task of queue ${queue}: ${why}`);
 };
-
-/** `path` with the links of its existing part resolved (a file the task will create may not exist yet). */
-function realOf(path: string): string {
-  const rest: string[] = [];
-  for (let p = resolve(path); ; p = dirname(p)) {
-    try {
-      return join(realpathSync(p), ...rest.reverse());
-    } catch {
-      if (dirname(p) === p) return resolve(path);
-      rest.push(basename(p));
-    }
-  }
-}
 
 const inside = (dir: string, path: string): boolean => {
   const r = relative(dir, path);
@@ -52,7 +40,7 @@ export function checkTask(task: Task, queueName: string): void {
   const runDir = runDirOf(task);
   let plan: RunPlan | null = null;
   if (runDir !== null) {
-    const real = realOf(runDir);
+    const real = realPathOf(runDir);
     if (real !== resolve(runDir)) refuse(queueName, `its run directory ${runDir} goes through a link (to ${real})`);
     if (basename(dirname(runDir)) !== '.runs') refuse(queueName, `${runDir} is not a run directory of a warehouse (<DIR>/.runs/<run_id>)`);
     const root = dirname(dirname(runDir));
@@ -65,7 +53,7 @@ export function checkTask(task: Task, queueName: string): void {
     }
     if (plan?.run_id !== runId) refuse(queueName, `the plan in ${runDir} is of another run`);
     const mustWriteIn = (path: string, under: string): void => {
-      if (!inside(realOf(under), realOf(path))) refuse(queueName, `${path} lies outside ${under}`);
+      if (!inside(realPathOf(under), realPathOf(path))) refuse(queueName, `${path} lies outside ${under}`);
     };
     const mustRead = (path: string, expected: string, what: string): void => {
       if (resolve(path) !== resolve(expected)) refuse(queueName, `it reads ${path}, but the run's ${what} is ${expected}`);

@@ -128,7 +128,7 @@ function isWarehouseRoot(dir: string): boolean {
 }
 
 /** `path` with every symlink of its existing part resolved (regions/ is .current/regions). */
-function realPathOf(path: string): string {
+export function realPathOf(path: string): string {
   const rest: string[] = [];
   for (let p = resolve(path); ; p = dirname(p)) {
     try {
