@@ -37,6 +37,17 @@ export function benchArgs(usage: string, flags: { values?: readonly string[]; sw
   return args;
 }
 
+/** `--name N` from argv as a whole number from 1 to `max` (the fallback when absent); anything else is exit 2. */
+export function countOption(args: string[], name: string, fallback: number, max: number): number {
+  const text = option(args, name, String(fallback));
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    process.stderr.write(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(text)}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
 /** `--name VALUE` from argv, or the fallback. */
 export function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);

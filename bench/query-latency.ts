@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { revisedVintage } from '../src/generate/revision.js';
-import { benchArgs, CLI, commit, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { countOption, benchArgs, CLI, commit, machine, median, option, publishTables, record, ROOT } from './common.js';
 
 const time = (args: string[]): number => {
   const t0 = performance.now();
@@ -16,7 +16,7 @@ const time = (args: string[]): number => {
 };
 
 const args = benchArgs('npm run bench:query -- [--rounds N] [--large SIZE]', { values: ['--rounds', '--large'] });
-const rounds = Number(option(args, '--rounds', '31'));
+const rounds = countOption(args, '--rounds', 31, 1000);
 const large = option(args, '--large', '');
 const dir = mkdtempSync(join(tmpdir(), 'gdpmr-query-bench-'));
 try {

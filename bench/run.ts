@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../src/config.js';
 import { formatBytes } from '../src/format.js';
-import { benchArgs, CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { countOption, benchArgs, CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
 import { duckdbClientEntry } from './duckdb-client.js';
 
 const DATA = join(ROOT, 'bench', 'data');
@@ -53,7 +53,7 @@ const fmt = (x: number, d = 1) => x.toFixed(d);
 async function main(): Promise<void> {
   const args = benchArgs('npm run bench -- [--scenarios 256MB,1GB,4GB] [--repeat N] [--no-duckdb] [--no-single]', { values: ['--scenarios', '--repeat'], switches: ['--no-duckdb', '--no-single'] });
   const scenarios = option(args, '--scenarios', '256MB').split(',');
-  const repeat = Number(option(args, '--repeat', '1'));
+  const repeat = countOption(args, '--repeat', 1, 100);
   const withDuckdb = !args.includes('--no-duckdb');
   const withOneWorker = !args.includes('--no-single');
   mkdirSync(DATA, { recursive: true });

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseByteSize } from '../src/command-line.js';
-import { benchArgs, CLI, commit, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { countOption, benchArgs, CLI, commit, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
 
 const DATA = join(ROOT, 'bench', 'data', 'weo');
 
@@ -36,9 +36,9 @@ function measured(args: string[]): Promise<{ ms: number; maxRssKb: number }> {
 
 async function main(): Promise<void> {
   const args = benchArgs('npm run bench:weo -- [--vintages 1..100] [--size SIZE] [--repeat N]', { values: ['--vintages', '--size', '--repeat'] });
-  const count = Number(option(args, '--vintages', '37'));
+  const count = countOption(args, '--vintages', 37, 1000);
   const size = option(args, '--size', '4MB');
-  const repeat = Number(option(args, '--repeat', '3'));
+  const repeat = countOption(args, '--repeat', 3, 100);
   if (!(count >= 1 && count <= 100) || parseByteSize(size) === undefined || !(repeat >= 1)) throw new Error('usage: bench:weo [--vintages 1..100] [--size SIZE] [--repeat N]');
   mkdirSync(DATA, { recursive: true });
   const names = vintages(count);

@@ -67,3 +67,21 @@ describe("bench's recommendation", () => {
     expect(r).toContain('within 5 % of it, --chunk-size 4MB --workers 2 uses least memory (150 MB against 400 MB)');
   });
 });
+
+describe("the bench scripts' counts", () => {
+  it('a count that is not a whole number in range stops the script (exit 2) before any work', async () => {
+    const { countOption } = await import('../../bench/common.js');
+    const exit = vi.spyOn(process, 'exit').mockImplementation(((code: number) => {
+      throw new Error(`exit ${code}`);
+    }) as never);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(countOption(['--rounds', '7'], '--rounds', 31, 1000)).toBe(7);
+      expect(countOption([], '--rounds', 31, 1000)).toBe(31);
+      for (const bad of ['abc', '0', '-3', '2.5', '99999']) expect(() => countOption(['--rounds', bad], '--rounds', 31, 1000)).toThrow('exit 2');
+    } finally {
+      exit.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+});
