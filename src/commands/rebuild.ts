@@ -20,11 +20,11 @@ export const COMMAND = defineCommand({
 again from its archived files and responses, with the options its manifest entry records, and
 appended in DIR's order; DIR2 has the same rows as DIR. Every archive file's sha256 is checked
 first: one that no longer matches its name is exit 1 naming it, nothing written. A load that
-names no archive file (a plain \`gdpmr run\`) is exit 1 unless --skip-unarchived.`,
+names no archive file (a plain \`gdpmr run\`) is named and skipped: exit 1 unless --skip-unarchived.`,
   flags: {
     warehouse: { ...FLAGS.warehouse, help: 'the warehouse whose archive to rebuild from' },
     out: { kind: path('DIR2'), required: 'gdpmr rebuild needs --out DIR2, the new warehouse', help: 'the new warehouse (a directory that holds none)' },
-    skipUnarchived: { kind: flag, help: 'leave out the loads no refresh made (named on stderr)' },
+    skipUnarchived: { kind: flag, help: 'exit 0 though loads no refresh made were left out (they are named on\nstderr either way)' },
   },
 });
 
@@ -46,10 +46,8 @@ export async function rebuildCommand(argv: string[], out: Output): Promise<numbe
     if (r === undefined) unarchived.push(`load ${i + 1} (${load.input.path}, run ${load.run_id})`);
     else records.push(r);
   });
-  if (unarchived.length > 0 && !o.skipUnarchived) {
-    throw new GdpmrError('SOURCE_INVALID', `${from.root} holds ${unarchived.length} load${unarchived.length === 1 ? '' : 's'} no refresh made, so none of its bytes are archived: ${unarchived.join(', ')}; nothing was written (--skip-unarchived leaves them out)`);
-  }
-  for (const u of unarchived) out.stderr(`gdpmr: leaving out ${u}: it names no archive file`);
+  // Named and skipped either way (SPEC §12); without --skip-unarchived the rebuild is incomplete: exit 1.
+  for (const u of unarchived) out.stderr(`gdpmr: skipping ${u}: it names no archive file (a plain \`gdpmr run\` of a file)`);
   if (records.length === 0) throw new GdpmrError('SOURCE_INVALID', `${from.root} holds no load a refresh made: there is nothing to rebuild from its archive; nothing was written`);
   // Every archived byte checked before anything is written.
   for (const r of records) for (const part of r.archive) readArchive(from.root, part.sha256);
@@ -64,6 +62,10 @@ export async function rebuildCommand(argv: string[], out: Output): Promise<numbe
     await loadDump(to, extracted, r, i > 0);
     out.stderr(`gdpmr: rebuilt load ${i + 1} of ${records.length}: ${r.name} (${r.kind})`);
   }
-  out.stdout(`rebuilt ${records.length} load${records.length === 1 ? '' : 's'} of ${from.root} from its archive into ${to.root}`);
+  out.stdout(`rebuilt ${records.length} load${records.length === 1 ? '' : 's'} of ${from.root} from its archive into ${to.root}${unarchived.length === 0 ? '' : `, without ${unarchived.length} unarchived load${unarchived.length === 1 ? '' : 's'}`}`);
+  if (unarchived.length > 0 && !o.skipUnarchived) {
+    out.stderr(`gdpmr: ${to.root} lacks ${unarchived.length} load${unarchived.length === 1 ? '' : 's'} of ${from.root} that no refresh made (--skip-unarchived accepts that)`);
+    return 1;
+  }
   return 0;
 }

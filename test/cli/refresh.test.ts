@@ -223,3 +223,19 @@ describe('a refresh interrupted, and two at once', () => {
     expect((await cli(['verify', '--warehouse', w])).code).toBe(0);
   });
 });
+
+describe('rebuild of a warehouse with a load no refresh made', () => {
+  it('names it and skips it: exit 1, or 0 with --skip-unarchived; the refreshed loads are rebuilt', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const sources = join(dir, 'gdpmr-sources.json');
+    writeFileSync(sources, JSON.stringify({ sources: [{ name: 'wiki', kind: 'wikipedia', files: [join(DATA, 'sources', 'wikipedia_*.html')] }] }));
+    const w = join(dir, 'wh');
+    expect((await cli(['refresh', '--warehouse', w, '--sources', sources])).code).toBe(0);
+    expect((await cli(['run', join(DATA, 'imf_weo_2024-10_ngdpd.csv'), '--out', w, '--append', '--source', 'imf'])).code).toBe(0);
+    const r = await cli(['rebuild', '--warehouse', w, '--out', join(dir, 'r1')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('skipping load 2 (');
+    expect(JSON.parse(readFileSync(join(dir, 'r1', 'manifest.json'), 'utf8')).loads).toHaveLength(1);
+    expect((await cli(['rebuild', '--warehouse', w, '--out', join(dir, 'r2'), '--skip-unarchived'])).code).toBe(0);
+  });
+});
