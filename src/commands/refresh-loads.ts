@@ -89,9 +89,9 @@ function fileExtracts(kind: SourceKind, files: string[], options: RefreshRecord[
   const published = options.published === undefined ? [] : ['--published', options.published];
   switch (kind) {
     case 'weo':
-      return [['weo', ...files.flatMap((f) => ['--file', f])]];
+      return [['weo', ...files.flatMap((f) => ['--file', f]), ...published]];
     case 'worldbank':
-      return [['worldbank', ...files.flatMap((f) => ['--file', f])]];
+      return [['worldbank', ...files.flatMap((f) => ['--file', f]), ...published]];
     case 'imf': {
       const { values, countries } = imfPair(files);
       return [['imf', '--file', values, '--countries', countries, ...published]];
@@ -105,9 +105,9 @@ function urlExtract(kind: SourceKind, url: string, options: RefreshRecord['optio
   const published = options.published === undefined ? [] : ['--published', options.published];
   switch (kind) {
     case 'weo':
-      return ['weo', '--url', url];
+      return ['weo', '--url', url, ...published];
     case 'worldbank':
-      return ['worldbank', '--url', url];
+      return ['worldbank', '--url', url, ...published];
     case 'imf':
       return ['imf', '--url', url, ...published];
     case 'wikipedia':

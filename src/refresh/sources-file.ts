@@ -71,7 +71,6 @@ export function parseSourcesFile(text: string, path: string): SourceEntry[] {
     }
     if (e.published !== undefined) {
       if (typeof e.published !== 'string' || !isCalendarDate(e.published)) throw usage(`${at('published')} must be a date YYYY-MM-DD, got ${got(e.published)}`);
-      if (kind === 'weo' || kind === 'worldbank') throw usage(`${at('published')} is not taken by a ${kind} source: its files say their own dates`);
       entry.published = e.published;
     }
     if (kind === 'imf' && entry.files !== undefined && entry.published === undefined) {
