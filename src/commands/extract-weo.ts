@@ -1,7 +1,7 @@
 // `gdpmr extract weo`: every WEO vintage's database file into one dump (SPEC §8). Each file is
 // read twice at most (its tail for the vintage, then its lines as a stream) and its rows are
 // written as they are read, so memory stays flat in the number and size of files.
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Logger } from 'pino';

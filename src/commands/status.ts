@@ -8,8 +8,8 @@ import { table } from '../format.js';
 import type { Output } from '../output.js';
 import { readPublished, WarehousePaths } from '../store/layout.js';
 import type { Load } from '../store/manifest.js';
-import { loadsOf, readSources, SOURCES_FLAG, type Outcome } from './refresh.js';
-import { refreshRecordOf } from './refresh-loads.js';
+import { readSources, SOURCES_FLAG, type Outcome } from './refresh.js';
+import { refreshRecordOf, type RefreshRecord } from './refresh-loads.js';
 
 export const COMMAND = defineCommand({
   name: 'gdpmr status',
@@ -94,18 +94,21 @@ export async function statusCommand(argv: string[], out: Output): Promise<number
   }
   const outcomes = readOutcomes(join(paths.root, 'refresh.ndjson'));
   const now = Date.now();
-  const loadFinished = new Map<string, string>();
+  // One pass over the loads: each source's refresh loads, oldest first, with when each finished.
+  const bySource = new Map<string, Array<{ record: RefreshRecord; finished: string; published: string }>>();
   for (const l of manifest?.loads ?? ([] as Load[])) {
-    const r = refreshRecordOf(l);
-    if (r !== undefined) loadFinished.set(r.name, l.finished_at);
+    const record = refreshRecordOf(l);
+    if (record === undefined) continue;
+    const published = typeof l.source?.published === 'string' ? l.source.published : '';
+    bySource.set(record.name, [...(bySource.get(record.name) ?? []), { record, finished: l.finished_at, published }]);
   }
   const statuses: SourceStatus[] = sources.map((s) => {
     const mine = outcomes.filter((x) => x.source === s.name);
     const lastOutcome = mine.at(-1);
-    const loads = loadsOf(manifest, s.name);
-    const last = loads.at(-1);
-    const changed = loadFinished.get(s.name) ?? null;
-    const published = (manifest?.loads ?? []).filter((l) => refreshRecordOf(l)?.name === s.name).map((l) => String((l.source as { published?: unknown }).published ?? '')).sort().at(-1) ?? null;
+    const loads = bySource.get(s.name) ?? [];
+    const last = loads.at(-1)?.record;
+    const changed = loads.at(-1)?.finished ?? null;
+    const published = loads.map((l) => l.published).sort().at(-1) ?? null;
     return {
       name: s.name,
       kind: s.kind,
