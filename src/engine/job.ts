@@ -1,7 +1,7 @@
 // One run's stages once it is planned: split and map, reduce and index each region, write the
 // summary files into staging, publish. The coordinator's scheduling only: every task body is in
 // tasks.ts, run by whichever runner the run was given.
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { RunLogger } from '../log.js';
 import { REGIONS, REJECT_REASONS, type Region } from '../rules/normalize.js';
@@ -15,7 +15,7 @@ import { GdpmrError } from '../errors.js';
 import type { InputCheck, InputSplit, MapResult, ReduceResult, ScanResult } from './messages.js';
 import { hashRange, nextSplitStart, planSplits } from './plan.js';
 import { publishGeneration } from './publish.js';
-import type { RunPlan } from './run-plan.js';
+import { discardRun, type RunPlan } from './run-plan.js';
 import type { RunEvents, RunProgress, RunRequest } from './run.js';
 import { runWithRetries, type TaskRunner } from './runner.js';
 import { PriorityScheduler } from './schedule.js';
@@ -141,7 +141,7 @@ export class RunExecution {
     this.progress('publish', 0, 1, this.plan.input.bytes);
     const staged = this.work.staging;
     publishGeneration(this.paths, staged.root, this.plan.run_id);
-    rmSync(this.work.root, { recursive: true, force: true });
+    discardRun(this.paths, this.plan.run_id);
     this.progress('publish', 1, 1, this.plan.input.bytes);
     const manifest = readManifest(this.paths.generation(this.plan.run_id).manifest);
     this.log.info({ stage: 'publish', ms: Math.round(performance.now() - t) }, 'generation swapped in');

@@ -32,6 +32,17 @@ export function heapLimits(chunkBytes: number): { maxOldGenerationSizeMb: number
   return { maxOldGenerationSizeMb: Math.ceil(96 + 16 * chunkMb), maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
 }
 
+/**
+ * piscina loads the handlers with require() first, which Node 20.19+ turns into require(esm) of
+ * our ES modules; a require(esm) that meets the same graph while an import() of it is in flight
+ * aborts the whole process (\`FATAL ERROR: v8::Module::IsGraphAsync\`, seen under load). With
+ * require(esm) off in the worker, its require fails at once and piscina takes its import() path.
+ */
+function workerExecArgv(): string[] {
+  const features = process.features as { require_module?: boolean };
+  return features.require_module === true ? [...process.execArgv, '--no-experimental-require-module'] : process.execArgv;
+}
+
 export class PoolRunner implements TaskRunner {
   readonly kind = 'pool';
   private readonly pool: Piscina;
@@ -52,6 +63,7 @@ export class PoolRunner implements TaskRunner {
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
       env,
+      execArgv: workerExecArgv(),
     });
     // A failed run closes the pool while other tasks still run; piscina then reports each
     // one's late answer as an 'error' event, which without a listener would crash the process.

@@ -1,7 +1,7 @@
 // A run's plan: what --resume needs to continue a run exactly as it started, saved before the
 // first task and checked against the flags a resumed run is given.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { GdpmrError } from '../errors.js';
 import { FACT_LINE_FORMAT } from '../rules/current.js';
@@ -48,8 +48,34 @@ export interface ResumeFlags {
 export function pendingRuns(paths: WarehousePaths): string[] {
   if (!existsSync(paths.runsDir)) return [];
   return readdirSync(paths.runsDir)
-    .filter((name) => existsSync(paths.run(name).plan))
+    .filter((name) => !name.startsWith('.') && existsSync(paths.run(name).plan))
     .sort();
+}
+
+/**
+ * Removes a run's work. Renamed out of `.runs/<run_id>` first, in one step: a kill in the middle
+ * of a recursive delete would leave half a run (a journal without its plan, or a plan without
+ * its journal) that --resume would take for a run to continue. What a kill leaves of a
+ * renamed one is swept by the next run that holds the lock.
+ */
+export function discardRun(paths: WarehousePaths, runId: string): void {
+  const work = paths.run(runId).root;
+  const doomed = join(paths.runsDir, `.discarded-${runId}-${process.pid}`);
+  try {
+    renameSync(work, doomed);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  rmSync(doomed, { recursive: true, force: true });
+}
+
+/** What killed runs left of discarded work; called with the warehouse's lock held. */
+export function sweepDiscardedRuns(paths: WarehousePaths): void {
+  if (!existsSync(paths.runsDir)) return;
+  for (const name of readdirSync(paths.runsDir)) {
+    if (name.startsWith('.discarded-')) rmSync(join(paths.runsDir, name), { recursive: true, force: true });
+  }
 }
 
 export function savePlan(path: string, plan: RunPlan): void {

@@ -6,7 +6,7 @@
 //   reduce  per region: merge runs (and earlier loads' rows), mark current, load SQLite
 //   publish rejects in input order, manifest, swap the new generation in
 
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULTS } from '../config.js';
@@ -23,7 +23,7 @@ import { Journal } from './journal.js';
 import { checkSplitCount, identifyInput, readHeader, type InputIdentity } from './plan.js';
 import { guardLoads, guardMovedCodes, newRunId, prepareDirectory, publishedBase } from './prepare.js';
 import { acquireLock, checkOutDirectory, releaseLock, repairPublished } from './publish.js';
-import { loadPlanToResume, pendingRuns, savePlan, type RunPlan } from './run-plan.js';
+import { discardRun, loadPlanToResume, pendingRuns, savePlan, sweepDiscardedRuns, type RunPlan } from './run-plan.js';
 import type { TaskRunner } from './runner.js';
 import { createRunner, queueNameFor, type RunnerKind } from './runners.js';
 
@@ -133,6 +133,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
 
   const holder = { pid: process.pid, host: hostname(), run_id: runId, started_at: startedAt.toISOString(), input: absoluteInput.path };
   acquireLock(paths, holder, notice);
+  sweepDiscardedRuns(paths);
   let log: RunLogger | undefined;
   let runner: TaskRunner | undefined;
   try {
@@ -142,7 +143,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     if (plan === undefined) {
       for (const stale of pendingRuns(paths)) {
         notice(`discarding the unfinished run ${stale} (use --resume to continue one)`);
-        rmSync(paths.run(stale).root, { recursive: true, force: true });
+        discardRun(paths, stale);
       }
       plan = {
         run_id: runId,
@@ -174,7 +175,7 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
     return { runId, manifest, logPath: paths.log(runId), reused: job.reused };
   } catch (error) {
     // A refused load leaves nothing to resume.
-    if (error instanceof GdpmrError && error.code === 'USAGE') rmSync(paths.run(runId).root, { recursive: true, force: true });
+    if (error instanceof GdpmrError && error.code === 'USAGE') discardRun(paths, runId);
     log?.error({ stage: 'run', code: (error as GdpmrError).code, err: errorText(error) }, 'run failed; the published warehouse is unchanged');
     // The command adds how to go on (--resume): the engine only says what happened.
     const now = currentGeneration(paths);

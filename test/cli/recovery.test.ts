@@ -1,7 +1,7 @@
 // SPEC §5: retries, kills at any moment, --resume, the lock.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,7 +93,7 @@ describe('killed runs and --resume', () => {
     }
     const resumed = await cli(['run', dump, '--out', out, ...FLAGS, '--resume']);
     expect(resumed.stderr).not.toMatch(/error|failed/);
-    expect(resumed.code).toBe(0);
+    expect(resumed.code, resumed.stderr).toBe(0);
     expect(snapshot(out)).toEqual(reference);
     expect(existsSync(join(out, '.lock'))).toBe(false);
   });
@@ -105,7 +105,7 @@ describe('killed runs and --resume', () => {
     const { out, files } = await oldWarehouse();
     const before = files();
     const marker = join(tempDir(), 'paused');
-    const child = spawn(process.execPath, [CLI, 'run', dump, '--out', out, ...FLAGS], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, GDPMR_FAULT: 'map:4:pause', GDPMR_PAUSE_MARKER: marker } });
+    const child = spawn(process.execPath, [CLI, 'run', dump, '--out', out, ...FLAGS], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, npm_command: '', GDPMR_FAULT: 'map:4:pause', GDPMR_PAUSE_MARKER: marker } });
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('close', r));
@@ -141,6 +141,21 @@ describe('killed runs and --resume', () => {
     expect(resumed.code).toBe(0);
     // Every load is reused, Asia's included; only its indexes are built on resume.
     expect(resumed.stdout).toMatch(/resumed +reused \d+ scans, \d+ map tasks, 5 region loads/);
+    expect(snapshot(out)).toEqual(reference);
+  });
+
+  it('a run killed while its finished work was being removed leaves nothing --resume takes for a run, and the next run sweeps it', async () => {
+    const out = join(tempDir(), 'w');
+    expect((await cli(['run', dump, '--out', out, ...FLAGS], { GDPMR_FAULT: 'reduce:asia:throw:3' })).code).toBe(1);
+    const [runId] = readdirSync(join(out, '.runs'));
+    // What a kill in the middle of the removal leaves: the run renamed away, half deleted.
+    const doomed = join(out, '.runs', `.discarded-${runId}-99999`);
+    renameSync(join(out, '.runs', runId), doomed);
+    rmSync(join(doomed, 'journal.ndjson'));
+    const r = await cli(['run', dump, '--out', out, ...FLAGS, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('nothing to resume');
+    expect(readdirSync(join(out, '.runs'))).toEqual([]);
     expect(snapshot(out)).toEqual(reference);
   });
 

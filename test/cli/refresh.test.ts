@@ -204,7 +204,7 @@ describe('a refresh interrupted, and two at once', () => {
     );
     const w = join(dir, 'wh');
     const marker = join(dir, 'paused');
-    const first = spawn(process.execPath, [CLI, 'refresh', '--warehouse', w, '--sources', sources], { stdio: 'ignore', env: { ...process.env, GDPMR_FAULT: 'reduce:asia:pause', GDPMR_PAUSE_MARKER: marker } });
+    const first = spawn(process.execPath, [CLI, 'refresh', '--warehouse', w, '--sources', sources], { stdio: 'ignore', env: { ...process.env, npm_command: '', GDPMR_FAULT: 'reduce:asia:pause', GDPMR_PAUSE_MARKER: marker } });
     try {
       await until(() => existsSync(marker), 60_000, 'the first refresh to reach its load');
       const second = await cli(['refresh', '--warehouse', w, '--sources', sources]);
