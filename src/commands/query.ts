@@ -4,6 +4,7 @@
 import { defineCommand, decimal, flagLine, oneOf, positiveInt, text, type Command, type FlagSpec, type OptionsOf } from '../command-line.js';
 import { DEFAULTS, FLAGS, LIMITS } from '../config.js';
 import { usage } from '../errors.js';
+import { MAX_HORIZON } from '../rules/forecasts.js';
 import { didYouMean } from '../suggest.js';
 import { table, TABLE_ROWS } from '../format.js';
 import type { Revision } from '../query/revisions.js';
@@ -89,7 +90,7 @@ if it was a projection, against the first figure published as actual for Y. Per 
 many, the mean error (the bias) and the mean absolute error, in per cent; with --country, also
 that country's forecasts year by year.`,
   flags: {
-    horizon: { kind: decimal('a whole number of years from 0 to 50', (n) => Number.isInteger(n) && n >= 0 && n <= 50, 'H'), default: 1, help: 'years ahead: 1 a year-ahead forecast, 0 the same year\'s estimate' },
+    horizon: { kind: decimal(`a whole number of years from 0 to ${MAX_HORIZON}`, (n) => Number.isInteger(n) && n >= 0 && n <= MAX_HORIZON, 'H'), default: 1, help: 'years ahead: 1 a year-ahead forecast, 0 the same year\'s estimate' },
     source: FLAGS.source,
     country: { ...COUNTRY_FLAG, help: "also this country's forecasts, year by year" },
     ...OUTPUT_FLAGS,

@@ -8,16 +8,18 @@ import { REGIONS, REJECT_REASONS, type Region, type RejectReason } from '../rule
  * The warehouse format. 2: facts keyed by source and country identity (SPEC §1), with
  * country_code, source and is_projection. 3: each region's countries in a table of series and
  * its rows keyed by series (store/region-db.ts). 4: estimates_start_after, and is_projection
- * by SPEC §1's rule of this version, stored. A warehouse of an earlier format must be
+ * by SPEC §1's rule of this version, stored. 5: each fact's forecast pairs (first actual
+ * figure against each projection, by horizon), which `query accuracy` reads. A warehouse of an earlier format must be
  * rebuilt (store/verify.ts says how).
  */
-export const WAREHOUSE_FORMAT = 'gdpmr-warehouse/4';
+export const WAREHOUSE_FORMAT = 'gdpmr-warehouse/5';
 
 /** What each earlier format lacks, for the message that asks for a rebuild. */
 export const EARLIER_FORMATS: Record<string, string> = {
   'gdpmr-warehouse/1': 'facts keyed by country name alone',
   'gdpmr-warehouse/2': "the storage layout before this version's, which its queries do not read",
   'gdpmr-warehouse/3': 'estimates_start_after, and the projection rule that counts a year not before its vintage year as an estimate',
+  'gdpmr-warehouse/4': 'the stored forecast pairs that query accuracy reads',
 };
 
 type ByReason = Partial<Record<RejectReason, number>>;

@@ -3,6 +3,7 @@
 // load: inserting into a table with indexes costs several times more than sorting once at the end.
 import Database from 'better-sqlite3';
 import { LATEST_FOREVER } from '../rules/current.js';
+import { FactRows, forecastPairs, type EmitPair } from '../rules/forecasts.js';
 import type { Region } from '../rules/normalize.js';
 
 /**
@@ -98,6 +99,17 @@ CREATE TABLE ${ROWS} (
   latest_start_day INTEGER,
   spelling_unless_series TEXT,${storesRunId(runIds) ? '\n  run_id TEXT NOT NULL,' : ''}
   PRIMARY KEY (series_id, year, load_seq, line)
+) WITHOUT ROWID;
+CREATE TABLE ${FORECASTS} (
+  series_id       INTEGER NOT NULL,
+  year            INTEGER NOT NULL,
+  h_lo            INTEGER NOT NULL,
+  h_hi            INTEGER NOT NULL,
+  forecast        REAL    NOT NULL,
+  forecast_published_day INTEGER,
+  actual          REAL    NOT NULL,
+  actual_published_day INTEGER,
+  PRIMARY KEY (series_id, year, h_lo)
 ) WITHOUT ROWID`,
     generated: [
       ...(storesSource(sources) ? [] : [`source TEXT GENERATED ALWAYS AS (CASE source_id ${sources.map((name, id) => `WHEN ${id} THEN ${sqlText(name)}`).join(' ')} END) VIRTUAL`]),
@@ -158,6 +170,12 @@ const FOREVER_DAY = dayNumber(LATEST_FOREVER);
 export const SERIES = 'gdp_series';
 /** Where a region's rows are stored. */
 export const ROWS = 'gdp_rows';
+/**
+ * Each projection that was a fact's current figure at the end of year Y - H, for H in
+ * [h_lo, h_hi], with the fact's first actual figure (rules/forecasts.ts): what `query accuracy`
+ * reads, written by the reduce as it writes the rows.
+ */
+export const FORECASTS = 'gdp_forecasts';
 /** Facts about a region's rows as a whole, key and value. */
 const META = 'gdp_meta';
 /** How many rows store a "latest" interval with gaps (0 or NULL: none). */
@@ -283,6 +301,13 @@ export class RegionDbWriter {
   rows = 0;
   /** Rows of each source, by its id in the schema's list (or by name where the text is stored). */
   private readonly sourceRows: number[];
+  /** The fact being written (series id, year) and its rows, for its forecast pairs. */
+  private factSeries = 0;
+  private factYear = 0;
+  private readonly factRows = new FactRows();
+  private readonly pendingPairs: unknown[] = [];
+  private pendingPairCount = 0;
+  private readonly insertPairs: Database.Statement;
   private readonly textSourceRows = new Map<string, number>();
   /**
    * The series being written. The reduce's rows come series by series; rows that come back to
@@ -312,6 +337,7 @@ export class RegionDbWriter {
     this.db.exec(this.schema.tables);
     this.sql = insertSqlFor(this.bindsRunId, this.bindsSource);
     this.insertMany = this.db.prepare(this.sql(ROWS_PER_INSERT));
+    this.insertPairs = this.db.prepare(insertPairsSql(PAIRS_PER_INSERT));
     this.insertSeries = this.db.prepare(`INSERT INTO ${SERIES} (id, source, country_key, country_code, name, spelling) VALUES (?, ?, ?, ?, ?, ?)`);
     this.db.exec('BEGIN');
   }
@@ -349,6 +375,12 @@ export class RegionDbWriter {
     }
     if (identity !== this.series.identity || source !== this.series.source || name !== this.series.name || this.series.id === 0) this.enterSeries(source, identity, name, country);
     const series = this.series;
+    if (series.id !== this.factSeries || year !== this.factYear) {
+      this.flushFact();
+      this.factSeries = series.id;
+      this.factYear = year;
+    }
+    this.factRows.push(published, validTo, isProjection, gdpUsdBillion);
     // latest_to and latest_from are bound only where they differ from what they mostly equal.
     const latest = latestTo === (validTo ?? LATEST_FOREVER) ? null : dayNumber(latestTo);
     const latestStart = latestFrom === (published ?? '') ? null : dayNumber(latestFrom);
@@ -364,6 +396,21 @@ export class RegionDbWriter {
       this.pending.length = 0;
       this.pendingRows = 0;
     }
+  }
+
+  private readonly emitPair: EmitPair = (hLo, hHi, forecast, forecastPublished, actual, actualPublished) => {
+    this.pendingPairs.push(this.factSeries, this.factYear, hLo, hHi, forecast, forecastPublished === null ? null : dayNumber(forecastPublished), actual, actualPublished === null ? null : dayNumber(actualPublished));
+    if (++this.pendingPairCount === PAIRS_PER_INSERT) {
+      this.insertPairs.run(this.pendingPairs);
+      this.pendingPairs.length = 0;
+      this.pendingPairCount = 0;
+    }
+  };
+
+  private flushFact(): void {
+    if (this.factRows.count === 0) return;
+    forecastPairs(this.factYear, this.factRows, this.emitPair);
+    this.factRows.count = 0;
   }
 
   private enterSeries(source: string, identity: string, name: string | null, spelling: string): void {
@@ -386,6 +433,10 @@ export class RegionDbWriter {
    */
   finish(hullsWithGaps: number): void {
     if (this.pendingRows > 0) this.db.prepare(this.sql(this.pendingRows)).run(this.pending);
+    this.flushFact();
+    if (this.pendingPairCount > 0) this.db.prepare(insertPairsSql(this.pendingPairCount)).run(this.pendingPairs);
+    this.pendingPairs.length = 0;
+    this.pendingPairCount = 0;
     this.db.exec(`CREATE TABLE ${META} (key TEXT PRIMARY KEY, value) WITHOUT ROWID`);
     this.db.prepare(`INSERT INTO ${META} VALUES ('latest_hulls_with_gaps', CAST(? AS INTEGER))`).run(hullsWithGaps);
     this.pending.length = 0;
@@ -405,6 +456,10 @@ export class RegionDbWriter {
 }
 
 const CODE = /^[A-Z]{3}$/;
+
+const PAIRS_PER_INSERT = 100;
+const insertPairsSql = (pairs: number): string =>
+  `INSERT INTO ${FORECASTS} (series_id, year, h_lo, h_hi, forecast, forecast_published_day, actual, actual_published_day) VALUES ${new Array(pairs).fill('(?,?,?,?,?,?,?,?)').join(',')}`;
 
 /**
  * One row's values are ([source, when stored,] series id, year, gdp, published, line, flags,

@@ -2,7 +2,7 @@
 // order (series, year, load, line) without sorting it: each fact's first actual figure is the
 // row with the least key (published, earliest first and undated before all; then the latest in
 // the input), found by a min() whose other columns SQLite takes from that row.
-import { begunBy, dayText, ROWS, SERIES } from './region-db.js';
+import { begunBy, dayText, FORECASTS, ROWS, SERIES } from './region-db.js';
 
 /** Earliest published first (undated before every date), then the last in the input: the least wins. */
 const FIRST_KEY = (t: string): string => `(coalesce(${t}published_day, -1) + 1) * 1099511627776 - (${t}load_seq * 4294967296 + ${t}line)`;
@@ -28,19 +28,13 @@ export function firstReleaseSql(o: { projections: boolean; year: boolean; asOf: 
     ORDER BY r.gdp_usd_billion DESC, country ASC LIMIT @limit`;
 }
 
-/** The end of year Y - @h as a day number, as --as-of (Y-@h)-12-31 reads it. */
-const END_OF_FORECAST_YEAR = `(julianday(printf('%04d-12-31', r.year - @h)) - 0.5)`;
-
 /**
  * `accuracy`: every fact of @source whose figure current at the end of year Y - @h was a
- * projection and that has a first actual figure: the two figures and their dates.
+ * projection and that has a first actual figure: the two figures and their dates, as the
+ * reduce stored them (FORECASTS).
  */
-export const FORECAST_PAIRS = `WITH firsts AS (${firsts({ projections: false, year: false, asOf: false })}),
-  forecasts AS (
-    SELECT r.series_id, r.year, r.gdp_usd_billion AS forecast, r.published_day, r.is_projection FROM ${SERIES} s JOIN ${ROWS} r ON r.series_id = s.id
-    WHERE s.source = @source AND (r.published_day IS NULL OR r.published_day <= ${END_OF_FORECAST_YEAR}) AND (r.valid_to_day IS NULL OR r.valid_to_day > ${END_OF_FORECAST_YEAR})
-  )
-  SELECT s.country_key, CAST(coalesce(s.name, s.spelling) AS TEXT) AS name, f.year, c.forecast, ${dayText('c.published_day')} AS forecast_published, f.gdp_usd_billion AS actual, ${dayText('f.published_day')} AS actual_published
-  FROM firsts f JOIN forecasts c ON c.series_id = f.series_id AND c.year = f.year JOIN ${SERIES} s ON s.id = f.series_id
-  WHERE c.is_projection = 1 AND f.gdp_usd_billion <> 0
+export const FORECAST_PAIRS = `SELECT s.country_key, CAST(coalesce(s.name, s.spelling) AS TEXT) AS name, f.year, f.forecast,
+    ${dayText('f.forecast_published_day')} AS forecast_published, f.actual, ${dayText('f.actual_published_day')} AS actual_published
+  FROM ${FORECASTS} f JOIN ${SERIES} s ON s.id = f.series_id
+  WHERE s.source = @source AND f.h_lo <= @h AND f.h_hi >= @h
   ORDER BY s.country_key, f.year`;
