@@ -13,7 +13,7 @@ import { vintages } from '../query/vintages.js';
 import { chooseSource, sourceFigures, sourcesOf, type OpenWarehouse } from '../query/warehouse.js';
 import { currentAsOf, DAYS_VIEW, PUBLISHED_DATES } from '../store/region-db.js';
 import { version } from '../version.js';
-import { forecastErrorChart, loadsChart, revisionHeatmap, revisionsChart, stagesChart, topChart, yearsChart, type ErrorBar, type LoadBar, type RevisionCell, type YearPoint } from './charts.js';
+import { forecastErrorChart, loadsChart, NARROW, revisionHeatmap, revisionsChart, stagesChart, topChart, WIDE, yearsChart, type ChartFit, type ErrorBar, type LoadBar, type RevisionCell, type YearPoint } from './charts.js';
 
 const TOP = 5;
 const LEADERS = 3;
@@ -49,9 +49,13 @@ function htmlTable(headers: string[], rows: string[][], numeric: number[] = []):
   return `<div class="scroll"><table><thead><tr>${headers.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell('td', c, i)).join('')}</tr>`).join('')}</tbody></table></div>`;
 }
 
-/** A chart at its own size (its text stays legible), scrolling sideways where the page is narrower. */
-function chartBox(svg: string): string {
-  return `<div class="scroll chart">${svg}</div>`;
+/**
+ * A chart drawn for a desktop's page and for a phone's: the page's CSS shows the one that fits
+ * (charts.ts ChartFit), each at its own size so that its text stays legible.
+ */
+async function chartBox(draw: (fit: ChartFit) => Promise<string>): Promise<string> {
+  const [wide, narrow] = await Promise.all([draw(WIDE), draw(NARROW)]);
+  return `<div class="chart"><div class="wide scroll">${wide}</div><div class="narrow">${narrow}</div></div>`;
 }
 
 /**
@@ -131,12 +135,12 @@ async function vintageSections(w: OpenWarehouse, source: string, vintageCount: n
   }
   return [
     `<section><h2>Revisions by vintage of the ${largest.length} largest economies</h2><p>Each cell: what one vintage published for one year, coloured by how far it stood from the first figure published for that year (blue lower, red higher, white the same); the last ${HEATMAP_YEARS} years, projections included (<code>gdpmr query vintages</code> gives the numbers).</p>` +
-      (cells.length === 0 ? '<p>No dated figures.</p>' : chartBox(await revisionHeatmap(cells, 'Change from the first release, per cent, by year and vintage'))) +
+      (cells.length === 0 ? '<p>No dated figures.</p>' : (await chartBox((fit) => revisionHeatmap(cells, 'Change from the first release, per cent, by year and vintage', fit)))) +
       '</section>',
     `<section><h2>How good the forecasts were</h2><p>Each year's figure as the vintage current at the end of the year before (1 year ahead), two years before, or in the year itself had it, when it was a projection, against the first figure later published as actual: the mean error is the bias (above zero: forecasts too high), the mean absolute error the size of a miss (<code>gdpmr query accuracy</code>).</p>` +
       (errors.length === 0
         ? '<p>No forecast in the warehouse was later published as actual: that takes a vintage before a year and one after it.</p>'
-        : chartBox(await forecastErrorChart(errors, 'Forecast error by horizon and region, per cent')) + htmlTable(['region', 'horizon', 'n', 'mean error', 'mean absolute error'], table, [2, 3, 4])) +
+        : (await chartBox((fit) => forecastErrorChart(errors, 'Forecast error by horizon and region, per cent', fit))) + htmlTable(['region', 'horizon', 'n', 'mean error', 'mean absolute error'], table, [2, 3, 4])) +
       '</section>',
   ];
 }
@@ -157,7 +161,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   const bars = top.regions.flatMap((r) => r.countries.map((c) => ({ region: r.region, country: shownName(c.country), gdp: c.gdp_usd_billion, mean: r.avg_gdp_usd_billion })));
   sections.push(
     `<section><h2>Each region's top ${TOP}</h2><p>Bars: each region's ${TOP} largest economies (${view}), GDP in billions of USD. Dashed red line: the region's mean of those ${TOP}.</p>` +
-      (bars.length === 0 ? '<p>No figures.</p>' : chartBox(await topChart(bars, `Top ${TOP} economies by region and their mean (${view}), billions of USD`))) +
+      (bars.length === 0 ? '<p>No figures.</p>' : (await chartBox((fit) => topChart(bars, `Top ${TOP} economies by region and their mean (${view}), billions of USD`, fit)))) +
       htmlTable(
         ['region', 'mean of top 5', '#', 'country', 'year', 'GDP'],
         top.regions.flatMap((r) => r.countries.map((c, i) => [i === 0 ? r.region : '', i === 0 ? fmtBn(r.avg_gdp_usd_billion) : '', String(i + 1), shownName(c.country), String(c.year), fmtBn(c.gdp_usd_billion)])),
@@ -170,7 +174,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   const points = leaders.regions.flatMap((r) => r.countries.flatMap((c) => yearSeries(w, source, r.region, c.country, c.country_code, o.asOf)));
   sections.push(
     `<section><h2>GDP over the years of each region's top ${LEADERS}</h2><p>One line per country: its current figure for each year${o.asOf === undefined ? '' : ` as of ${o.asOf}`}, billions of USD. Dashed: projections (the publisher's estimates and forecasts).</p>` +
-      (points.length === 0 ? '<p>No figures.</p>' : chartBox(await yearsChart(points, `GDP by year, each region's top ${LEADERS} (current vintage), billions of USD`))) +
+      (points.length === 0 ? '<p>No figures.</p>' : (await chartBox((fit) => yearsChart(points, `GDP by year, each region's top ${LEADERS} (current vintage), billions of USD`, fit)))) +
       '</section>',
   );
 
@@ -182,7 +186,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
       `<section><h2>Largest revisions between the last two vintages</h2><p>Facts whose current figure as of ${to} differs from the one as of ${from}; the ${REVISIONS_SHOWN} largest changes in per cent. Green: revised up; red: revised down.</p>` +
         (shown.length === 0
           ? '<p>No figure changed between these vintages.</p>'
-          : chartBox(await revisionsChart(shown.map((f) => ({ label: `${shownName(f.country)} ${f.year} (${f.region})`, change_pct: f.change_pct as number })), `Largest revisions, ${from} → ${to}, per cent`)) +
+          : (await chartBox((fit) => revisionsChart(shown.map((f) => ({ label: `${shownName(f.country)} ${f.year} (${f.region})`, change_pct: f.change_pct as number })), `Largest revisions, ${from} → ${to}, per cent`, fit))) +
             htmlTable(['region', 'country', 'year', 'from', 'to', 'change'], shown.map((f) => [f.region, shownName(f.country), String(f.year), fmtBn(f.from_usd_billion), fmtBn(f.to_usd_billion), `${bn.format(f.change_pct as number)} %`]), [2, 3, 4, 5])) +
         '</section>',
     );
@@ -191,14 +195,11 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   }
   if (o.asOf === undefined) sections.push(...(await vintageSections(w, source, dates.length)));
 
-  const loadBars: LoadBar[] = m.loads.flatMap((l, i) => {
-    const label = `${i + 1}: ${basename(l.input.path).slice(0, 40)}`;
-    const reasons = Object.entries(l.counts.by_reason);
-    return reasons.length === 0 ? [{ load: label, outcome: 'no rejects', records: 0 }] : reasons.map(([reason, n]) => ({ load: label, outcome: reason, records: n ?? 0 }));
-  });
+  const loadLabels = m.loads.map((l, i) => `${i + 1}: ${basename(l.input.path).slice(0, 40)}`);
+  const loadBars: LoadBar[] = m.loads.flatMap((l, i) => Object.entries(l.counts.by_reason).map(([reason, n]) => ({ load: loadLabels[i], outcome: reason, records: n ?? 0 })));
   sections.push(
     `<section><h2>Loads</h2><p>Each load's rejected records by reason, on a scale of their own (see rejects.csv); the table gives what each load read and loaded.</p>` +
-      chartBox(await loadsChart(loadBars, 'Rejected records per load, by reason')) +
+      (await chartBox((fit) => loadsChart(loadBars, loadLabels, 'Rejected records per load, by reason', fit))) +
       htmlTable(
         ['#', 'input', 'source', 'published', 'run_id', 'finished', 'records', 'loaded', 'rejected', 'by reason'],
         m.loads.map((l, i) => [String(i + 1), l.input.path, loadText(l, 'source'), loadText(l, 'published'), l.run_id, l.finished_at, int.format(l.counts.records), int.format(l.counts.loaded), int.format(l.counts.rejected), Object.entries(l.counts.by_reason).map(([k, v]) => `${k} ${int.format(v ?? 0)}`).join(', ') || '—']),
@@ -208,7 +209,7 @@ export async function buildReport(w: OpenWarehouse, o: ReportOptions): Promise<s
   );
 
   const stages = Object.entries(m.stages).map(([stage, t]) => ({ stage, seconds: t.ms / 1000 }));
-  sections.push(`<section><h2>The last run's stages</h2><p>Wall-clock seconds per stage of run ${escapeHtml(m.run_id)}; the split's scans run alongside the map.</p>${chartBox(await stagesChart(stages, `Stage times of the last run, seconds`))}</section>`);
+  sections.push(`<section><h2>The last run's stages</h2><p>Wall-clock seconds per stage of run ${escapeHtml(m.run_id)}; the split's scans run alongside the map.</p>${await chartBox((fit) => stagesChart(stages, `Stage times of the last run, seconds`, fit))}</section>`);
 
   const c = m.counts;
   const summary = htmlTable(
@@ -225,11 +226,13 @@ h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 36
 p { line-height: 1.4; } .meta { color: #555; }
 table { border-collapse: collapse; margin: 12px 0; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; overflow-wrap: break-word; unicode-bidi: isolate; } th { background: #f4f4f4; } .n { text-align: right; }
 td.n { white-space: nowrap; }
-/* Charts keep their own size, so their text stays legible; a narrower screen scrolls them (and
-   wide tables) sideways inside their own box instead of shrinking or clipping them. */
+/* Each chart is drawn twice, for this page's width and a phone's, and shown at its own size, so
+   its text stays legible; a wide table scrolls sideways inside its own box. */
 code { font-family: ui-monospace, monospace; background: #f4f4f4; padding: 0 3px; }
 .scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
 .chart svg { display: block; margin: 8px 0; max-width: none; height: auto; }
+.chart .narrow { display: none; }
+@media (max-width: 600px) { .chart .wide { display: none; } .chart .narrow { display: block; } }
 @media (max-width: 600px) { body { margin: 12px auto; padding: 0 10px; } h1 { font-size: 20px; } h2 { font-size: 17px; } table { font-size: 12px; } }
 </style></head>
 <body>

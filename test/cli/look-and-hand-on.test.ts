@@ -178,9 +178,10 @@ describe('gdpmr report', () => {
     expect((await cli(['report', '--warehouse', out, '--out', file])).code).toBe(0);
     const html = readFileSync(file, 'utf8');
     const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
-    // Top 5, years, revisions, the revision heatmap, the forecast errors, loads, stages.
-    expect(svgs).toHaveLength(7);
-    for (const svg of svgs) expect(svg).toMatch(/class="role-title-text"|<text[^>]*>[^<]*(Top|GDP|revisions|Rejected|Stage|Change|Forecast)/);
+    // Top 5, years, revisions, the revision heatmap, the forecast errors, loads, stages: each
+    // drawn for a desktop and for a phone.
+    expect(svgs).toHaveLength(14);
+    for (const svg of svgs) expect(svg).toMatch(/role-title-text[^>]*aria-label="Title text '(Top|GDP|Largest revisions|Rejected|Stage|Change|Forecast)/);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|src=|url\(\s*['"]?(https?:)?\/\//i);
     expect(html.replace(/xmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '')).not.toMatch(/https?:\/\//);
     const top = await json(['query', 'top5', '--warehouse', out, '--json']);
@@ -193,12 +194,15 @@ describe('gdpmr report', () => {
     expect(html).toContain('Germany');
   });
 
-  it('readable on a phone: every chart and table scrolls in its own box, no text under 11 px, no "bn" wrapped away', async () => {
+  it('readable on a phone: every chart drawn for it too, every table in a box that scrolls, no text under 11 px, no "bn" wrapped away', async () => {
     const file = join(tempDir(), 'r.html');
     expect((await cli(['report', '--warehouse', out, '--out', file])).code).toBe(0);
     const html = readFileSync(file, 'utf8');
-    // Each SVG and each table sits in a box that scrolls sideways instead of shrinking its text.
-    expect((html.match(/<div class="scroll chart"><svg/g) ?? []).length).toBe((html.match(/<svg/g) ?? []).length);
+    // Each chart twice, the phone's shown on a narrow screen; each table in a box that scrolls
+    // sideways instead of shrinking its text.
+    const charts = html.match(/<div class="chart"><div class="wide scroll"><svg[\s\S]*?<\/svg><\/div><div class="narrow"><svg/g) ?? [];
+    expect(charts.length * 2).toBe((html.match(/<svg/g) ?? []).length);
+    expect(html).toContain('@media (max-width: 600px) { .chart .wide { display: none; } .chart .narrow { display: block; } }');
     expect((html.match(/<div class="scroll"><table>/g) ?? []).length).toBe((html.match(/<table>/g) ?? []).length);
     expect(html).toContain('.scroll { overflow-x: auto;');
     expect(html).toContain('.chart svg { display: block; margin: 8px 0; max-width: none;');

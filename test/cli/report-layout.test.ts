@@ -26,7 +26,7 @@ function layout(html: string, width: number): { width: number; problems: string[
     `<!doctype html><html><body style="margin:0"><iframe id="f" style="width:${width}px;height:8000px;border:0" srcdoc="${escapeAttribute(html)}"></iframe>` +
       `<script>document.getElementById('f').addEventListener('load', () => { const w = document.getElementById('f').contentWindow; w.eval(${JSON.stringify(CHECK)}); document.body.setAttribute('data-layout', w.document.body.getAttribute('data-layout')); });</script></body></html>`,
   );
-  const dom = execFileSync(CHROMIUM as string, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=1400,4000', '--dump-dom', pathToFileURL(page).href], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+  const dom = execFileSync(CHROMIUM as string, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=1400,4000', '--dump-dom', pathToFileURL(page).href], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000, maxBuffer: 256 << 20 });
   const found = / data-layout="([^"]*)"/.exec(dom);
   if (found === null) throw new Error('the layout check did not run in Chromium');
   return JSON.parse(found[1].replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
@@ -53,7 +53,7 @@ describe.skipIf(CHROMIUM === undefined)('the report laid out by Chromium', () =>
     const file = join(dir, 'report.html');
     expect((await cli(['report', '--warehouse', w, '--out', file])).code).toBe(0);
     html = readFileSync(file, 'utf8');
-    expect(html.match(/<svg/g)).toHaveLength(7);
+    expect(html.match(/<svg/g)).toHaveLength(14);
     expect(html).toContain('How good the forecasts were');
   }, 120_000);
 
@@ -61,11 +61,14 @@ describe.skipIf(CHROMIUM === undefined)('the report laid out by Chromium', () =>
     expect(layout(html, width)).toEqual({ width, problems: [] });
   }, 90_000);
 
-  it('the check finds what it looks for: small text, overlapping labels, a page too wide', () => {
-    const bad = '<!doctype html><body><p style="font-size:9px">tiny</p><div style="width:2000px">wide</div><svg width="200" height="50"><text x="10" y="20" font-size="12">first label</text><text x="30" y="22" font-size="12">second label</text></svg></body>';
+  it('the check finds what it looks for: small text, overlapping labels, a page too wide, a chart too wide, a value past its frame', () => {
+    const pastFrame = '<div style="overflow-x:auto"><svg width="900" height="40"><g class="mark-group role-frame root"><g><path class="background" d="M0,0h100v30h-100Z"></path><g class="mark-text role-mark"><text x="90" y="20" font-size="12">28,362.35</text></g></g></g></svg></div>';
+    const bad = `<!doctype html><body><p style="font-size:9px">tiny</p><div style="width:2000px">wide</div><svg width="200" height="50"><text x="10" y="20" font-size="12">first label</text><text x="30" y="22" font-size="12">second label</text></svg>${pastFrame}</body>`;
     const found = layout(bad, 390).problems;
     expect(found).toContain('text under 11 px (9 px): tiny');
     expect(found).toContain('labels overlap: "first label" and "second label"');
     expect(found.some((p) => p.startsWith('the page is wider than the window'))).toBe(true);
+    expect(found.some((p) => p.startsWith('a chart wider than the window'))).toBe(true);
+    expect(found).toContain('a value label past its chart\'s frame: "28,362.35" in ""');
   }, 90_000);
 });
