@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULTS } from '../src/config.js';
+import { DEFAULTS } from '../src/defaults.js';
 import { formatBytes } from '../src/format.js';
 import { benchArgs, CLI, exec, machine, option, publishTables, record, ROOT } from './common.js';
 

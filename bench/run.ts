@@ -7,7 +7,7 @@
 // from which RESULTS.md's tables are made. Dumps are generated once into bench/data/ (git-ignored).
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULTS } from '../src/config.js';
+import { DEFAULTS } from '../src/defaults.js';
 import { formatBytes } from '../src/format.js';
 import { countOption, benchArgs, CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
 import { duckdbClientEntry } from './duckdb-client.js';

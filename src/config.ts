@@ -1,43 +1,12 @@
-// Defaults, limits and the flags several commands share, each declared once; the machinery
-// that turns a command's definition into parsing, checks and help is src/command-line.ts.
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+// The flags several commands share, each declared once, and the checks of an output path; the
+// machinery that turns a command's definition into parsing, checks and help is
+// src/command-line.ts, the defaults and limits the flags use src/defaults.ts.
 import { byteSize, calendarDate, decimal, flag, path, sourceName, year, type FlagSpec, type Kind } from './command-line.js';
 import { isCalendarDate } from './rules/normalize.js';
 import { usage } from './errors.js';
-import { PACKAGE_ROOT } from './package-root.js';
+import { DEFAULTS } from './defaults.js';
 import { kindOf } from './fs.js';
 import { warehouseOwning } from './store/layout.js';
-
-export const DEFAULTS = {
-  warehouse: 'warehouse',
-  chunkBytes: 16 * 1024 * 1024,
-  workers: availableParallelism(),
-  regionMap: join(PACKAGE_ROOT, 'data', 'un_regions.csv'),
-  k: 5,
-  minUsdBillion: 100,
-  benchChunkSizes: '256KB,1MB,4MB,16MB,64MB',
-  benchWorkers: '1,2',
-  benchRepeat: 3,
-  benchReport: 'bench-report',
-} as const;
-
-/**
- * Upper bounds of the numeric flags. Workers: threads beyond a few per core only compete for
- * the cores (and each holds a split in memory). Chunk size: a map task holds its whole split in
- * memory, and a Node buffer of more than 1 GB is not worth what it costs the worker heap.
- */
-export const LIMITS = {
-  workers: Math.max(4, 4 * availableParallelism()),
-  chunkBytes: 1024 ** 3,
-  k: 100_000,
-  repeat: 100,
-  generateBytes: 1024 ** 4,
-} as const;
-
-
-export const WORKERS_WHY = `${LIMITS.workers} is 4 × the machine's ${availableParallelism()} cores; more threads only compete for them`;
-export const CHUNK_WHY = 'a map task holds its whole split in memory';
 
 /** Flags several commands take, declared once. */
 export const FLAGS = {

@@ -1,6 +1,7 @@
 // One measured run in a process of its own, for `gdpmr bench`: the parent times it from outside
 // and reads back its stage times and the peak RSS of the whole process, worker threads included.
-import { runJob, type RunRequest } from '../engine/run.js';
+import type { RunRequest } from '../engine/request.js';
+import { runJob } from '../engine/run.js';
 
 const request = JSON.parse(process.argv[2] ?? '{}') as RunRequest;
 try {

@@ -3,7 +3,8 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { defineCommand, httpUrl, path } from '../command-line.js';
-import { checkOutputFile, isEarlierExtract, DEFAULTS, EXTRACT_FLAGS, FLAGS } from '../config.js';
+import { checkOutputFile, isEarlierExtract, EXTRACT_FLAGS, FLAGS } from '../config.js';
+import { DEFAULTS } from '../defaults.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DUMP_HEADER, dumpLine, sha256, writeDumpOrFail, type SourceInfo } from '../extract/dump-file.js';
 import { fetchSource, type Fetched } from '../extract/http.js';

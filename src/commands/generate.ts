@@ -1,7 +1,8 @@
 // `gdpmr generate`: a deterministic synthetic raw dump with real dumps' dirt (see src/generate).
 import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { byteSize, defineCommand, flag, oneOf, path, positiveInt, text } from '../command-line.js';
-import { checkOutputFile, FLAGS, LIMITS } from '../config.js';
+import { checkOutputFile, FLAGS } from '../config.js';
+import { LIMITS } from '../defaults.js';
 import { fsReason, removeOnSignal, writeFully, yieldToSignals } from '../fs.js';
 import { GdpmrError, usage } from '../errors.js';
 import { DIRT, generateDump, parseSkew } from '../generate/dump.js';

@@ -2,7 +2,8 @@
 // warehouse. Each subcommand is one entry: its flags, its schema, its question, and how its
 // answer reads as a table and as CSV.
 import { defineCommand, decimal, flagLine, oneOf, positiveInt, text, type Command, type FlagSpec, type OptionsOf } from '../command-line.js';
-import { DEFAULTS, FLAGS, LIMITS } from '../config.js';
+import { FLAGS } from '../config.js';
+import { DEFAULTS, LIMITS } from '../defaults.js';
 import { usage } from '../errors.js';
 import { MAX_HORIZON } from '../rules/forecasts.js';
 import { didYouMean } from '../suggest.js';

@@ -3,7 +3,8 @@
 // options its manifest entry records, and appended in DIR's order: the same rows as DIR.
 import { readFileSync } from 'node:fs';
 import { defineCommand, flag, path } from '../command-line.js';
-import { DEFAULTS, FLAGS } from '../config.js';
+import { FLAGS } from '../config.js';
+import { DEFAULTS } from '../defaults.js';
 import { GdpmrError, usage } from '../errors.js';
 import type { Output } from '../output.js';
 import { putArchive, readArchive, sha256Of } from '../refresh/archive.js';

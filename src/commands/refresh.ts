@@ -7,7 +7,8 @@ import { appendFileSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempS
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { decimal, defineCommand, flag, path } from '../command-line.js';
-import { DEFAULTS, FLAGS } from '../config.js';
+import { FLAGS } from '../config.js';
+import { DEFAULTS } from '../defaults.js';
 import { errorText, GdpmrError, usage } from '../errors.js';
 import { acquireLock, checkOutDirectory, publishGeneration, releaseLock } from '../engine/publish.js';
 import { runJob } from '../engine/run.js';

@@ -1,9 +1,10 @@
 // `gdpmr run INPUT.csv`: build (or append to) a warehouse.
 import { readFileSync, rmSync } from 'node:fs';
 import { byteSize, defineCommand, flag, path, positiveInt, redisUrl, sourceName } from '../command-line.js';
-import { CHUNK_WHY, DEFAULTS, LIMITS, WORKERS_WHY } from '../config.js';
+import { CHUNK_WHY, DEFAULTS, LIMITS, WORKERS_WHY } from '../defaults.js';
 import { WarehousePaths } from '../store/layout.js';
-import { RESUMABLE, runJob, type RunProgress } from '../engine/run.js';
+import { RESUMABLE, type RunProgress } from '../engine/request.js';
+import { runJob } from '../engine/run.js';
 import { readSourceInfo } from '../extract/dump-file.js';
 import { GdpmrError, usage } from '../errors.js';
 import { formatBytes, formatMs, shownUrl } from '../format.js';

@@ -3,7 +3,7 @@
 // finishes the tasks it holds and exits 0.
 import { hostname } from 'node:os';
 import { defineCommand, positiveInt, redisUrl } from '../command-line.js';
-import { DEFAULTS, LIMITS } from '../config.js';
+import { DEFAULTS, LIMITS } from '../defaults.js';
 import type { Output } from '../output.js';
 
 export const COMMAND = defineCommand({

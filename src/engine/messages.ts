@@ -27,7 +27,7 @@ interface TaskBase {
  * queue the path may show another file (a mount of its own), and a run must fail, not publish it.
  */
 export interface InputCheck {
-  /** The identity the coordinator recorded (engine/plan.ts identifyInput): checked by queue workers. */
+  /** The identity the coordinator recorded (engine/splits.ts identifyInput): checked by queue workers. */
   inputMtimeMs: number;
   inputFingerprint: string;
   /** Return the sha256 of the split's bytes, for the coordinator to compare scan, map and its own view. */

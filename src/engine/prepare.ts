@@ -10,8 +10,8 @@ import { SERIES } from '../store/region-db.js';
 import { currentGeneration, readPublished, WarehousePaths } from '../store/layout.js';
 import type { Manifest } from '../store/manifest.js';
 import { requireSound, verifyCheap } from '../store/verify.js';
-import type { InputIdentity } from './plan.js';
-import type { RunRequest } from './run.js';
+import type { InputIdentity } from './splits.js';
+import type { RunRequest } from './request.js';
 
 export function newRunId(now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

@@ -9,75 +9,23 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DEFAULTS } from '../config.js';
+import { DEFAULTS } from '../defaults.js';
 import { errorText, GdpmrError, usage } from '../errors.js';
 import { nearest } from '../suggest.js';
 import { createRunLogger, type RunLogger } from '../log.js';
 import { FACT_LINE_FORMAT } from '../rules/current.js';
 import { diskFull, kindOf } from '../fs.js';
 import { currentGeneration, WarehousePaths } from '../store/layout.js';
-import type { Manifest } from '../store/manifest.js';
 import { loadRegionMap } from '../store/region-map-file.js';
-import { RunExecution } from './job.js';
+import { RunExecution } from './execution.js';
 import { Journal } from './journal.js';
-import { checkSplitCount, identifyInput, readHeader, type InputIdentity } from './plan.js';
+import { checkSplitCount, identifyInput, readHeader, type InputIdentity } from './splits.js';
 import { guardLoads, guardMovedCodes, newRunId, prepareDirectory, publishedBase } from './prepare.js';
 import { acquireLock, checkOutDirectory, releaseLock, repairPublished } from './publish.js';
-import { discardRun, loadPlanToResume, pendingRuns, savePlan, sweepDiscardedRuns, type RunPlan } from './run-plan.js';
-import type { TaskRunner } from './runner.js';
-import { createRunner, queueNameFor, type RunnerKind } from './runners.js';
-
-/** Failures after which the run's work is kept for --resume. */
-export const RESUMABLE: ReadonlySet<string> = new Set(['TASK_FAILED', 'RUNNER_FAILED', 'RUN_FAILED']);
-
-
-export interface RunRequest {
-  inputPath: string;
-  outDir: string;
-  /** Undefined when not given: a new run takes the default, --resume the interrupted run's. */
-  chunkBytes?: number;
-  workers: number;
-  /** Undefined when not given: a new run takes the bundled map, --resume the interrupted run's. */
-  regionMapPath?: string;
-  /** --source: the source of records that name none (checked, lower case; '' for none). */
-  source?: string;
-  append: boolean;
-  /** --replace: replace a warehouse of several loads (a plain run refuses to). */
-  replace?: boolean;
-  /** --allow-reload: append an input a load already holds. */
-  allowReload?: boolean;
-  /** --allow-empty: publish a load of which no record loads (refused otherwise). */
-  allowEmpty?: boolean;
-  resume: boolean;
-  /** Which runner executes the tasks (runners.ts); the CLI uses the pool. */
-  runner: RunnerKind;
-  /** For the queue runner: the Redis URL. */
-  redisUrl?: string;
-  /** Where the input came from (the INPUT.source.json an extractor wrote), as the command read it. */
-  sourceInfo?: Record<string, unknown> & { sha256?: string };
-}
-
-export interface RunProgress {
-  stage: 'split' | 'map' | 'reduce' | 'publish';
-  done: number;
-  total: number;
-  /** Input bytes whose map task has finished. */
-  bytesDone: number;
-  elapsedMs: number;
-}
-
-export interface RunEvents {
-  progress?(progress: RunProgress): void;
-  notice?(message: string): void;
-}
-
-export interface RunOutcome {
-  runId: string;
-  manifest: Manifest;
-  logPath: string;
-  reused: { scan: number; map: number; reduce: number };
-}
-
+import { discardRun, loadPlanToResume, pendingRuns, savePlan, sweepDiscardedRuns, type RunPlan } from './resume-plan.js';
+import { RESUMABLE, type RunEvents, type RunOutcome, type RunRequest } from './request.js';
+import { queueNameFor, type TaskRunner } from './runners/runner.js';
+import { createRunner } from './runners/registry.js';
 
 /** --append onto a directory that holds no warehouse is a typo more often than a start: exit 2, naming a warehouse beside it. */
 function refuseAppendToNothing(paths: WarehousePaths, outArg: string): never {

@@ -2,7 +2,7 @@
 // region and vintage. The country is named by its code, any name of the country map, or any
 // name a figure was loaded under: all of them stand for one identity (SPEC §5).
 import { existsSync } from 'node:fs';
-import { DEFAULTS } from '../config.js';
+import { DEFAULTS } from '../defaults.js';
 import { cleanText, countryKey, parseCountryCode } from '../rules/normalize.js';
 import type { RegionMap } from '../rules/regions.js';
 import { begunBy, currentAsOf, DAYS_VIEW, IDENTITIES_OF_NAME, SERIES } from '../store/region-db.js';

@@ -8,8 +8,8 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { GdpmrError } from '../errors.js';
 import { RESULT_SCHEMAS, taskName, type ResultOf, type Task } from '../engine/messages.js';
-import type { TaskRunner } from '../engine/runner.js';
-import type { RunnerOptions } from '../engine/runners.js';
+import type { TaskRunner } from '../engine/runners/runner.js';
+import type { RunnerOptions } from '../engine/runners/runner.js';
 import { ACTIVE_QUEUES_KEY, aliveKey, ALIVE_MS, connectRedis, LOST_AFTER_MS, LOST_JOBS_CHECK_MS, NO_WORKER_NOTICE_MS, QUEUE_PROTOCOL, shownUrl } from './settings.js';
 
 interface Waiting {

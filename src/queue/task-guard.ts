@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Task } from '../engine/messages.js';
-import { identifyInput } from '../engine/plan.js';
-import { RunPlan } from '../engine/run-plan.js';
-import { queueNameFor } from '../engine/runners.js';
+import { identifyInput } from '../engine/splits.js';
+import { RunPlan } from '../engine/resume-plan.js';
+import { queueNameFor } from '../engine/runners/runner.js';
 import { realPathOf } from '../store/layout.js';
 
 const refuse = (queue: string, why: string): never => {

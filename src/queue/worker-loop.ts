@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TaskSchema, type Task } from '../engine/messages.js';
-import { PoolRunner } from '../engine/pool-runner.js';
+import { PoolRunner } from '../engine/runners/pool.js';
 import { version } from '../version.js';
 import { ACTIVE_QUEUES_KEY, aliveKey, ALIVE_MS, LOCK_MS, MAX_STALLED, QUEUE_PROTOCOL, shownUrl, STALLED_CHECK_MS } from './settings.js';
 import { checkTask } from './task-guard.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNNER_KINDS, createRunner, type RunnerKind } from '../../src/engine/runners.js';
+import { RUNNER_KINDS, createRunner, type RunnerKind } from '../../src/engine/runners/registry.js';
 import { generateDump } from '../../src/generate/dump.js';
 import { cleanTempDirs, runEngine, snapshot, tempDir, writeInput } from '../helpers.js';
 import { HAVE_REDIS, INSTALL_HINT, startRedis, startWorker, stopProcess, type RedisServer, type WorkerProcess } from '../queue/redis.js';

@@ -1,6 +1,6 @@
 // Chaining the scans: where each split starts, from the split before it and its scan. Pure.
 import { describe, expect, it } from 'vitest';
-import { nextSplitStart } from '../../src/engine/plan.js';
+import { nextSplitStart } from '../../src/engine/splits.js';
 import { chainStates, REC_START, scanRange, type TokenizerState } from '../../src/rules/tokenizer.js';
 
 describe('nextSplitStart', () => {

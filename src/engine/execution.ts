@@ -13,11 +13,11 @@ import { countRows, sorterThreadsFor } from '../store/region-db.js';
 import type { Journal } from './journal.js';
 import { GdpmrError } from '../errors.js';
 import type { InputCheck, InputSplit, MapResult, ReduceResult, ScanResult } from './messages.js';
-import { hashRange, nextSplitStart, planSplits } from './plan.js';
+import { hashRange, nextSplitStart, planSplits } from './splits.js';
 import { publishGeneration } from './publish.js';
-import { discardRun, type RunPlan } from './run-plan.js';
-import type { RunEvents, RunProgress, RunRequest } from './run.js';
-import { runWithRetries, type TaskRunner } from './runner.js';
+import { discardRun, type RunPlan } from './resume-plan.js';
+import type { RunEvents, RunProgress, RunRequest } from './request.js';
+import { runWithRetries, type TaskRunner } from './runners/runner.js';
 import { PriorityScheduler } from './schedule.js';
 
 const LOAD_PRIORITY = 1;

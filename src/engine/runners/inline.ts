@@ -1,10 +1,10 @@
 // Runs tasks in this thread, one at a time: the reference the other runners must agree with.
 // Results pass the same zod schemas as the pool's, so a handler that returns the wrong shape
 // fails here too.
-import { withFaults } from './faults.js';
-import { RESULT_SCHEMAS, type ResultOf, type Task } from './messages.js';
+import { withFaults } from '../faults.js';
+import { RESULT_SCHEMAS, type ResultOf, type Task } from '../messages.js';
 import type { TaskRunner } from './runner.js';
-import { HANDLERS } from './tasks.js';
+import { HANDLERS } from '../tasks.js';
 
 export class InlineRunner implements TaskRunner {
   readonly kind = 'inline';

@@ -8,7 +8,7 @@ import { FACT_LINE_FORMAT } from '../rules/current.js';
 import { ColumnIndexSchema } from '../rules/header.js';
 import { writeFileWhole } from '../fs.js';
 import type { WarehousePaths } from '../store/layout.js';
-import type { InputIdentity } from './plan.js';
+import type { InputIdentity } from './splits.js';
 
 export const RunPlan = z.object({
   run_id: z.string(),

@@ -1,8 +1,9 @@
 // Runners execute tasks; the coordinator only decides which tasks and in what order. Both
 // runners take the same plain-data tasks, so the same plan (and the same tests) run inline,
 // for debugging and the property tests, or on the worker pool.
-import { errorText, GdpmrError } from '../errors.js';
-import { taskName, type ResultOf, type Task } from './messages.js';
+import { createHash } from 'node:crypto';
+import { errorText, GdpmrError } from '../../errors.js';
+import { taskName, type ResultOf, type Task } from '../messages.js';
 
 export interface TaskRunner {
   readonly kind: string;
@@ -53,3 +54,19 @@ export async function runWithRetries<T extends Task>(
 
 /** Errors from worker threads arrive as plain clones of Error objects: errorText reads both. */
 export const describeError = (error: unknown): string => errorText(error);
+
+export interface RunnerOptions {
+  /** Tasks that run at once (pool threads). */
+  slots: number;
+  chunkBytes: number;
+  redisUrl?: string;
+  /** The queue's name: one per warehouse and run, so two runs never share tasks. */
+  queueName: string;
+  /** Says something the user should know while the run goes on (the queue: no worker yet). */
+  notice?: (message: string) => void;
+}
+
+/** BullMQ queue name for a run of the warehouse at `root` (absolute). */
+export function queueNameFor(root: string, runId: string): string {
+  return `gdpmr-${createHash('sha256').update(root).digest('hex').slice(0, 12)}-${runId}`;
+}

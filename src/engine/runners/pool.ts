@@ -1,9 +1,9 @@
 // Runs tasks on a piscina pool of worker threads; workers/tasks.ts names the handlers.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import { Piscina } from 'piscina';
-import { RESULT_SCHEMAS, type ResultOf, type Task } from './messages.js';
+import { RESULT_SCHEMAS, type ResultOf, type Task } from '../messages.js';
 import type { TaskRunner } from './runner.js';
 
 /** The compiled worker entry; the pool needs JavaScript even when tests run TypeScript. */
