@@ -5,79 +5,54 @@ import { processOutput, type Output } from './output.js';
 import { version } from './version.js';
 
 type Command = (argv: string[], out: Output) => Promise<number>;
+/** A command's definitions (command-line.ts), for the overview: only their usage lines are read. */
+type Definitions = () => Promise<ReadonlyArray<{ usage: string }>>;
 
-const COMMANDS: Record<string, { usage: string; load: () => Promise<Command> }> = {
+const one = (load: () => Promise<{ COMMAND: { usage: string } }>): Definitions => async () => [(await load()).COMMAND];
+
+/**
+ * Every command: how to run it and where its definitions are. The overview (`gdpmr --help`) is
+ * made from the definitions, the same ones each command's own page and parser are made from.
+ */
+const COMMANDS: Record<string, { load: () => Promise<Command>; definitions: Definitions }> = {
   extract: {
-    usage: 'gdpmr extract wikipedia|imf|weo|worldbank [--url URL | --file FILE...] --out OUT.csv [--published DATE] [--timeout S]',
     load: async () => (await import('./commands/extract.js')).extractCommand,
+    definitions: async () => [...(await import('./commands/extract.js')).DEFINITIONS, (await import('./commands/extract-weo.js')).COMMAND, (await import('./commands/extract-worldbank.js')).COMMAND],
   },
-  run: {
-    usage: 'gdpmr run INPUT.csv [--out DIR] [--chunk-size SIZE] [--workers N] [--regions FILE] [--source NAME] [--append | --replace] [--allow-reload] [--resume] [--redis URL]',
-    load: async () => (await import('./commands/run.js')).runCommand,
-  },
-  query: {
-    usage: 'gdpmr query top5|over|history|revisions [--warehouse DIR] [--source NAME] [--year Y] [--as-of DATE] [--projections] [--json|--csv]',
-    load: async () => (await import('./commands/query.js')).queryCommand,
-  },
-  refresh: {
-    usage: 'gdpmr refresh [--warehouse DIR] [--sources FILE] [--dry-run] [--max-drift PCT] [--accept-drift]',
-    load: async () => (await import('./commands/refresh.js')).refreshCommand,
-  },
-  status: {
-    usage: 'gdpmr status [--warehouse DIR] [--sources FILE] [--json] [--check]',
-    load: async () => (await import('./commands/status.js')).statusCommand,
-  },
-  rebuild: {
-    usage: 'gdpmr rebuild [--warehouse DIR] --out DIR2 [--skip-unarchived]',
-    load: async () => (await import('./commands/rebuild.js')).rebuildCommand,
-  },
-  rollback: {
-    usage: 'gdpmr rollback [--warehouse DIR] [--to N] [--list]',
-    load: async () => (await import('./commands/rollback.js')).rollbackCommand,
-  },
-  verify: {
-    usage: 'gdpmr verify [--warehouse DIR] [--json]',
-    load: async () => (await import('./commands/verify.js')).verifyCommand,
-  },
-  sql: {
-    usage: 'gdpmr sql "STATEMENT" | --file FILE [--warehouse DIR] [--json|--csv] [--timeout S]',
-    load: async () => (await import('./commands/sql.js')).sqlCommand,
-  },
-  report: {
-    usage: 'gdpmr report [--warehouse DIR] [--out FILE.html] [--as-of DATE] [--source NAME]',
-    load: async () => (await import('./commands/report.js')).reportCommand,
-  },
-  export: {
-    usage: 'gdpmr export [--warehouse DIR] --out DIR2 [--format parquet|csv] [--current-only]',
-    load: async () => (await import('./commands/export.js')).exportCommand,
-  },
-  worker: {
-    usage: 'gdpmr worker --redis URL [--concurrency N]',
-    load: async () => (await import('./commands/worker.js')).workerCommand,
-  },
-  bench: {
-    usage: 'gdpmr bench INPUT.csv [--chunk-sizes LIST] [--workers LIST] [--repeat N] [--report DIR] [--json]',
-    load: async () => (await import('./commands/bench.js')).benchCommand,
-  },
-  generate: {
-    usage: 'gdpmr generate --size SIZE --out FILE [--seed N] [--skew REGION=SHARE,...] [--dirt low|default|high]',
-    load: async () => (await import('./commands/generate.js')).generateCommand,
-  },
+  run: { load: async () => (await import('./commands/run.js')).runCommand, definitions: one(() => import('./commands/run.js')) },
+  query: { load: async () => (await import('./commands/query.js')).queryCommand, definitions: async () => (await import('./commands/query.js')).DEFINITIONS },
+  refresh: { load: async () => (await import('./commands/refresh.js')).refreshCommand, definitions: one(() => import('./commands/refresh.js')) },
+  status: { load: async () => (await import('./commands/status.js')).statusCommand, definitions: one(() => import('./commands/status.js')) },
+  rebuild: { load: async () => (await import('./commands/rebuild.js')).rebuildCommand, definitions: one(() => import('./commands/rebuild.js')) },
+  rollback: { load: async () => (await import('./commands/rollback.js')).rollbackCommand, definitions: one(() => import('./commands/rollback.js')) },
+  verify: { load: async () => (await import('./commands/verify.js')).verifyCommand, definitions: one(() => import('./commands/verify.js')) },
+  sql: { load: async () => (await import('./commands/sql.js')).sqlCommand, definitions: one(() => import('./commands/sql.js')) },
+  report: { load: async () => (await import('./commands/report.js')).reportCommand, definitions: one(() => import('./commands/report.js')) },
+  export: { load: async () => (await import('./commands/export.js')).exportCommand, definitions: one(() => import('./commands/export.js')) },
+  worker: { load: async () => (await import('./commands/worker.js')).workerCommand, definitions: one(() => import('./commands/worker.js')) },
+  bench: { load: async () => (await import('./commands/bench.js')).benchCommand, definitions: one(() => import('./commands/bench.js')) },
+  generate: { load: async () => (await import('./commands/generate.js')).generateCommand, definitions: one(() => import('./commands/generate.js')) },
 };
 
-const HELP = `gdpmr — a local multiprocess MapReduce engine for nominal-GDP dumps
+/** `gdpmr --help`: every command's usage line, from its definition; the modules load one by one. */
+async function overview(): Promise<string> {
+  const { wrapUsage } = await import('./command-line.js');
+  const lines: string[] = [];
+  for (const entry of Object.values(COMMANDS)) for (const d of await entry.definitions()) lines.push(wrapUsage(`  ${d.usage}`));
+  return `gdpmr — a local multiprocess MapReduce engine for nominal-GDP dumps
 
-${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}
+${lines.join('\n')}
 
 Run \`gdpmr COMMAND --help\` for a command's options. Exit codes: 0 success, 1 the run or
 fetch failed (nothing of it was published), 2 usage or input error.`;
+}
 
 export async function main(argv: string[], out: Output = processOutput()): Promise<number> {
   const [command, ...rest] = argv;
   // `gdpmr help run`, `gdpmr help query top5`: the same page as `gdpmr run --help`.
   if (command === 'help' && rest.length > 0) return main([...rest, '--help'], out);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    out.stdout(HELP);
+    out.stdout(await overview());
     return command === undefined ? 2 : 0;
   }
   if (command === '--version' || command === '-V' || command === 'version') {

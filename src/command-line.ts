@@ -44,8 +44,6 @@ export interface PositionalSpec {
 export interface CommandDefinition<F extends Record<string, FlagSpec>> {
   /** `gdpmr query top5` */
   name: string;
-  /** What follows the name on the usage line. */
-  synopsis: string;
   description: string;
   positionals?: PositionalSpec[];
   flags: F;
@@ -67,6 +65,8 @@ export type OptionsOf<F extends Record<string, FlagSpec>> = { -readonly [K in ke
 
 export interface Command<F extends Record<string, FlagSpec>> {
   definition: CommandDefinition<F>;
+  /** The usage line: the name, the positionals and every listed flag, made from the definition. */
+  usage: string;
   /** The options, or null when --help was asked for. */
   parse(argv: string[]): OptionsOf<F> | null;
   help(): string;
@@ -91,12 +91,40 @@ export function flagLine(key: string, spec: FlagSpec): string {
   return helpLine(`  ${flagName(key)}${spec.kind.type === 'boolean' ? '' : ` ${spec.kind.placeholder}`}`, text);
 }
 
+/** What follows a command's name on its usage line: its positionals, then each listed flag. */
+export function synopsisOf(definition: CommandDefinition<Record<string, FlagSpec>>): string {
+  const parts = (definition.positionals ?? []).map((p) => (p.required === undefined ? `[${p.placeholder}]` : p.placeholder));
+  for (const [key, spec] of Object.entries(definition.flags)) {
+    if (spec.hidden) continue;
+    const word = `${flagName(key)}${spec.kind.type === 'boolean' ? '' : ` ${spec.kind.placeholder}`}${spec.multiple ? ' ...' : ''}`;
+    parts.push(spec.required === undefined ? `[${word}]` : word);
+  }
+  return parts.join(' ');
+}
+
+/** A usage line wrapped at `width` columns, later lines indented under the first word's end. */
+export function wrapUsage(line: string, width = 100, indent = '      '): string {
+  const lead = /^\s*/.exec(line)?.[0] ?? '';
+  const words = line.match(/\[[^\]]*\]|\S+/g) ?? [];
+  const out: string[] = [];
+  let current = lead;
+  for (const word of words) {
+    if (current.trim() !== '' && current.length + 1 + word.length > width) {
+      out.push(current);
+      current = `${lead}${indent}${word}`;
+    } else current = current.trim() === '' ? `${current}${word}` : `${current} ${word}`;
+  }
+  if (current.trim() !== '') out.push(current);
+  return out.join('\n');
+}
+
 export function defineCommand<F extends Record<string, FlagSpec>>(definition: CommandDefinition<F>): Command<F> {
   const positionals = definition.positionals ?? [];
+  const usageLine = `${definition.name} ${synopsisOf(definition)}`.trimEnd();
   const options: NonNullable<Parameters<typeof parseArgs>[0]>['options'] = { help: { type: 'boolean', short: 'h' } };
   for (const [key, spec] of Object.entries(definition.flags)) options[flagName(key).slice(2)] = { type: spec.kind.type, multiple: spec.multiple === true };
   const help = (): string => {
-    const lines = [`${definition.name} ${definition.synopsis}`, '', definition.description];
+    const lines = [wrapUsage(usageLine), '', definition.description];
     const listed = Object.entries(definition.flags).filter(([, s]) => !s.hidden);
     if (positionals.length + listed.length > 0) lines.push('');
     for (const p of positionals) lines.push(helpLine(`  ${p.placeholder}`, p.help));
@@ -147,7 +175,7 @@ export function defineCommand<F extends Record<string, FlagSpec>>(definition: Co
     }
     return out as OptionsOf<F>;
   };
-  return { definition, parse, help };
+  return { definition, usage: usageLine, parse, help };
 }
 
 // ---- flag kinds -------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 // machinery that turns a command's definition into parsing, checks and help is
 // src/command-line.ts, the defaults and limits the flags use src/defaults.ts.
 import { byteSize, calendarDate, decimal, flag, path, sourceName, year, type FlagSpec, type Kind } from './command-line.js';
-import { isCalendarDate } from './rules/normalize.js';
 import { usage } from './errors.js';
 import { DEFAULTS } from './defaults.js';
 import { kindOf } from './fs.js';
@@ -21,17 +20,7 @@ export const FLAGS = {
   asOf: { kind: calendarDate, help: 'answer as the warehouse would have on that date: later vintages unseen' },
   projections: { kind: flag, help: "a country's latest figure may be a projection (the publisher's estimate or\nforecast: a year after its estimates_start_after, else not before its vintage's\nyear); by default it is the newest figure that is not" },
   /** The figures' date of an extract: a real calendar date. */
-  published: {
-    kind: {
-      type: 'string',
-      placeholder: 'YYYY-MM-DD',
-      parse: (value: string, name: string) => {
-        if (!isCalendarDate(value.trim())) throw usage(`${name} must be a real calendar date YYYY-MM-DD, got ${JSON.stringify(value)}`);
-        return value.trim();
-      },
-    } as Kind<string>,
-    help: "the figures' date",
-  },
+  published: { kind: calendarDate, help: "the figures' date" },
   verbose: { kind: flag, help: 'log every request to stderr as well as into the .source.json' },
   force: { kind: flag, help: 'replace an --out that exists though it is not this command\'s earlier output' },
   /** Seconds per request of the extract commands, the body included. */

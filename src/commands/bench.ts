@@ -20,7 +20,6 @@ import type { Output } from '../output.js';
 
 export const COMMAND = defineCommand({
   name: 'gdpmr bench',
-  synopsis: 'INPUT.csv [--chunk-sizes 256KB,1MB,4MB,16MB,64MB] [--workers 1,2] [--repeat 3] [--report DIR] [--regions FILE] [--json]',
   description: `Runs the whole pipeline for every chunk size and worker count into temporary warehouses, prints
 a table, and writes DIR/bench.json and DIR/bench.svg (throughput against chunk size).`,
   positionals: [{ name: 'input', placeholder: 'INPUT.csv', kind: path('INPUT'), required: 'gdpmr bench needs INPUT.csv, the dump to benchmark on', help: 'the dump to benchmark on' }],

@@ -13,7 +13,6 @@ import type { Output } from '../output.js';
 
 export const COMMAND = defineCommand({
   name: 'gdpmr export',
-  synopsis: '[--warehouse DIR] --out DIR2 [--format parquet|csv] [--current-only]',
   description: `Writes every row of the warehouse (or only the current figures) as Hive-style partitions,
 DIR2/region=<Region>/part-0.parquet (or .csv), e.g. region=Asia, with DIR2/_gdpmr_export.json describing them.
 An --out that exists must be an earlier gdpmr export: it is replaced whole.`,

@@ -22,9 +22,8 @@ export const WEO_VINTAGES = join(PACKAGE_ROOT, 'data', 'weo_vintages.csv');
 /** A release-date table is a few lines; a larger --vintages is no such table. */
 const VINTAGES_MAX_BYTES = 1024 * 1024;
 
-const COMMAND = defineCommand({
+export const COMMAND = defineCommand({
   name: 'gdpmr extract weo',
-  synopsis: '(--file FILE ... | --url URL ...) --out OUT.csv [--subject NGDPD] [--published YYYY-MM-DD]',
   description: `Reads the IMF's World Economic Outlook database files as the IMF publishes each vintage
 ("entire dataset, by countries": WEOOct2024all.xls and the like, which are tab-separated text)
 and writes one dump for \`gdpmr run\` holding every vintage, in file order, each row with its

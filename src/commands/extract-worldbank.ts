@@ -22,9 +22,8 @@ const MAX_PAGES = 200;
 /** A bulk file is ~250 KB; a larger --file is no such file. */
 const FILE_MAX_BYTES = 64 * 1024 * 1024;
 
-const COMMAND = defineCommand({
+export const COMMAND = defineCommand({
   name: 'gdpmr extract worldbank',
-  synopsis: '(--file FILE ... | --url BASE) --out OUT.csv [--published YYYY-MM-DD] [--regions FILE]',
   description: `Reads the World Bank's GDP in current US$ (${WORLD_BANK_INDICATOR}) and writes one dump for
 \`gdpmr run\`, source world_bank, figures in millions of USD:
   country,country_code,year,gdp_usd_million,published,source,estimates_start_after

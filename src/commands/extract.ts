@@ -31,7 +31,6 @@ status, revision, sha256, rows). \`gdpmr extract SOURCE --help\` explains each:
 
 const WIKIPEDIA = defineCommand({
   name: 'gdpmr extract wikipedia',
-  synopsis: '[--url URL | --file PAGE.html] --out OUT.csv [--source imf|world_bank|un] [--published YYYY-MM-DD]',
   description: `Reads the table of Wikipedia's "List of countries by GDP (nominal)" that has a Country/Territory
 column and the column group of --source, found by header text. With neither --url nor --file
 the live page is fetched: ${WIKIPEDIA_URL}`,
@@ -48,7 +47,6 @@ code (and the region) by the name in the country map.`,
 
 const IMF = defineCommand({
   name: 'gdpmr extract imf',
-  synopsis: '[--url BASE | --file VALUES.json --countries COUNTRIES.json] --out OUT.csv [--indicator NGDPD] [--published YYYY-MM-DD]',
   description: `Reads the IMF DataMapper API: BASE/INDICATOR ({"values":{"NGDPD":{ISO3:{YEAR:billions}}}}) and
 BASE/countries. With neither --url nor --file it fetches ${IMF_BASE_URL}.
 One row per country of BASE/countries and year with a value; groups such as WEOWORLD are left
@@ -224,3 +222,6 @@ async function extractImfCommand(argv: string[], out: Output): Promise<number> {
   out.stdout(`extracted ${result.rows.length} rows (${o.indicator}, published ${published}) from ${valuesWhere} into ${o.out}`);
   return 0;
 }
+
+/** The definitions of the subcommands this module runs (weo and worldbank have their own). */
+export const DEFINITIONS = [WIKIPEDIA, IMF];

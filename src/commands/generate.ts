@@ -12,8 +12,6 @@ const WEO_ENCODINGS = ['utf-16le', 'utf-8', 'windows-1252'] as const;
 
 export const COMMAND = defineCommand({
   name: 'gdpmr generate',
-  synopsis: `--size SIZE --out FILE [--seed N] [--skew REGION=SHARE,...] [--dirt low|default|high]
-gdpmr generate --weo --size SIZE --out FILE [--seed N] [--vintage "October 2024"] [--encoding utf-16le|utf-8|windows-1252]`,
   description: `Writes a synthetic raw GDP dump of about SIZE bytes, the same bytes for the same seed and options.
 Territories: one per 7.5 KB of output, at least 2000, spread evenly over the five regions unless
 --skew gives shares (e.g. Asia=0.6,Europe=0.1; the rest share what is left).

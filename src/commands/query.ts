@@ -1,7 +1,7 @@
 // `gdpmr query top5 | over | history | revisions`: read-only questions to a published
 // warehouse. Each subcommand is one entry: its flags, its schema, its question, and how its
 // answer reads as a table and as CSV.
-import { defineCommand, decimal, flagLine, oneOf, positiveInt, text, type Command, type FlagSpec, type OptionsOf } from '../command-line.js';
+import { defineCommand, decimal, flagLine, oneOf, positiveInt, text, wrapUsage, type Command, type FlagSpec, type OptionsOf } from '../command-line.js';
 import { FLAGS } from '../config.js';
 import { DEFAULTS, LIMITS } from '../defaults.js';
 import { usage } from '../errors.js';
@@ -24,20 +24,17 @@ const FIGURE_FLAGS = {
 
 const TOP5 = defineCommand({
   name: 'gdpmr query top5',
-  synopsis: '[--k 5] [options]',
   description: `For each region, the k countries with the highest GDP (ties: name ascending) and the mean of
 their GDP, regions ordered by that mean. A country is its ISO code; its name is the map's.`,
   flags: { k: { kind: positiveInt('a whole number of at least 1', LIMITS.k, 'more than any region has countries', 'K'), default: DEFAULTS.k as number, help: 'how many countries per region' }, ...FIGURE_FLAGS },
 });
 const OVER = defineCommand({
   name: 'gdpmr query over',
-  synopsis: '[--min 100] [options]',
   description: 'Every country with GDP of at least --min billion USD, highest first (ties: name ascending).',
   flags: { min: { kind: decimal('a number of billions of USD, at least 0', () => true, 'BILLIONS'), default: DEFAULTS.minUsdBillion as number, help: 'the floor, billions of USD' }, ...FIGURE_FLAGS },
 });
 const HISTORY = defineCommand({
   name: 'gdpmr query history',
-  synopsis: '--country NAME [--as-of YYYY-MM-DD] [options]',
   description: `Every figure ever loaded for one country, of every source, in every region, year and vintage,
 ordered by source, region, year and published; the current one of each fact marked.`,
   flags: {
@@ -52,7 +49,6 @@ ordered by source, region, year and published; the current one of each fact mark
 });
 const REVISIONS = defineCommand({
   name: 'gdpmr query revisions',
-  synopsis: '--from D1 --to D2 [--min-change PCT] [options]',
   description: `Every fact (region, country, year) of one source whose current figure as of D2 differs from its
 current figure as of D1, and the facts new by D2; ordered by region, country, year. The table
 lists the largest changes first.`,
@@ -71,7 +67,6 @@ const COUNTRY_FLAG = {
 };
 const VINTAGES = defineCommand({
   name: 'gdpmr query vintages',
-  synopsis: '--country NAME|CODE [--from-year Y1] [--to-year Y2] [--source NAME] [--json|--csv]',
   description: `One country's figures of one source as a matrix: a column per vintage (each published date),
 a row per year; a cell is the figure that vintage published for that year (* marks a
 projection), then the first and latest published figure and the change between them.`,
@@ -85,7 +80,6 @@ projection), then the first and latest published figure and the change between t
 });
 const ACCURACY = defineCommand({
   name: 'gdpmr query accuracy',
-  synopsis: '[--horizon 1] [--source NAME] [--country NAME|CODE] [--json|--csv]',
   description: `How good the publisher's forecasts were: each fact's figure current at the end of year Y - H,
 if it was a projection, against the first figure published as actual for Y. Per region: how
 many, the mean error (the bias) and the mean absolute error, in per cent; with --country, also
@@ -98,7 +92,9 @@ that country's forecasts year by year.`,
   },
 });
 
-export const QUERY_HELP = `gdpmr query top5 [--k 5] | over [--min 100] | history --country NAME | revisions --from D1 --to D2 [--min-change PCT] | vintages --country NAME | accuracy [--horizon 1]  [options]
+const SUBCOMMAND_DEFINITIONS = [TOP5, OVER, HISTORY, REVISIONS, VINTAGES, ACCURACY];
+
+export const QUERY_HELP = `${SUBCOMMAND_DEFINITIONS.map((c) => wrapUsage(c.usage)).join('\n')}
 
   top5       per region, the k countries with the highest GDP and their mean
   over       every country with GDP of at least --min billion USD
@@ -302,3 +298,6 @@ export async function queryCommand(argv: string[], out: Output): Promise<number>
   else out.stdout(`${r.title}\n${table(r.headers, r.rows.map((row) => row.map((c) => c ?? '')), r.rightAligned)}`);
   return 0;
 }
+
+/** Every subcommand's definition, for the usage overview (cli.ts). */
+export const DEFINITIONS = SUBCOMMAND_DEFINITIONS;

@@ -16,7 +16,6 @@ import { extractFromArchive, refreshRecordOf, type RefreshRecord } from './refre
 
 export const COMMAND = defineCommand({
   name: 'gdpmr rebuild',
-  synopsis: '[--warehouse DIR] --out DIR2 [--skip-unarchived]',
   description: `Builds a new warehouse DIR2 from DIR's archive alone: each load a refresh made is extracted
 again from its archived files and responses, with the options its manifest entry records, and
 appended in DIR's order; DIR2 has the same rows as DIR. Every archive file's sha256 is checked

@@ -32,7 +32,6 @@ export const SOURCES_FLAG = { kind: path('FILE'), default: DEFAULT_SOURCES_FILE 
 
 export const COMMAND = defineCommand({
   name: 'gdpmr refresh',
-  synopsis: '[--warehouse DIR] [--sources FILE] [--dry-run] [--max-drift PCT] [--accept-drift]',
   description: `Refreshes every source of the sources file, in order: reads its raw bytes (each file of a
 \`files\` source, every response of a \`url\` source's fetch), skips what the warehouse's archive
 already holds (a second refresh in a row loads nothing), extracts the rest as \`gdpmr extract\`

@@ -11,7 +11,6 @@ import type { Output } from '../output.js';
 
 export const COMMAND = defineCommand({
   name: 'gdpmr report',
-  synopsis: '[--warehouse DIR] [--out FILE.html] [--as-of YYYY-MM-DD] [--source NAME]',
   description: `Writes one self-contained HTML page (default DIR/report.html) that opens offline: each region's
 top 5 with its mean, GDP over the years of each region's top 3, the largest revisions between
 the last two vintages, the loads with what they loaded and rejected, the last run's stages.

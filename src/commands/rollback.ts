@@ -14,7 +14,6 @@ import { asInvoked, type Output } from '../output.js';
 
 export const COMMAND = defineCommand({
   name: 'gdpmr rollback',
-  synopsis: '[--warehouse DIR] [--to N] [--list]',
   description: `Puts back a warehouse a run replaced or appended to. Each publish keeps the generation it
 replaced (the last five, and any it cannot verify, are kept in DIR/.gen/ and listed in
 DIR/.kept.json); rollback swaps one in with one rename and keeps the one it replaced first, so a

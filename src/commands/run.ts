@@ -12,7 +12,6 @@ import type { Output } from '../output.js';
 
 export const COMMAND = defineCommand({
   name: 'gdpmr run',
-  synopsis: 'INPUT.csv [options]',
   description: 'Builds a warehouse from a raw GDP dump: one SQLite database per region, rejects.csv, manifest.json.',
   positionals: [{ name: 'input', placeholder: 'INPUT.csv', kind: path('INPUT'), required: 'gdpmr run needs INPUT.csv, the dump to load', help: 'the dump to load' }],
   flags: {

@@ -17,7 +17,6 @@ const HELD_BYTES = 64 * 1024 * 1024;
 
 export const COMMAND = defineCommand({
   name: 'gdpmr sql',
-  synopsis: '"STATEMENT" | --file FILE [--warehouse DIR] [--json | --csv] [--timeout S]',
   description: `Runs one read-only SQL statement (SQLite's dialect) with every region's rows visible as one
 relation gdp, with every column of a region's gdp:
   ${VIEW_COLUMNS.join(', ')}
@@ -116,14 +115,11 @@ function statementOf(o: { statement?: string; file?: string }): string {
  * is synchronous, and not even process.exit stops it), so the statement runs in a child process
  * that writes the answer itself and is killed at the deadline.
  */
-async function runWithTimeout(argv: string[], seconds: number, statement: string, out: Output): Promise<number> {
+async function runWithTimeout(o: { warehouse: string; json: boolean; csv: boolean }, seconds: number, statement: string): Promise<number> {
   const { spawn } = await import('node:child_process');
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--timeout' || argv[i] === '--file') i++;
-    else if (!argv[i].startsWith('--timeout=') && !argv[i].startsWith('--file=') && argv[i] !== statement) rest.push(argv[i]);
-  }
-  const child = spawn(process.execPath, [process.argv[1], 'sql', '--file', '-', ...rest], { stdio: ['pipe', 'inherit', 'inherit'] });
+  // The child gets the parsed options back as flags, the statement on its standard input.
+  const flags = ['--warehouse', o.warehouse, ...(o.json ? ['--json'] : []), ...(o.csv ? ['--csv'] : [])];
+  const child = spawn(process.execPath, [process.argv[1], 'sql', '--file', '-', ...flags], { stdio: ['pipe', 'inherit', 'inherit'] });
   child.stdin.end(statement);
   child.stdin.on('error', () => undefined);
   let timedOut = false;
@@ -145,7 +141,7 @@ export async function sqlCommand(argv: string[], out: Output): Promise<number> {
   }
   if (o.json && o.csv) throw usage('gdpmr sql takes --json or --csv, not both');
   const text = statementOf({ statement: o.positionals.statement, file: o.file });
-  if (o.timeout !== undefined) return runWithTimeout(argv, o.timeout, text, out);
+  if (o.timeout !== undefined) return runWithTimeout(o, o.timeout, text);
   const db = openSqlView(o.warehouse);
   try {
     let statement: Database.Statement;

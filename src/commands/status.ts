@@ -13,7 +13,6 @@ import { refreshRecordOf, type RefreshRecord } from './refresh-loads.js';
 
 export const COMMAND = defineCommand({
   name: 'gdpmr status',
-  synopsis: '[--warehouse DIR] [--sources FILE] [--json] [--check]',
   description: `Shows, for each source of the sources file: when it was last checked and with what outcome,
 when it last loaded new figures, the latest published date it loaded, its last load's records,
 economies and rejects, the change against the load before, whether it is stale (not loaded for

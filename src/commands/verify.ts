@@ -6,7 +6,6 @@ import type { Output } from '../output.js';
 
 export const COMMAND = defineCommand({
   name: 'gdpmr verify',
-  synopsis: '[--warehouse DIR] [--json]',
   description: `Checks a published warehouse: its generation links, that every region database the manifest
 counts exists, opens, passes SQLite's quick_check and holds the counted rows, that records =
 loaded + rejected, and the rejects file's row count. Exit 0 when all hold; exit 1 with one line

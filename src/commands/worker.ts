@@ -8,7 +8,6 @@ import type { Output } from '../output.js';
 
 export const COMMAND = defineCommand({
   name: 'gdpmr worker',
-  synopsis: '--redis URL [--concurrency N]',
   description: `Runs the tasks of every \`gdpmr run --redis URL\` in progress, N at a time, until stopped.
 SIGTERM or SIGINT: finishes the tasks in hand, then exits 0. Every worker must see the input,
 the region map and the warehouse at the same paths as the run.`,

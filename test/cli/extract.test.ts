@@ -152,7 +152,7 @@ describe('bad usage: exit 2, nothing written', () => {
     [['wikipedia', '--url', 'ftp://example.org/page'], '--url must be an http:// or https:// address'],
     [['wikipedia', '--file', '/no/such/page.html'], '--file must be a readable file, got /no/such/page.html (no such file)'],
     [['wikipedia', '--file', PAGE, '--source', 'oecd'], '--source must be one of imf, world_bank, un'],
-    [['wikipedia', '--file', PAGE, '--published', '2025-02-30'], '--published must be a real calendar date YYYY-MM-DD'],
+    [['wikipedia', '--file', PAGE, '--published', '2025-02-30'], '--published must be a calendar date YYYY-MM-DD'],
     [['wikipedia', '--file', PAGE, '--timeout', '0'], '--timeout must be a number of seconds'],
     [['imf', '--file', VALUES, '--countries', COUNTRIES, '--published', '2024-10-22', '--indicator', 'NG;DPD'], '--indicator must be'],
     [['gdp'], 'gdpmr extract must be followed by wikipedia, imf, weo or worldbank'],

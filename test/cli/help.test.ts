@@ -5,9 +5,9 @@ import { cli, WIKIPEDIA } from '../helpers.js';
 
 describe('help pages', () => {
   it.each([
-    [['help', 'query', 'top5'], 'gdpmr query top5 [--k 5]', '--projections'],
+    [['help', 'query', 'top5'], 'gdpmr query top5 [--k K]', '--projections'],
     [['query', 'history', '--help'], 'gdpmr query history --country NAME', 'any name a figure was loaded under'],
-    [['query', 'revisions', '--help'], 'gdpmr query revisions --from D1 --to D2', '--min-change PCT'],
+    [['query', 'revisions', '--help'], 'gdpmr query revisions --from YYYY-MM-DD --to YYYY-MM-DD', '--min-change PCT'],
     [['help', 'run'], 'gdpmr run INPUT.csv', '--replace'],
     [['extract', 'imf', '--help'], 'gdpmr extract imf', '--countries FILE'],
     [['extract', 'wikipedia', '--help'], 'gdpmr extract wikipedia', '--source NAME'],
