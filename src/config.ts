@@ -1,7 +1,7 @@
 // The flags several commands share, each declared once, and the checks of an output path; the
 // machinery that turns a command's definition into parsing, checks and help is
 // src/command-line.ts, the defaults and limits the flags use src/defaults.ts.
-import { byteSize, calendarDate, decimal, flag, path, sourceName, year, type FlagSpec, type Kind } from './command-line.js';
+import { byteSize, calendarDate, decimal, flag, path, sourceName, year, type FlagSpec } from './command-line.js';
 import { usage } from './errors.js';
 import { DEFAULTS } from './defaults.js';
 import { kindOf } from './fs.js';

@@ -12,7 +12,7 @@ import { runJob } from '../src/engine/run.js';
 import { readManifest } from '../src/store/manifest.js';
 import { REGIONS, regionFileName } from '../src/rules/normalize.js';
 import { existsSync } from 'node:fs';
-import { VIEW_COLUMNS } from '../src/store/region-db.js';
+import { VIEW_COLUMNS } from '../src/store/region-db/schema.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const DATA = join(ROOT, 'data');

@@ -7,7 +7,6 @@ import { defineCommand, flag, oneOf, path } from '../command-line.js';
 import { FLAGS, refuseWarehouseFiles } from '../config.js';
 import { GdpmrError, usage } from '../errors.js';
 import { withWarehouse } from '../query/warehouse.js';
-import { regionFileName } from '../rules/normalize.js';
 import { fsReason, makeDirectory, removeOnSignal } from '../fs.js';
 import type { Output } from '../output.js';
 

@@ -8,7 +8,7 @@ import { errorText, GdpmrError, usage } from '../errors.js';
 import { fixed2, table, TABLE_ROWS } from '../format.js';
 import { openWarehouse } from '../query/warehouse.js';
 import { WarehousePaths } from '../store/layout.js';
-import { VIEW_COLUMNS } from '../store/region-db.js';
+import { VIEW_COLUMNS } from '../store/region-db/schema.js';
 import { holdingOutput, streamCsvAnswer, streamJsonAnswer, type Output } from '../output.js';
 import { readSmallFile } from '../fs.js';
 

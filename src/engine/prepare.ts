@@ -6,7 +6,7 @@ import { errorText, GdpmrError, usage } from '../errors.js';
 import { fsReason, kindOf, makeDirectory } from '../fs.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { RegionMap } from '../rules/regions.js';
-import { SERIES } from '../store/region-db.js';
+import { SERIES } from '../store/region-db/schema.js';
 import { currentGeneration, readPublished, WarehousePaths } from '../store/layout.js';
 import type { Manifest } from '../store/manifest.js';
 import { requireSound, verifyCheap } from '../store/verify.js';

@@ -4,7 +4,7 @@
 // (or only the current ones) are read in batches, so memory stays flat whatever the
 // warehouse's size. One table says each column's kind; the CSV and Parquet writers both follow it.
 import type Database from 'better-sqlite3';
-import { VIEW_COLUMNS } from '../store/region-db.js';
+import { VIEW_COLUMNS } from '../store/region-db/schema.js';
 
 export type ColumnKind = 'text' | 'optional_text' | 'int32' | 'optional_int32' | 'int64' | 'double' | 'boolean' | 'date';
 

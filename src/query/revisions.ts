@@ -2,7 +2,9 @@
 // figure as of D1 (SPEC §9). A fact can only have changed if its figure as of D2 is a vintage
 // published after D1; its figure as of D1 is then the one row whose interval holds D1.
 import { REGIONS } from '../rules/normalize.js';
-import { begunBy, currentAsOf, dayOfParam, DAYS_VIEW, everCurrent, PUBLISHED_DATES, publishedAfter, validToKey } from '../store/region-db.js';
+import { dayOfParam } from '../store/region-db/days.js';
+import { DAYS_VIEW } from '../store/region-db/schema.js';
+import { begunBy, currentAsOf, everCurrent, PUBLISHED_DATES, publishedAfter, validToKey } from '../store/region-db/validity-sql.js';
 import { round2, sourceFigures, type OpenWarehouse } from './warehouse.js';
 
 export interface Revision {
@@ -26,7 +28,7 @@ export interface RevisionsAnswer {
 }
 
 // SQLite's BINARY order of UTF-8 text is code-point order: the SPEC's country order. Intervals
-// are tested on day numbers (store/region-db.ts), read through DAYS_VIEW.
+// are tested on day numbers (store/region-db/days.ts), read through DAYS_VIEW.
 export const REVISED = `
 SELECT t.region, t.name AS country, t.country_code, t.year, t.gdp_usd_billion AS to_value, t.published,
   (SELECT f.gdp_usd_billion FROM ${DAYS_VIEW} f

@@ -7,7 +7,9 @@ import { requireSound } from '../store/verify.js';
 import { REGIONS, type Region } from '../rules/normalize.js';
 import type { Manifest } from '../store/manifest.js';
 import { firstReleaseSql } from '../store/vintage-sql.js';
-import { currentAsOf, DAYS_VIEW, EARLIEST_PUBLISHED, EVER_CURRENT, LATEST_GAPS, latestAsOf, openReadOnly } from '../store/region-db.js';
+import { openReadOnly } from '../store/region-db/read.js';
+import { DAYS_VIEW } from '../store/region-db/schema.js';
+import { currentAsOf, EARLIEST_PUBLISHED, EVER_CURRENT, LATEST_GAPS, latestAsOf } from '../store/region-db/validity-sql.js';
 
 export interface OpenWarehouse {
   manifest: Manifest;
@@ -158,7 +160,7 @@ export function figuresSql(view: FigureView, latestGaps = false): string {
     : `SELECT ${FIGURE_COLUMNS} FROM ${DAYS_VIEW} WHERE source = @source AND year = @year AND ${EVER_CURRENT} AND ${currentAsOf()} AND gdp_usd_billion >= @min ${order}`;
 }
 
-/** Whether a region database stores "latest" intervals with gaps (store/region-db.ts LATEST_GAPS). */
+/** Whether a region database stores "latest" intervals with gaps (store/region-db/validity-sql.ts LATEST_GAPS). */
 function hasLatestGaps(db: Database.Database): boolean {
   const row = db.prepare(LATEST_GAPS).get() as { value: number | null } | undefined;
   return (row?.value ?? 0) > 0;

@@ -11,7 +11,8 @@ import { over } from '../query/over.js';
 import { top5 } from '../query/top5.js';
 import { vintages } from '../query/vintages.js';
 import { chooseSource, sourceFigures, sourcesOf, type OpenWarehouse } from '../query/warehouse.js';
-import { currentAsOf, DAYS_VIEW, PUBLISHED_DATES } from '../store/region-db.js';
+import { DAYS_VIEW } from '../store/region-db/schema.js';
+import { currentAsOf, PUBLISHED_DATES } from '../store/region-db/validity-sql.js';
 import { version } from '../version.js';
 import { forecastErrorChart, loadsChart, NARROW, revisionHeatmap, revisionsChart, stagesChart, topChart, WIDE, yearsChart, type ChartFit, type ErrorBar, type LoadBar, type RevisionCell, type YearPoint } from './charts.js';
 

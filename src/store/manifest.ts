@@ -7,7 +7,7 @@ import { REGIONS, REJECT_REASONS, type Region, type RejectReason } from '../rule
 /**
  * The warehouse format. 2: facts keyed by source and country identity (SPEC §1), with
  * country_code, source and is_projection. 3: each region's countries in a table of series and
- * its rows keyed by series (store/region-db.ts). 4: estimates_start_after, and is_projection
+ * its rows keyed by series (store/region-db/schema.ts). 4: estimates_start_after, and is_projection
  * by SPEC §1's rule of this version, stored. 5: each fact's forecast pairs (first actual
  * figure against each projection, by horizon), which `query accuracy` reads. A warehouse of an earlier format must be
  * rebuilt (store/verify.ts says how).

@@ -2,7 +2,9 @@
 // order (series, year, load, line) without sorting it: each fact's first actual figure is the
 // row with the least key (published, earliest first and undated before all; then the latest in
 // the input), found by a min() whose other columns SQLite takes from that row.
-import { begunBy, dayText, FORECASTS, ROWS, SERIES } from './region-db.js';
+import { dayText } from './region-db/days.js';
+import { FORECASTS, ROWS, SERIES } from './region-db/schema.js';
+import { begunBy } from './region-db/validity-sql.js';
 
 /** Earliest published first (undated before every date), then the last in the input: the least wins. */
 const FIRST_KEY = (t: string): string => `(coalesce(${t}published_day, -1) + 1) * 1099511627776 - (${t}load_seq * 4294967296 + ${t}line)`;

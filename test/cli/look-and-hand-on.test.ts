@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { round2 } from '../../src/format.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { VIEW_COLUMNS } from '../../src/store/region-db.js';
+import { VIEW_COLUMNS } from '../../src/store/region-db/schema.js';
 import { cleanTempDirs, cli, CLI, IMF, ROOT, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
 
 afterAll(cleanTempDirs);
