@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, CLI, tempDir } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, tempDir, until } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
@@ -120,8 +120,8 @@ describe('generate stopped by Ctrl-C', () => {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('close', r));
-    const t0 = Date.now();
-    while (!readdirSync(dir).some((f) => f.includes('.partial-')) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+    await until(() => readdirSync(dir).some((f) => f.includes('.partial-')) || child.exitCode !== null, 20_000, 'the partial file');
+    expect(child.exitCode, stderr).toBe(null);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stderr.trim()).toBe('gdpmr: generate stopped by SIGINT; nothing was written');

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, CLI, IMF, ROOT, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, IMF, ROOT, snapshot, tempDir, until, WIKIPEDIA, writeInput } from '../helpers.js';
 import { generateDump } from '../../src/generate/dump.js';
 
 afterAll(cleanTempDirs);
@@ -142,7 +142,8 @@ describe('runs that cannot progress fail instead of spinning', () => {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     // Truncate as soon as the run holds the lock: its map tasks then read past the end.
-    for (let i = 0; i < 200 && !existsSync(join(out, '.lock')); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => existsSync(join(out, '.lock')) || child.exitCode !== null, 60_000, 'the run to take the lock', 5);
+    expect(child.exitCode, 'the run ended before it could be cut short').toBe(null);
     truncateSync(input, 2 * 1024 * 1024);
     const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
     expect(code).toBe(1);

@@ -334,12 +334,7 @@ describe.skipIf(!HAVE_REDIS)('a task that arrives damaged', () => {
       },
       async ({ queue, worker }) => {
         await until(() => worker.log().includes('joined run queue gdpmr-damaged'), 30_000, 'the worker to join');
-        let state = '';
-        for (let i = 0; i < 200 && state !== 'failed'; i++) {
-          state = (await (await queue.getJob('map-0'))?.getState()) ?? '';
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        expect(state).toBe('failed');
+        await until(async () => (await (await queue.getJob('map-0'))?.getState()) === 'failed', 10_000, 'the damaged task to fail');
         expect((await queue.getJob('map-0'))?.failedReason).toMatch(/^the task of queue gdpmr-damaged is not a gdpmr task: inputBytes: /);
       },
     );
