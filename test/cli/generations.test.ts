@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { acquireLock, releaseLock } from '../../src/engine/publish.js';
+import { acquireLock, releaseLock } from '../../src/engine/lock.js';
 import { WarehousePaths } from '../../src/store/layout.js';
 import { cleanTempDirs, cli, tempDir, writeInput } from '../helpers.js';
 

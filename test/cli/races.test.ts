@@ -55,7 +55,7 @@ describe('reads racing publishes', () => {
 
 describe('runs racing for a stale lock', () => {
   it('of eight processes taking over the same stale lock at once, exactly one holds it', async () => {
-    const publish = join(ROOT, 'dist', 'src', 'engine', 'publish.js');
+    const publish = join(ROOT, 'dist', 'src', 'engine', 'lock.js');
     const layout = join(ROOT, 'dist', 'src', 'store', 'layout.js');
     // Each contender waits for the same moment, tries, and says whether it holds the lock; a
     // holder holds it (alive, so never stale) until the test ends its standard input.
