@@ -13,6 +13,7 @@ import { revisions } from '../../src/query/revisions.js';
 import { top5 } from '../../src/query/top5.js';
 import { withWarehouse } from '../../src/query/warehouse.js';
 import { cleanTempDirs, runEngine, snapshot, tempDir, writeInput } from '../helpers.js';
+import { HAVE_REDIS, startRedis, startWorker, stopProcess } from '../queue/redis.js';
 
 afterAll(cleanTempDirs);
 
@@ -262,30 +263,46 @@ const vintageDump = fc
     return ['country,country_code,year,gdp_usd_million,published,source,estimates_start_after', ...shuffled].join('\n') + '\n';
   });
 
+/** The vintage property on `runners`; `redisUrl` for the queue's. */
+async function vintageProperty(runners: Array<'inline' | 'pool' | 'queue'>, numRuns: number, redisUrl?: string): Promise<number> {
+  let informative = 0;
+  await fc.assert(
+    fc.asyncProperty(vintageDump, fc.integer({ min: 40, max: 400 }), fc.constantFrom(...runners), fc.constantFrom(...DATES), async (csv, chunkBytes, runner, d) => {
+      const dir = tempDir();
+      const out = `${dir}/w`;
+      await runEngine(writeInput(dir, 'd.csv', csv), out, { chunkBytes, runner, workers: 2, redisUrl });
+      const rows = Object.values(snapshot(out).rows).flat() as Row[];
+      await checkWarehouse(out, d, d, 3, undefined);
+      withWarehouse(out, (w) => {
+        if (accuracy(w, 'imf', 1, undefined).regions.length > 0) informative++;
+        for (const [, code] of COUNTRIES) {
+          const v = vintages(w, code, 'imf', 2018, 2023);
+          const e = expectedVintages(rows.filter((r) => r.year >= 2018 && r.year <= 2023), new Set([code]), 'imf');
+          expect({ vintages: v.vintages, years: v.years }).toEqual(e);
+        }
+      });
+    }),
+    { numRuns },
+  );
+  return informative;
+}
+
 describe('vintage analysis equals the SPEC computed in memory (§9)', () => {
-  it('first releases, accuracy at every horizon and the vintage matrix, on dumps of many vintages, for every runner', async () => {
-    let informative = 0;
-    await fc.assert(
-      fc.asyncProperty(vintageDump, fc.integer({ min: 40, max: 400 }), fc.constantFrom('inline', 'pool') , fc.constantFrom(...DATES), async (csv, chunkBytes, runner, d) => {
-        const dir = tempDir();
-        const out = `${dir}/w`;
-        await runEngine(writeInput(dir, 'd.csv', csv), out, { chunkBytes, runner, workers: 2 });
-        const rows = Object.values(snapshot(out).rows).flat() as Row[];
-        await checkWarehouse(out, d, d, 3, undefined);
-        withWarehouse(out, (w) => {
-          if (accuracy(w, 'imf', 1, undefined).regions.length > 0) informative++;
-          for (const [, code] of COUNTRIES) {
-            const v = vintages(w, code, 'imf', 2018, 2023);
-            const e = expectedVintages(rows.filter((r) => r.year >= 2018 && r.year <= 2023), new Set([code]), 'imf');
-            expect({ vintages: v.vintages, years: v.years }).toEqual(e);
-          }
-        });
-      }),
-      { numRuns: 25 },
-    );
+  it('first releases, accuracy at every horizon and the vintage matrix, on dumps of many vintages, inline and on the pool', async () => {
     // The property saw forecasts later published as actuals, not only empty answers.
-    expect(informative).toBeGreaterThan(5);
+    expect(await vintageProperty(['inline', 'pool'], 25)).toBeGreaterThan(5);
   });
+
+  it.skipIf(!HAVE_REDIS)('the same on the queue runner, with two worker processes', async () => {
+    const redis = await startRedis();
+    const workers = [startWorker(redis.url, 1), startWorker(redis.url, 1)];
+    try {
+      await vintageProperty(['queue'], 4, redis.url);
+    } finally {
+      await Promise.all(workers.map((w) => stopProcess(w.child)));
+      await redis.stop();
+    }
+  }, 240_000);
 });
 
 describe('as-of answers and revisions equal the SPEC computed in memory', () => {
