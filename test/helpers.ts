@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import { expect } from 'vitest';
 import { DEFAULTS } from '../src/defaults.js';
 import type { RunRequest } from '../src/engine/request.js';
 import { runJob } from '../src/engine/run.js';
@@ -115,3 +116,38 @@ export function journalEntries(out: string): Array<Record<string, unknown>> {
       });
   });
 }
+
+/** A message meant for a person: no stack trace, no "[object Object]". */
+export function expectNoStack(stderr: string): void {
+  expect(stderr).not.toMatch(/\n\s+at /);
+  expect(stderr).not.toContain('[object Object]');
+}
+
+/** A warehouse of the Wikipedia snapshot alone, in a directory of its own. */
+export async function builtWarehouse(): Promise<string> {
+  const out = join(tempDir(), 'w');
+  expect((await cli(['run', WIKIPEDIA, '--out', out])).code).toBe(0);
+  return out;
+}
+
+/**
+ * The warehouse the sql, report and export tests read: the IMF's figures, a second vintage of
+ * a few of them (revisions and superseded rows), and the Wikipedia page.
+ */
+export async function threeLoadWarehouse(): Promise<string> {
+  const out = join(tempDir(), 'w');
+  expect((await cli(['run', IMF, '--out', out])).code).toBe(0);
+  const revised = 'country,year,gdp_usd_million,published\nGermany,2024,"4,800,000",2025-04-22\nJapan,2024,"4,000,000",2025-04-22\nNigeria,2030,"300,000",2025-04-22\n';
+  expect((await cli(['run', writeInput(tempDir(), 'apr.csv', revised), '--out', out, '--append'])).code).toBe(0);
+  expect((await cli(['run', WIKIPEDIA, '--out', out, '--append'])).code).toBe(0);
+  return out;
+}
+
+/** A command's JSON answer, after checking it succeeded and said nothing on stderr. */
+export async function jsonAnswer(args: string[]): Promise<any> {
+  const r = await cli(args);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+

@@ -3,20 +3,11 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, tempDir, WIKIPEDIA } from '../helpers.js';
+import { cleanTempDirs, cli, WIKIPEDIA, expectNoStack, builtWarehouse } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
-function expectNoStack(stderr: string): void {
-  expect(stderr).not.toMatch(/\n\s+at /);
-  expect(stderr).not.toContain('[object Object]');
-}
-
-async function built(): Promise<string> {
-  const out = join(tempDir(), 'w');
-  expect((await cli(['run', WIKIPEDIA, '--out', out])).code).toBe(0);
-  return out;
-}
+const built = builtWarehouse;
 
 describe('a damaged warehouse is refused, not built on', () => {
   it('--append onto a warehouse whose region database is missing: exit 1 naming it, nothing lost', async () => {

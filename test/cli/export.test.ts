@@ -5,26 +5,16 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VIEW_COLUMNS } from '../../src/store/region-db/schema.js';
-import { cleanTempDirs, cli, IMF, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, tempDir, jsonAnswer, threeLoadWarehouse } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
 let out: string;
 beforeAll(async () => {
-  out = join(tempDir(), 'w');
-  expect((await cli(['run', IMF, '--out', out])).code).toBe(0);
-  // A second vintage of a few figures, so the warehouse has revisions and superseded rows.
-  const revised = 'country,year,gdp_usd_million,published\nGermany,2024,"4,800,000",2025-04-22\nJapan,2024,"4,000,000",2025-04-22\nNigeria,2030,"300,000",2025-04-22\n';
-  expect((await cli(['run', writeInput(tempDir(), 'apr.csv', revised), '--out', out, '--append'])).code).toBe(0);
-  expect((await cli(['run', WIKIPEDIA, '--out', out, '--append'])).code).toBe(0);
+  out = await threeLoadWarehouse();
 });
 
-const json = async (args: string[]) => {
-  const r = await cli(args);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout);
-};
+const json = jsonAnswer;
 
 interface ParquetRow {
   country: string;

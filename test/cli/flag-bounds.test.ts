@@ -2,14 +2,9 @@
 // the answer it must get instead.)
 import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, IMF, tempDir, WIKIPEDIA } from '../helpers.js';
+import { cleanTempDirs, cli, IMF, tempDir, WIKIPEDIA, expectNoStack } from '../helpers.js';
 
 afterAll(cleanTempDirs);
-
-function expectNoStack(stderr: string): void {
-  expect(stderr).not.toMatch(/\n\s+at /);
-  expect(stderr).not.toContain('[object Object]');
-}
 
 describe('every numeric flag is bounded, every path non-empty', () => {
   it.each([

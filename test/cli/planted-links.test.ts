@@ -3,20 +3,11 @@
 import { readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, tempDir, WIKIPEDIA } from '../helpers.js';
+import { cleanTempDirs, cli, tempDir, WIKIPEDIA, expectNoStack, builtWarehouse } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
-function expectNoStack(stderr: string): void {
-  expect(stderr).not.toMatch(/\n\s+at /);
-  expect(stderr).not.toContain('[object Object]');
-}
-
-async function built(): Promise<string> {
-  const out = join(tempDir(), 'w');
-  expect((await cli(['run', WIKIPEDIA, '--out', out])).code).toBe(0);
-  return out;
-}
+const built = builtWarehouse;
 
 describe('links planted in a warehouse are never followed out of it', () => {
   it.each(['.gen', '.runs', 'logs'])('%s as a link to a directory elsewhere: a plain run exits 1 naming it, and nothing there is touched', async (name) => {

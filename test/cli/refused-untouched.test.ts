@@ -3,22 +3,13 @@
 import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, ROOT, snapshot, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, ROOT, snapshot, tempDir, WIKIPEDIA, writeInput, expectNoStack, builtWarehouse } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
-function expectNoStack(stderr: string): void {
-  expect(stderr).not.toMatch(/\n\s+at /);
-  expect(stderr).not.toContain('[object Object]');
-}
-
 const WIKIPEDIA_PAGE = join(ROOT, 'data', 'sources', 'wikipedia_gdp_nominal_rev1267927482_2025-01-07.html');
 
-async function built(): Promise<string> {
-  const out = join(tempDir(), 'w');
-  expect((await cli(['run', WIKIPEDIA, '--out', out])).code).toBe(0);
-  return out;
-}
+const built = builtWarehouse;
 
 describe('refused directories and inputs are left as they were', () => {
   it('an --out with a file of its own under a warehouse name: nothing added', async () => {

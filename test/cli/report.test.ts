@@ -2,26 +2,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, IMF, ROOT, tempDir, WIKIPEDIA, writeInput } from '../helpers.js';
+import { cleanTempDirs, cli, ROOT, tempDir, writeInput, jsonAnswer, threeLoadWarehouse } from '../helpers.js';
 
 afterAll(cleanTempDirs);
 
 let out: string;
 beforeAll(async () => {
-  out = join(tempDir(), 'w');
-  expect((await cli(['run', IMF, '--out', out])).code).toBe(0);
-  // A second vintage of a few figures, so the warehouse has revisions and superseded rows.
-  const revised = 'country,year,gdp_usd_million,published\nGermany,2024,"4,800,000",2025-04-22\nJapan,2024,"4,000,000",2025-04-22\nNigeria,2030,"300,000",2025-04-22\n';
-  expect((await cli(['run', writeInput(tempDir(), 'apr.csv', revised), '--out', out, '--append'])).code).toBe(0);
-  expect((await cli(['run', WIKIPEDIA, '--out', out, '--append'])).code).toBe(0);
+  out = await threeLoadWarehouse();
 });
 
-const json = async (args: string[]) => {
-  const r = await cli(args);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout);
-};
+const json = jsonAnswer;
 
 describe('gdpmr report', () => {
   it('a 10,000-character, a right-to-left and a NUL name: shown in at most 48 characters, isolated, without the NUL', async () => {

@@ -4,15 +4,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanTempDirs, cli, CLI, tempDir, until, WIKIPEDIA } from '../helpers.js';
+import { cleanTempDirs, cli, CLI, tempDir, until, WIKIPEDIA, expectNoStack } from '../helpers.js';
 import { generateDump } from '../../src/generate/dump.js';
 
 afterAll(cleanTempDirs);
-
-function expectNoStack(stderr: string): void {
-  expect(stderr).not.toMatch(/\n\s+at /);
-  expect(stderr).not.toContain('[object Object]');
-}
 
 describe('runs that cannot progress fail instead of spinning', () => {
   it('an input that shrinks while it is read: exit 1 naming the input, the lock released', async () => {
