@@ -14,16 +14,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchArgs, CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { SCENARIOS } from './scenarios.js';
 import { sameWarehouse } from './same-warehouse.js';
 
 const DATA = join(ROOT, 'bench', 'data');
 
-const SCENARIOS: Record<string, { size: string; seed: number; dirt: 'default' | 'high' }> = {
-  '256MB': { size: '256MB', seed: 1, dirt: 'default' },
-  '1GB': { size: '1GB', seed: 1, dirt: 'default' },
-  // The same dump as bench/run.ts's 1GB-high scenario.
-  '1GB-high': { size: '1GB', seed: 1, dirt: 'high' },
-};
 
 interface Timed {
   s: number;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DEFAULTS } from '../src/defaults.js';
 import { formatBytes } from '../src/format.js';
 import { countOption, benchArgs, CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { SCENARIOS } from './scenarios.js';
 import { duckdbClientEntry } from './duckdb-client.js';
 
 const DATA = join(ROOT, 'bench', 'data');
@@ -17,14 +18,6 @@ const MEASURED_RUN = join(ROOT, 'dist', 'src', 'bench', 'measured-run.js');
 const DUCKDB_JOB = join(ROOT, 'dist', 'bench', 'duckdb-job.js');
 const REGIONS = join(ROOT, 'data', 'un_regions.csv');
 
-/** Scenarios as data: the dumps the targets are stated for. */
-const SCENARIOS: Record<string, { size: string; seed: number; dirt: 'default' | 'high'; note: string }> = {
-  '256MB': { size: '256MB', seed: 1, dirt: 'default', note: 'about the size of the 10 M-row dump the Python pipeline took 141 s on' },
-  '1GB': { size: '1GB', seed: 1, dirt: 'default', note: 'the headline target' },
-  '1GB-high': { size: '1GB', seed: 1, dirt: 'high', note: 'the same size with --dirt high: quoted notes with line breaks, stray quotes, footnotes' },
-  '4GB': { size: '4GB', seed: 1, dirt: 'default', note: 'memory must stay flat as the input grows' },
-  '4GB-high': { size: '4GB', seed: 1, dirt: 'high', note: 'memory on the dirtiest dump' },
-};
 
 interface Timed {
   ms: number;

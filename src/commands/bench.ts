@@ -1,5 +1,6 @@
 // `gdpmr bench INPUT`: the whole pipeline for every chunk size × worker count, each run in a
 // process of its own into a temporary warehouse; the median of --repeat runs per setting.
+import { median } from '../bench/stats.js';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { makeDirectory } from '../fs.js';
@@ -79,12 +80,6 @@ async function measure(request: RunRequest): Promise<Measurement> {
   const ms = performance.now() - t0;
   const reported = JSON.parse(stdout.trim().split('\n').pop() as string) as { maxRssKb: number; stages: Record<string, { ms: number }> };
   return { ms, maxRssKb: reported.maxRssKb, stages: reported.stages };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** How much slower than the fastest a setting may be and still be recommended for using less memory. */
