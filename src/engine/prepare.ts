@@ -9,7 +9,7 @@ import type { RegionMap } from '../rules/regions.js';
 import { SERIES } from '../store/region-db/schema.js';
 import { currentGeneration, readPublished, WarehousePaths } from '../store/layout.js';
 import type { Manifest } from '../store/manifest.js';
-import { requireSound, verifyCheap } from '../store/verify.js';
+import { requireSound, verifyCheap, type Verification } from '../store/verify.js';
 import type { InputIdentity } from './splits.js';
 import type { RunRequest } from './request.js';
 
@@ -68,22 +68,37 @@ function rawIdentity(info: unknown): RawIdentity | undefined {
   return sha256.length === 0 ? undefined : { source: i.source, sha256 };
 }
 
-/** The loads of the published warehouse, read loosely: an outdated or damaged manifest too. */
-function publishedLoads(paths: WarehousePaths): LoadSummary[] {
-  const generation = currentGeneration(paths);
-  if (generation === null) return [];
+const summaryOf = (l: { run_id?: unknown; input?: { path?: unknown; fingerprint?: unknown }; source?: unknown }): LoadSummary => ({
+  run_id: String(l?.run_id ?? '?'),
+  path: String(l?.input?.path ?? '?'),
+  fingerprint: typeof l?.input?.fingerprint === 'string' ? l.input.fingerprint : undefined,
+  raw: rawIdentity(l?.source),
+});
+
+/**
+ * What the guards of a run need to know of the warehouse it writes, read once before them:
+ * the published generation, its manifest's cheap checks (verify.ts), and its loads, read
+ * loosely from a manifest the checks refuse (an outdated or damaged one), so that the guards
+ * can still name them.
+ */
+export interface WarehouseState {
+  generation: string | null;
+  cheap: Verification;
+  loads: LoadSummary[];
+}
+
+export function readWarehouseState(paths: WarehousePaths): WarehouseState {
+  const cheap = verifyCheap(paths.root);
+  if (cheap.generation === null) return { generation: null, cheap, loads: [] };
+  if (cheap.manifest !== null) return { generation: cheap.generation, cheap, loads: cheap.manifest.loads.map(summaryOf) };
+  let loads: LoadSummary[] = [];
   try {
-    const raw = JSON.parse(readFileSync(paths.generation(generation).manifest, 'utf8')) as { loads?: unknown };
-    if (!Array.isArray(raw.loads)) return [];
-    return raw.loads.map((l: { run_id?: unknown; input?: { path?: unknown; fingerprint?: unknown }; source?: unknown }) => ({
-      run_id: String(l?.run_id ?? '?'),
-      path: String(l?.input?.path ?? '?'),
-      fingerprint: typeof l?.input?.fingerprint === 'string' ? l.input.fingerprint : undefined,
-      raw: rawIdentity(l?.source),
-    }));
+    const raw = JSON.parse(readFileSync(paths.generation(cheap.generation).manifest, 'utf8')) as { loads?: unknown };
+    if (Array.isArray(raw.loads)) loads = raw.loads.map(summaryOf);
   } catch {
-    return [];
+    loads = [];
   }
+  return { generation: cheap.generation, cheap, loads };
 }
 
 /**
@@ -93,8 +108,8 @@ function publishedLoads(paths: WarehousePaths): LoadSummary[] {
  * --allow-reload: a weekly
  * job run twice would double every figure's history.
  */
-export function guardLoads(paths: WarehousePaths, request: RunRequest, input: InputIdentity): void {
-  const loads = publishedLoads(paths);
+export function guardLoads(paths: WarehousePaths, state: WarehouseState, request: RunRequest, input: InputIdentity): void {
+  const loads = state.loads;
   const list = (ls: LoadSummary[]): string => ls.map((l, i) => `${i + 1}: ${l.path} (run ${l.run_id})`).join(', ');
   if (!request.append && request.replace !== true && loads.length > 1) {
     throw usage(
@@ -103,7 +118,7 @@ export function guardLoads(paths: WarehousePaths, request: RunRequest, input: In
     );
   }
   // A damaged warehouse is refused as such later on (exit 1, naming the file), not as a reload.
-  if (request.append && request.allowReload !== true && verifyCheap(request.outDir).problems.every((p) => p.check === 'links' || p.check === 'kept')) {
+  if (request.append && request.allowReload !== true && state.cheap.problems.every((p) => p.check === 'links' || p.check === 'kept')) {
     const mine = rawIdentity(request.sourceInfo);
     const shared = (l: LoadSummary): string | undefined => (mine === undefined || l.raw?.source !== mine.source ? undefined : mine.sha256.find((h) => l.raw?.sha256.includes(h)));
     const holder = loads.findIndex((l) => l.fingerprint === input.fingerprint || shared(l) !== undefined);
@@ -124,8 +139,7 @@ export function guardLoads(paths: WarehousePaths, request: RunRequest, input: In
  * naming the codes. The loaded regions are read from the series tables, not from the map the
  * earlier loads named (its file may have changed since).
  */
-export function guardMovedCodes(paths: WarehousePaths, regionMap: RegionMap, mapArg: string): void {
-  const generation = currentGeneration(paths);
+export function guardMovedCodes(paths: WarehousePaths, generation: string | null, regionMap: RegionMap, mapArg: string): void {
   if (generation === null) return;
   const gen = paths.generation(generation);
   const loadedIn = new Map<string, Region[]>();

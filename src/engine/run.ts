@@ -20,7 +20,7 @@ import { loadRegionMap } from '../store/region-map-file.js';
 import { RunExecution } from './execution.js';
 import { Journal } from './journal.js';
 import { checkSplitCount, identifyInput, readHeader, type InputIdentity } from './splits.js';
-import { guardLoads, guardMovedCodes, newRunId, prepareDirectory, publishedBase } from './prepare.js';
+import { guardLoads, guardMovedCodes, newRunId, prepareDirectory, publishedBase, readWarehouseState } from './prepare.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { checkOutDirectory, repairPublished } from './publish.js';
 import { discardRun, loadPlanToResume, pendingRuns, savePlan, sweepDiscardedRuns, type RunPlan } from './resume-plan.js';
@@ -52,6 +52,8 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
   if (request.chunkBytes !== undefined) checkSplitCount(input.bytes, request.chunkBytes, request.inputPath);
   const paths = new WarehousePaths(request.outDir);
   checkOutDirectory(paths);
+  // Read once for every guard below; the lock's holder reads it again before building on it.
+  const state = readWarehouseState(paths);
 
   let plan: RunPlan | undefined;
   let runId = newRunId(startedAt);
@@ -71,13 +73,13 @@ export async function runJob(request: RunRequest, events: RunEvents = {}): Promi
   }
   // A fresh run (--resume with nothing to resume too) passes every guard a plain one does.
   if (plan === undefined) {
-    if (request.append && currentGeneration(paths) === null) refuseAppendToNothing(paths, request.outDir);
-    guardLoads(paths, request, absoluteInput);
+    if (request.append && state.generation === null) refuseAppendToNothing(paths, request.outDir);
+    guardLoads(paths, state, request, absoluteInput);
   }
   const header = plan?.header ?? readHeader(request.inputPath, input.bytes);
   const regionMapPath = plan?.region_map ?? request.regionMapPath ?? DEFAULTS.regionMap;
   const regionMap = loadRegionMap(regionMapPath);
-  if (plan?.append ?? request.append) guardMovedCodes(paths, regionMap, regionMapPath);
+  if (plan?.append ?? request.append) guardMovedCodes(paths, state.generation, regionMap, regionMapPath);
   prepareDirectory(paths);
 
   const holder = { pid: process.pid, host: hostname(), run_id: runId, started_at: startedAt.toISOString(), input: absoluteInput.path };

@@ -10,7 +10,7 @@ import { errorText, GdpmrError } from '../errors.js';
 import { REGIONS, regionFileName, type Region } from '../rules/normalize.js';
 import { keptGenerations, isGenerationDir } from './kept.js';
 import { currentGeneration, FIXED_LINKS, linkTarget, WarehousePaths } from './layout.js';
-import { EARLIER_FORMATS, readManifest, WAREHOUSE_FORMAT, type Manifest } from './manifest.js';
+import { EARLIER_FORMATS, parseManifest, WAREHOUSE_FORMAT, type Manifest } from './manifest.js';
 
 export interface Problem {
   /** Which check failed: links, manifest, counts, database, rows, rejects. */
@@ -72,14 +72,22 @@ export function checkGeneration(paths: WarehousePaths, generation: string, dir: 
     problems.push({ check: 'links', file: gen.root, message: 'is not a generation directory (missing, or a link)', recover: REBUILD });
     return { manifest: null, problems };
   }
-  const outdated = outdatedFormat(gen.manifest, dir);
+  // The manifest is read once: its format told apart first, then the whole of it checked.
+  let raw: unknown;
+  let m: Manifest;
+  try {
+    raw = JSON.parse(readFileSync(gen.manifest, 'utf8'));
+  } catch (error) {
+    problems.push({ check: 'manifest', file: gen.manifest, message: `not a gdpmr manifest (${firstLine(error)})`, recover: REBUILD });
+    return { manifest: null, problems };
+  }
+  const outdated = outdatedFormat(raw, dir);
   if (outdated !== null) {
     problems.push({ check: 'format', file: gen.manifest, message: outdated.message, recover: outdated.recover });
     return { manifest: null, problems };
   }
-  let m: Manifest;
   try {
-    m = readManifest(gen.manifest);
+    m = parseManifest(raw);
   } catch (error) {
     problems.push({ check: 'manifest', file: gen.manifest, message: `not a gdpmr manifest (${firstLine(error)})`, recover: REBUILD });
     return { manifest: null, problems };
@@ -194,13 +202,7 @@ export function requireSound(dir: string): { manifest: Manifest; generation: str
  * reads or extends it.
  * Says how to rebuild it from its loads, in order; null for a current (or unreadable) one.
  */
-function outdatedFormat(manifestPath: string, dir: string): { message: string; recover: string } | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  } catch {
-    return null;
-  }
+function outdatedFormat(raw: unknown, dir: string): { message: string; recover: string } | null {
   const format = (raw as { format?: unknown } | null)?.format;
   if (typeof format !== 'string' || format === WAREHOUSE_FORMAT || !format.startsWith('gdpmr-warehouse/')) return null;
   const loads = Array.isArray((raw as { loads?: unknown }).loads) ? ((raw as { loads: Array<{ input?: { path?: unknown } }> }).loads) : [];
