@@ -1,7 +1,9 @@
-// SQL for the questions asked of vintages (SPEC §9) that read a region database in its key
-// order (series, year, load, line) without sorting it: each fact's first actual figure is the
-// row with the least key (published, earliest first and undated before all; then the latest in
-// the input), found by a min() whose other columns SQLite takes from that row.
+// SQL for the questions asked of vintages (SPEC §9). `--release first` reads a region database
+// in its key order (series, year, load, line) without sorting it: each fact's first actual
+// figure is the row with the least key (published, earliest first and undated before all; then
+// the latest in the input), found by a min() whose other columns SQLite takes from that row.
+// `accuracy` reads the forecast pairs the reduce stored (rules/forecasts.ts picks the first
+// actual figure by the same order).
 import { dayText } from './region-db/days.js';
 import { FORECASTS, ROWS, SERIES } from './region-db/schema.js';
 import { begunBy } from './region-db/validity-sql.js';
