@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { ROWS, SERIES } from './schema.js';
 import { EVER_CURRENT, EVER_LATEST } from './validity-sql.js';
 
-const CREATE_INDEXES = [
+export const CREATE_INDEXES = [
   // GDP order alone: a tie on GDP is put in name order by a sort of the tied rows, which
   // SQLite does as it reads the index (the name is the series', not the row's).
   `CREATE INDEX IF NOT EXISTS gdp_latest_by_gdp ON ${ROWS} (source, gdp_usd_billion DESC) WHERE is_latest = 1`,
