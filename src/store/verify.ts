@@ -11,6 +11,7 @@ import { REGIONS, regionFileName, type Region } from '../rules/normalize.js';
 import { keptGenerations, isGenerationDir } from './kept.js';
 import { currentGeneration, FIXED_LINKS, linkTarget, WarehousePaths } from './layout.js';
 import { EARLIER_FORMATS, parseManifest, WAREHOUSE_FORMAT, type Manifest } from './manifest.js';
+import { DAYS_VIEW, FORECASTS, META, ROWS, SERIES } from './region-db/schema.js';
 
 export interface Problem {
   /** Which check failed: links, manifest, counts, database, rows, rejects. */
@@ -129,6 +130,9 @@ function checkKept(paths: WarehousePaths, dir: string, problems: Problem[]): voi
   }
 }
 
+/** The tables and views of a region database that the queries read (store/region-db/schema.ts). */
+const REGION_DB_OBJECTS = [SERIES, ROWS, FORECASTS, META, 'gdp', DAYS_VIEW];
+
 /** Every check: the cheap ones, then each database opened and counted, and rejects.csv counted. */
 export async function verifyFull(dir: string): Promise<Verification> {
   const result = verifyCheap(dir);
@@ -146,6 +150,10 @@ export async function verifyFull(dir: string): Promise<Verification> {
       try {
         const check = (db.pragma('quick_check', { simple: true }) as string) ?? 'ok';
         if (check !== 'ok') throw new Error(`integrity check: ${check}`);
+        // Every table and view a query reads: a database without one opens, and fails a query.
+        const present = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')").pluck().all() as string[]);
+        const missing = REGION_DB_OBJECTS.filter((name) => !present.has(name));
+        if (missing.length > 0) throw new Error(`no ${missing.join(', ')}`);
         const row = db.prepare('SELECT count(*) AS n, coalesce(sum(is_current), 0) AS current FROM gdp').get() as { n: number; current: number };
         superseded += row.n - row.current;
         if (row.n !== counted) {

@@ -2,6 +2,7 @@
 // the answer it must get instead.)
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanTempDirs, cli, WIKIPEDIA, expectNoStack, builtWarehouse } from '../helpers.js';
 
@@ -49,6 +50,20 @@ describe('a damaged warehouse is refused, not built on', () => {
     const r = await cli(['verify', '--warehouse', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/asia\.sqlite: holds \d+ rows, but the manifest counts \d+/);
+  });
+
+  it('verify finds a region database without a table a query reads (the forecast pairs)', async () => {
+    const out = await built();
+    const db = new Database(join(out, '.current', 'regions', 'asia.sqlite'));
+    db.exec('DROP TABLE gdp_forecasts');
+    db.close();
+    const r = await cli(['verify', '--warehouse', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/asia\.sqlite: does not open as a region database \(no gdp_forecasts\)/);
+    const q = await cli(['query', 'accuracy', '--warehouse', out]);
+    expect(q.code).toBe(1);
+    expect(q.stderr).toContain('no such table: gdp_forecasts');
+    expectNoStack(q.stderr);
   });
 
   it('a query on a damaged region database: exit 1 naming the file', async () => {
