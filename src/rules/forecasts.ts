@@ -18,13 +18,18 @@ export class FactRows {
   readonly validTo: Array<string | null> = [];
   readonly isProjection: boolean[] = [];
   readonly figure: number[] = [];
+  /** Where each row is stored (its load and line): what names the first actual row. */
+  readonly loadSeq: number[] = [];
+  readonly line: number[] = [];
 
-  push(published: string | null, validTo: string | null, isProjection: boolean, figure: number): void {
+  push(published: string | null, validTo: string | null, isProjection: boolean, figure: number, loadSeq: number, line: number): void {
     const i = this.count++;
     this.published[i] = published;
     this.validTo[i] = validTo;
     this.isProjection[i] = isProjection;
     this.figure[i] = figure;
+    this.loadSeq[i] = loadSeq;
+    this.line[i] = line;
   }
 }
 
@@ -54,8 +59,7 @@ export function firstActual(rows: FactRows): number {
  * cent). As `--as-of (Y-H)-12-31` reads a row: published by that day (or undated), and its
  * validity not ended by it.
  */
-export function forecastPairs(year: number, rows: FactRows, emit: EmitPair): void {
-  const a = firstActual(rows);
+export function forecastPairs(year: number, rows: FactRows, emit: EmitPair, a = firstActual(rows)): void {
   if (a === -1 || rows.figure[a] === 0) return;
   for (let i = 0; i < rows.count; i++) {
     if (!rows.isProjection[i]) continue;

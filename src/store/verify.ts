@@ -11,7 +11,7 @@ import { REGIONS, regionFileName, type Region } from '../rules/normalize.js';
 import { keptGenerations, isGenerationDir } from './kept.js';
 import { currentGeneration, FIXED_LINKS, linkTarget, WarehousePaths } from './layout.js';
 import { EARLIER_FORMATS, parseManifest, WAREHOUSE_FORMAT, type Manifest } from './manifest.js';
-import { DAYS_VIEW, FORECASTS, META, ROWS, SERIES } from './region-db/schema.js';
+import { DAYS_VIEW, FIRST_LATEST, FORECASTS, META, ROWS, SERIES } from './region-db/schema.js';
 
 export interface Problem {
   /** Which check failed: links, manifest, counts, database, rows, rejects. */
@@ -131,7 +131,7 @@ function checkKept(paths: WarehousePaths, dir: string, problems: Problem[]): voi
 }
 
 /** The tables and views of a region database that the queries read (store/region-db/schema.ts). */
-const REGION_DB_OBJECTS = [SERIES, ROWS, FORECASTS, META, 'gdp', DAYS_VIEW];
+const REGION_DB_OBJECTS = [SERIES, ROWS, FORECASTS, FIRST_LATEST, META, 'gdp', DAYS_VIEW];
 
 /** Every check: the cheap ones, then each database opened and counted, and rejects.csv counted. */
 export async function verifyFull(dir: string): Promise<Verification> {

@@ -5,7 +5,7 @@
 // `accuracy` reads the forecast pairs the reduce stored (rules/forecasts.ts picks the first
 // actual figure by the same order).
 import { dayText } from './region-db/days.js';
-import { FORECASTS, ROWS, SERIES } from './region-db/schema.js';
+import { FIRST_LATEST, FORECASTS, ROWS, SERIES } from './region-db/schema.js';
 import { begunBy } from './region-db/validity-sql.js';
 
 /** Earliest published first (undated before every date), then the last in the input: the least wins. */
@@ -23,7 +23,10 @@ function firsts(o: { projections: boolean; year: boolean; asOf: boolean }): stri
  * has one (or of @year), at least @min, highest first, @limit of them.
  */
 export function firstReleaseSql(o: { projections: boolean; year: boolean; asOf: boolean }): string {
-  return `WITH firsts AS (${firsts(o)}),
+  // Without --year, --as-of or --projections, the reduce stored each series' answer row.
+  const stored = !o.projections && !o.year && !o.asOf;
+  const chosenFrom = stored ? `SELECT f.series_id, f.year, f.load_seq, f.line FROM ${FIRST_LATEST} f JOIN ${SERIES} s ON s.id = f.series_id WHERE s.source = @source` : firsts(o);
+  return `WITH firsts AS (${chosenFrom}),
     chosen AS (SELECT s.country_key, max(f.year) AS year, f.series_id, f.load_seq, f.line FROM firsts f JOIN ${SERIES} s ON s.id = f.series_id GROUP BY s.country_key)
     SELECT CAST(coalesce(s.name, r.spelling_unless_series, s.spelling) AS TEXT) AS country, s.country_code, (SELECT region FROM gdp LIMIT 1) AS region, r.year, r.gdp_usd_billion
     FROM chosen c JOIN ${ROWS} r ON r.series_id = c.series_id AND r.year = c.year AND r.load_seq = c.load_seq AND r.line = c.line

@@ -8,7 +8,7 @@ function fact(rows: Array<[published: string | null, projection: boolean, figure
   const out = new FactRows();
   rows.forEach(([published, projection, figure], i) => {
     const validTo = i === rows.length - 1 ? null : (rows[i + 1][0] ?? '');
-    out.push(published, validTo, projection, figure);
+    out.push(published, validTo, projection, figure, 0, i);
   });
   return out;
 }

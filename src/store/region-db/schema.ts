@@ -106,7 +106,13 @@ CREATE TABLE ${FORECASTS} (
   actual          REAL    NOT NULL,
   actual_published_day INTEGER,
   PRIMARY KEY (series_id, year, h_lo)
-) WITHOUT ROWID`,
+) WITHOUT ROWID;
+CREATE TABLE ${FIRST_LATEST} (
+  series_id       INTEGER PRIMARY KEY,
+  year            INTEGER NOT NULL,
+  load_seq        INTEGER NOT NULL,
+  line            INTEGER NOT NULL
+)`,
     generated: [
       ...(storesSource(sources) ? [] : [`source TEXT GENERATED ALWAYS AS (CASE source_id ${sources.map((name, id) => `WHEN ${id} THEN ${sqlText(name)}`).join(' ')} END) VIRTUAL`]),
       `latest_from_day INTEGER GENERATED ALWAYS AS (coalesce(latest_start_day, published_day)) VIRTUAL`,
@@ -139,6 +145,11 @@ export const ROWS = 'gdp_rows';
  * reads, written by the reduce as it writes the rows.
  */
 export const FORECASTS = 'gdp_forecasts';
+/**
+ * Each series' first actual figure of its greatest year that has one (the row, by its key):
+ * what `top5`/`over --release first` read when no --year, --as-of or --projections narrows it.
+ */
+export const FIRST_LATEST = 'gdp_first_latest';
 /** Facts about a region's rows as a whole, key and value. */
 export const META = 'gdp_meta';
 /** The columns of the view gdp, as readers see them (SPEC §2 and §9). */

@@ -3,10 +3,10 @@
 // into a table with indexes costs several times more than sorting once at the end.
 import Database from 'better-sqlite3';
 import { LATEST_FOREVER } from '../../rules/current.js';
-import { FactRows, forecastPairs, type EmitPair } from '../../rules/forecasts.js';
+import { FactRows, firstActual, forecastPairs, type EmitPair } from '../../rules/forecasts.js';
 import type { Region } from '../../rules/normalize.js';
 import { dayNumber } from './days.js';
-import { FORECASTS, META, regionSchema, ROWS, SERIES, storesRunId, storesSource, type RegionSchema } from './schema.js';
+import { FIRST_LATEST, FORECASTS, META, regionSchema, ROWS, SERIES, storesRunId, storesSource, type RegionSchema } from './schema.js';
 
 const ROWS_PER_INSERT = 200;
 
@@ -43,6 +43,8 @@ export class RegionDbWriter {
   private readonly pendingPairs: unknown[] = [];
   private pendingPairCount = 0;
   private readonly insertPairs: Database.Statement;
+  private readonly insertFirstLatest: Database.Statement;
+  private seriesFirst: { year: number; loadSeq: number; line: number } | null = null;
   private readonly textSourceRows = new Map<string, number>();
   /**
    * The series being written. The reduce's rows come series by series; rows that come back to
@@ -73,6 +75,7 @@ export class RegionDbWriter {
     this.sql = insertSqlFor(this.bindsRunId, this.bindsSource);
     this.insertMany = this.db.prepare(this.sql(ROWS_PER_INSERT));
     this.insertPairs = this.db.prepare(insertPairsSql(PAIRS_PER_INSERT));
+    this.insertFirstLatest = this.db.prepare(`INSERT INTO ${FIRST_LATEST} (series_id, year, load_seq, line) VALUES (?, ?, ?, ?)`);
     this.insertSeries = this.db.prepare(`INSERT INTO ${SERIES} (id, source, country_key, country_code, name, spelling) VALUES (?, ?, ?, ?, ?, ?)`);
     this.db.exec('BEGIN');
   }
@@ -112,10 +115,11 @@ export class RegionDbWriter {
     const series = this.series;
     if (series.id !== this.factSeries || year !== this.factYear) {
       this.flushFact();
+      if (series.id !== this.factSeries) this.flushSeries();
       this.factSeries = series.id;
       this.factYear = year;
     }
-    this.factRows.push(published, validTo, isProjection, gdpUsdBillion);
+    this.factRows.push(published, validTo, isProjection, gdpUsdBillion, loadSeq, line);
     // latest_to and latest_from are bound only where they differ from what they mostly equal.
     const latest = latestTo === (validTo ?? LATEST_FOREVER) ? null : dayNumber(latestTo);
     const latestStart = latestFrom === (published ?? '') ? null : dayNumber(latestFrom);
@@ -143,9 +147,19 @@ export class RegionDbWriter {
   };
 
   private flushFact(): void {
-    if (this.factRows.count === 0) return;
-    forecastPairs(this.factYear, this.factRows, this.emitPair);
-    this.factRows.count = 0;
+    const rows = this.factRows;
+    if (rows.count === 0) return;
+    const a = firstActual(rows);
+    // Years come in ascending order within a series: the last fact with an actual figure is its greatest.
+    if (a >= 0) this.seriesFirst = { year: this.factYear, loadSeq: rows.loadSeq[a], line: rows.line[a] };
+    forecastPairs(this.factYear, rows, this.emitPair, a);
+    rows.count = 0;
+  }
+
+  /** The series just finished: its greatest year's first actual row, if it has one. */
+  private flushSeries(): void {
+    if (this.seriesFirst !== null) this.insertFirstLatest.run(this.factSeries, this.seriesFirst.year, this.seriesFirst.loadSeq, this.seriesFirst.line);
+    this.seriesFirst = null;
   }
 
   private enterSeries(source: string, identity: string, name: string | null, spelling: string): void {
@@ -169,6 +183,7 @@ export class RegionDbWriter {
   finish(hullsWithGaps: number): void {
     if (this.pendingRows > 0) this.db.prepare(this.sql(this.pendingRows)).run(this.pending);
     this.flushFact();
+    this.flushSeries();
     if (this.pendingPairCount > 0) this.db.prepare(insertPairsSql(this.pendingPairCount)).run(this.pendingPairs);
     this.pendingPairs.length = 0;
     this.pendingPairCount = 0;
