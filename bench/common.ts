@@ -1,5 +1,7 @@
 // What every benchmark script shares: its options, the machine and commit it ran on, the
 // median, and one bench/results.ndjson line per measurement (RESULTS.md keeps the prose).
+import { defineCommand, parseByteSize, positiveInt, text, type CommandDefinition, type FlagSpec, type Kind, type OptionsOf } from '../src/command-line.js';
+import { GdpmrError } from '../src/errors.js';
 import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -12,47 +14,33 @@ export const CLI = join(ROOT, 'bin', 'gdpmr.js');
 export const exec = promisify(execFile);
 
 /**
- * A benchmark script's arguments, checked before any work, as a bench started by mistake runs
- * for minutes and writes to results.ndjson: `--help` prints the usage and exits 0; a flag the
- * script does not take, or one without its value, exits 2 saying so.
+ * A benchmark script's options, made from its definition by the machinery every gdpmr command
+ * uses (src/command-line.ts): checked before any work, as a bench started by mistake runs for
+ * minutes and writes to results.ndjson. `--help` prints the page and exits 0; a flag the script
+ * does not take, a value of the wrong kind or a missing one exits 2 saying so.
  */
-export function benchArgs(usage: string, flags: { values?: readonly string[]; switches?: readonly string[]; positional?: RegExp }): string[] {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`usage: ${usage}\n`);
-    process.exit(0);
+export function benchOptions<F extends Record<string, FlagSpec>>(definition: CommandDefinition<F>, argv = process.argv.slice(2)): OptionsOf<F> {
+  const command = defineCommand(definition);
+  let options: OptionsOf<F> | null;
+  try {
+    options = command.parse(argv);
+  } catch (error) {
+    if (!(error instanceof GdpmrError)) throw error;
+    process.stderr.write(`${error.message}\nusage: ${command.usage}\n`);
+    return process.exit(2);
   }
-  const refuse = (message: string): never => {
-    process.stderr.write(`${message}\nusage: ${usage}\n`);
-    process.exit(2);
-  };
-  for (let i = 0; i < args.length; i++) {
-    if (flags.values?.includes(args[i])) {
-      if (args[i + 1] === undefined || args[i + 1].startsWith('--')) refuse(`${args[i]} must be followed by a value, got ${args[i + 1] ?? 'nothing'}`);
-      i++;
-    } else if (!flags.switches?.includes(args[i]) && !(flags.positional?.test(args[i]) ?? false)) {
-      refuse(`unknown argument ${JSON.stringify(args[i])}`);
-    }
+  if (options === null) {
+    process.stdout.write(`${command.help()}\n`);
+    return process.exit(0);
   }
-  return args;
+  return options;
 }
 
-/** `--name N` from argv as a whole number from 1 to `max` (the fallback when absent); anything else is exit 2. */
-export function countOption(args: string[], name: string, fallback: number, max: number): number {
-  const text = option(args, name, String(fallback));
-  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
-    process.stderr.write(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(text)}\n`);
-    process.exit(2);
-  }
-  return n;
-}
+/** A byte size kept as written (`4MB`, `1GB`: dump names are made of it), checked as a size. */
+export const sizeText = (example: string): Kind<string> => text('SIZE', (v, name) => (parseByteSize(v) === undefined ? `${name} must be a byte size such as ${example}, got ${JSON.stringify(v)}` : undefined));
 
-/** `--name VALUE` from argv, or the fallback. */
-export function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-}
+/** `--rounds N`, `--repeat N`: a whole number of runs from 1 to `max`. */
+export const runsFlag = (max: number, fallback: number, help: string): FlagSpec<number> & { default: number } => ({ kind: positiveInt(`a whole number from 1 to ${max}`, max), default: fallback, help });
 
 export { median } from '../src/bench/stats.js';
 

@@ -13,7 +13,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchArgs, CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { flag, oneOf, path } from '../src/command-line.js';
+import { benchOptions, CLI, exec, machine, median, publishTables, record, ROOT, runsFlag } from './common.js';
 import { SCENARIOS } from './scenarios.js';
 import { sameWarehouse } from './same-warehouse.js';
 
@@ -69,16 +70,24 @@ async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 async function main(): Promise<void> {
-  const args = benchArgs('npm run bench:features -- [--scenario 1GB] [--baseline DIR] [--repeat N] [--no-queue] [--no-export] [--only-run] [--queries-only]', {
-    values: ['--scenario', '--baseline', '--repeat'],
-    switches: ['--no-queue', '--no-export', '--only-run', '--queries-only'],
+  const args = process.argv.slice(2);
+  const o = benchOptions({
+    name: 'npm run bench:features --',
+    description: 'This build against --baseline (a built checkout of an earlier one), then queries, export and the queue.',
+    flags: {
+      scenario: { kind: oneOf(Object.keys(SCENARIOS)), default: '1GB', help: 'the generated dump (bench/scenarios.ts)' },
+      baseline: { kind: path('DIR'), help: 'a built checkout of the build to compare with' },
+      repeat: runsFlag(100, 5, 'runs of each query (runs of gdpmr run: at most 2)'),
+      noQueue: { kind: flag, help: 'leave the queue runner out' },
+      noExport: { kind: flag, help: 'leave the export out' },
+      onlyRun: { kind: flag, help: 'only the run against the baseline' },
+      queriesOnly: { kind: flag, help: 'only the queries' },
+    },
   });
-  const opt = (name: string, fallback: string): string => option(args, name, fallback);
-  const name = opt('--scenario', '1GB');
-  const repeat = Number(opt('--repeat', '5'));
-  const baseline = args.includes('--baseline') ? opt('--baseline', '') : undefined;
+  const name = o.scenario;
+  const repeat = o.repeat;
+  const baseline = o.baseline;
   const scenario = SCENARIOS[name];
-  if (scenario === undefined) throw new Error(`--scenario must be one of ${Object.keys(SCENARIOS).join(', ')}, got ${name}`);
   mkdirSync(DATA, { recursive: true });
   const input = join(DATA, `dump-${name}-seed${scenario.seed}.csv`);
   if (!existsSync(input)) {
@@ -96,11 +105,11 @@ async function main(): Promise<void> {
   const lines = [`\n## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — \`npm run bench:features -- ${args.join(' ')}\``, '', `Machine: ${machine()}. Dump: ${name} (${f(statSync(input).size / 1024 ** 2, 0)} MB), seed ${scenario.seed}.`, ''];
 
   // Run: this build against the baseline, alternating.
-  if (!args.includes('--queries-only')) lines.push('| build | gdpmr run s | peak RSS MB | warehouse on disk MB |', '|---|---|---|---|');
+  if (!o.queriesOnly) lines.push('| build | gdpmr run s | peak RSS MB | warehouse on disk MB |', '|---|---|---|---|');
   const builds: Array<[string, string]> = [['this build', CLI], ...(baseline === undefined ? [] : [['baseline ' + baseline, join(baseline, 'bin', 'gdpmr.js')] as [string, string]])];
   const runs = new Map<string, Timed[]>(builds.map(([b]) => [b, []]));
   const onDisk = new Map<string, number>();
-  const rounds = args.includes('--queries-only') ? 0 : Math.max(1, Math.min(repeat, 2));
+  const rounds = o.queriesOnly ? 0 : Math.max(1, Math.min(repeat, 2));
   for (let round = 0; round < rounds; round++) {
     for (const [label, cli] of builds) {
       rmSync(out, { recursive: true, force: true });
@@ -127,7 +136,7 @@ async function main(): Promise<void> {
     rmSync(theirs, { recursive: true, force: true });
   }
   emit();
-  if (args.includes('--only-run')) {
+  if (o.onlyRun) {
     rmSync(out, { recursive: true, force: true });
     publishTables();
     return;
@@ -163,7 +172,7 @@ async function main(): Promise<void> {
 
   emit();
   // Export.
-  if (!args.includes('--no-export')) {
+  if (!o.noExport) {
     const exported = join(DATA, 'features-export');
     rmSync(exported, { recursive: true, force: true });
     const e = await timed(CLI, ['export', '--warehouse', out, '--out', exported]);
@@ -177,7 +186,7 @@ async function main(): Promise<void> {
   }
 
   emit();
-  if (!args.includes('--no-queue')) {
+  if (!o.noQueue) {
     const port = 6400 + Math.floor(Math.random() * 500);
     const redis = await startRedis(port);
     const url = `redis://127.0.0.1:${port}`;

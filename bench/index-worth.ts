@@ -9,11 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CREATE_INDEXES } from '../src/store/region-db/indexes.js';
-import { benchArgs, CLI, countOption, median, option, record, ROOT } from './common.js';
+import { path } from '../src/command-line.js';
+import { benchOptions, CLI, median, record, ROOT, runsFlag } from './common.js';
 
-const args = benchArgs('npm run bench:indexes -- [--warehouse DIR] [--rounds N]', { values: ['--warehouse', '--rounds'] });
-const source = option(args, '--warehouse', join(ROOT, 'bench', 'data', 'query-warehouse-1GB'));
-const rounds = countOption(args, '--rounds', 3, 100);
+const o = benchOptions({
+  name: 'npm run bench:indexes --',
+  description: 'Each index of a built warehouse: its build time, and the queries without it (on a copy).',
+  flags: {
+    warehouse: { kind: path('DIR'), default: join(ROOT, 'bench', 'data', 'query-warehouse-1GB'), defaultText: "bench:query's 1 GB warehouse", help: 'the warehouse to copy and measure' },
+    rounds: runsFlag(100, 3, 'how many times each query runs (the median is kept)'),
+  },
+});
+const source = o.warehouse;
+const rounds = o.rounds;
 if (!existsSync(join(source, 'manifest.json'))) {
   process.stderr.write(`--warehouse must be a built warehouse, got ${source} (npm run bench:query -- --large 1GB builds bench:query's)\n`);
   process.exit(2);

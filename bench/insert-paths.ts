@@ -7,11 +7,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { benchArgs, countOption, median, record } from './common.js';
+import { positiveInt } from '../src/command-line.js';
+import { benchOptions, median, record, runsFlag } from './common.js';
 
-const args = benchArgs('npm run bench:insert -- [--rows N] [--rounds N]', { values: ['--rows', '--rounds'] });
-const ROWS = countOption(args, '--rows', 1_000_000, 50_000_000);
-const ROUNDS = countOption(args, '--rounds', 5, 100);
+const o = benchOptions({
+  name: 'npm run bench:insert --',
+  description: "The reduce's insert against INSERT ... SELECT from a virtual table, on rows of gdp_rows' shape.",
+  flags: {
+    rows: { kind: positiveInt('a whole number from 1 to 50000000', 50_000_000), default: 1_000_000, help: 'rows per measurement' },
+    rounds: runsFlag(100, 5, 'measurements of each (alternating; the median is kept)'),
+  },
+});
+const ROWS = o.rows;
+const ROUNDS = o.rounds;
 
 const TABLE = `CREATE TABLE gdp_rows (series_id INTEGER NOT NULL, year INTEGER NOT NULL, load_seq INTEGER NOT NULL, line INTEGER NOT NULL,
   source_id INTEGER NOT NULL, gdp_usd_billion REAL NOT NULL, published_day INTEGER, is_current INTEGER NOT NULL, is_latest INTEGER NOT NULL,

@@ -7,12 +7,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchArgs, machine, publishTables, record, ROOT } from './common.js';
+import { text } from '../src/command-line.js';
+import { benchOptions, machine, publishTables, record, ROOT } from './common.js';
 
 const PREFIX = join(ROOT, 'bench', '.parquet');
 const OUT = join(ROOT, 'bench', 'data', 'parquet-candidates');
-const [ROWS_ARG] = benchArgs('npm run bench:parquet -- [ROWS]', { positional: /^[1-9][0-9]*$/ });
-const ROWS = Number(ROWS_ARG ?? 1_000_000);
+const o = benchOptions({
+  name: 'npm run bench:parquet --',
+  description: 'Parquet writers on rows of the export\'s shape.',
+  positionals: [{ name: 'rows', placeholder: 'ROWS', help: 'how many rows (default 1000000)', kind: text('ROWS', (v) => (/^[1-9][0-9]*$/.test(v) && Number(v) <= 100_000_000 ? undefined : `ROWS must be a whole number from 1 to 100000000, got ${JSON.stringify(v)}`)) }],
+  flags: {},
+});
+const ROWS = Number(o.positionals.rows ?? 1_000_000);
 
 /** Each candidate as a small ESM program: makes ROWS rows, writes them, prints nothing. */
 const DATA = `

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { revisedVintage } from '../src/generate/revision.js';
 import { WAREHOUSE_FORMAT } from '../src/store/manifest.js';
-import { countOption, benchArgs, CLI, commit, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { benchOptions, CLI, commit, machine, median, publishTables, record, ROOT, runsFlag, sizeText } from './common.js';
 
 const time = (args: string[]): number => {
   const t0 = performance.now();
@@ -16,9 +16,16 @@ const time = (args: string[]): number => {
   return performance.now() - t0;
 };
 
-const args = benchArgs('npm run bench:query -- [--rounds N] [--large SIZE]', { values: ['--rounds', '--large'] });
-const rounds = countOption(args, '--rounds', 31, 1000);
-const large = option(args, '--large', '');
+const o = benchOptions({
+  name: 'npm run bench:query --',
+  description: "Query latency on the bundled data (CLI start included), and with --large the vintage analysis on a\nlarge synthetic warehouse kept in bench/data.",
+  flags: {
+    rounds: runsFlag(1000, 31, 'how many times each query runs (the median is kept)'),
+    large: { kind: sizeText('1GB'), help: 'also the vintage analysis on a synthetic dump of SIZE (1GB: issue 31\'s targets)' },
+  },
+});
+const rounds = o.rounds;
+const large = o.large ?? '';
 const dir = mkdtempSync(join(tmpdir(), 'gdpmr-query-bench-'));
 try {
   const warehouse = join(dir, 'w');

@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { DEFAULTS } from '../src/defaults.js';
 import { formatBytes } from '../src/format.js';
-import { benchArgs, CLI, exec, machine, option, publishTables, record, ROOT } from './common.js';
+import { oneOf } from '../src/command-line.js';
+import { benchOptions, CLI, exec, machine, publishTables, record, ROOT } from './common.js';
 
 const DATA = join(ROOT, 'bench', 'data');
 const SIZES: Record<string, string> = { '256MB': '256MB', '1GB': '1GB' };
@@ -25,9 +26,12 @@ function mapTasksJournaled(out: string): number {
 }
 
 async function main(): Promise<void> {
-  const args = benchArgs('npm run bench:resume -- [--scenario 1GB]', { values: ['--scenario'] });
-  const scenario = option(args, '--scenario', '1GB');
-  if (SIZES[scenario] === undefined) throw new Error(`--scenario must be one of ${Object.keys(SIZES).join(', ')}, got ${scenario}`);
+  const o = benchOptions({
+    name: 'npm run bench:resume --',
+    description: 'A run killed midway and resumed, against one run start to end.',
+    flags: { scenario: { kind: oneOf(Object.keys(SIZES)), default: '1GB', help: 'the generated dump' } },
+  });
+  const scenario = o.scenario;
   const input = join(DATA, `dump-${scenario}-seed1.csv`);
   if (!existsSync(input)) await exec(process.execPath, [CLI, 'generate', '--size', SIZES[scenario], '--out', input, '--seed', '1']);
   const out = join(DATA, 'resume-warehouse');

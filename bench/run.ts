@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../src/defaults.js';
 import { formatBytes } from '../src/format.js';
-import { countOption, benchArgs, CLI, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { flag, text } from '../src/command-line.js';
+import { benchOptions, CLI, exec, machine, median, publishTables, record, ROOT, runsFlag } from './common.js';
 import { SCENARIOS } from './scenarios.js';
 import { duckdbClientEntry } from './duckdb-client.js';
 
@@ -44,11 +45,25 @@ const mb = (bytes: number) => bytes / 1024 / 1024;
 const fmt = (x: number, d = 1) => x.toFixed(d);
 
 async function main(): Promise<void> {
-  const args = benchArgs('npm run bench -- [--scenarios 256MB,1GB,4GB] [--repeat N] [--no-duckdb] [--no-single]', { values: ['--scenarios', '--repeat'], switches: ['--no-duckdb', '--no-single'] });
-  const scenarios = option(args, '--scenarios', '256MB').split(',');
-  const repeat = countOption(args, '--repeat', 1, 100);
-  const withDuckdb = !args.includes('--no-duckdb');
-  const withOneWorker = !args.includes('--no-single');
+  const args = process.argv.slice(2);
+  const o = benchOptions({
+    name: 'npm run bench --',
+    description: 'gdpmr run against DuckDB doing the same job, on generated dumps (bench/scenarios.ts).',
+    flags: {
+      scenarios: {
+        kind: text('LIST', (v, name) => (v.split(',').every((s) => Object.hasOwn(SCENARIOS, s)) ? undefined : `${name} must be a comma-separated list of ${Object.keys(SCENARIOS).join(', ')}, got ${JSON.stringify(v)}`)),
+        default: '256MB',
+        help: 'which dumps',
+      },
+      repeat: runsFlag(100, 1, 'runs of each setting'),
+      noDuckdb: { kind: flag, help: 'leave DuckDB out' },
+      noSingle: { kind: flag, help: 'leave the one-worker run out' },
+    },
+  });
+  const scenarios = o.scenarios.split(',');
+  const repeat = o.repeat;
+  const withDuckdb = !o.noDuckdb;
+  const withOneWorker = !o.noSingle;
   mkdirSync(DATA, { recursive: true });
   if (withDuckdb) duckdbClientEntry();
   const lines: string[] = [];

@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseByteSize } from '../src/command-line.js';
-import { countOption, benchArgs, CLI, commit, exec, machine, median, option, publishTables, record, ROOT } from './common.js';
+import { positiveInt } from '../src/command-line.js';
+import { benchOptions, CLI, commit, exec, machine, median, publishTables, record, ROOT, runsFlag, sizeText } from './common.js';
 
 const DATA = join(ROOT, 'bench', 'data', 'weo');
 
@@ -35,11 +35,18 @@ function measured(args: string[]): Promise<{ ms: number; maxRssKb: number }> {
 
 
 async function main(): Promise<void> {
-  const args = benchArgs('npm run bench:weo -- [--vintages 1..100] [--size SIZE] [--repeat N]', { values: ['--vintages', '--size', '--repeat'] });
-  const count = countOption(args, '--vintages', 37, 1000);
-  const size = option(args, '--size', '4MB');
-  const repeat = countOption(args, '--repeat', 3, 100);
-  if (!(count >= 1 && count <= 100) || parseByteSize(size) === undefined || !(repeat >= 1)) throw new Error('usage: bench:weo [--vintages 1..100] [--size SIZE] [--repeat N]');
+  const o = benchOptions({
+    name: 'npm run bench:weo --',
+    description: '`gdpmr extract weo` on generated WEO files of many vintages.',
+    flags: {
+      vintages: { kind: positiveInt('a whole number from 1 to 100', 100), default: 37, help: 'how many WEO files' },
+      size: { kind: sizeText('4MB'), default: '4MB', help: 'the size of each file' },
+      repeat: runsFlag(100, 3, 'runs (the median is kept)'),
+    },
+  });
+  const count = o.vintages;
+  const size = o.size;
+  const repeat = o.repeat;
   mkdirSync(DATA, { recursive: true });
   const names = vintages(count);
   const files: string[] = [];

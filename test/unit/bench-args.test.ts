@@ -1,15 +1,19 @@
-// The bench scripts' argument check: a benchmark started by mistake runs for minutes, so a
-// wrong or asked-for-help command line must stop before any work.
+// The bench scripts' options: made from a definition by the machinery of every gdpmr command. A
+// benchmark started by mistake runs for minutes, so a wrong or asked-for-help command line must
+// stop before any work.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { benchArgs } from '../../bench/common.js';
+import { flag, text } from '../../src/command-line.js';
+import { benchOptions, runsFlag } from '../../bench/common.js';
 
-const USAGE = 'npm run bench -- [--repeat N] [--no-duckdb] [ROWS]';
-const FLAGS = { values: ['--repeat'], switches: ['--no-duckdb'], positional: /^[0-9]+$/ };
+const DEFINITION = {
+  name: 'npm run bench --',
+  description: 'A benchmark.',
+  positionals: [{ name: 'rows', placeholder: 'ROWS', help: 'rows', kind: text('ROWS', (v: string) => (/^[0-9]+$/.test(v) ? undefined : `ROWS must be a whole number, got "${v}"`)) }],
+  flags: { repeat: runsFlag(100, 1, 'runs of each setting'), noDuckdb: { kind: flag, help: 'leave DuckDB out' } },
+};
 
-/** benchArgs on `args`: what it returned, or the exit code it stopped with and what it wrote. */
-function check(args: string[]): { args?: string[]; code?: number; out: string; err: string } {
-  const argv = process.argv;
-  process.argv = ['node', 'script.js', ...args];
+/** benchOptions on `args`: what it returned, or the exit code it stopped with and what it wrote. */
+function check(args: string[]): { options?: unknown; code?: number; out: string; err: string } {
   let out = '';
   let err = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((text) => ((out += String(text)), true));
@@ -18,37 +22,43 @@ function check(args: string[]): { args?: string[]; code?: number; out: string; e
     throw Object.assign(new Error('exit'), { exitCode: code });
   });
   try {
-    return { args: benchArgs(USAGE, FLAGS), out, err };
+    return { options: benchOptions(DEFINITION, args), out, err };
   } catch (error) {
     return { code: (error as { exitCode: number }).exitCode, out, err };
   } finally {
-    process.argv = argv;
     vi.restoreAllMocks();
   }
 }
 
 afterEach(() => vi.restoreAllMocks());
 
-describe('benchArgs', () => {
-  it('passes the flags, values and positional arguments a script takes', () => {
-    expect(check(['--repeat', '3', '--no-duckdb', '1000'])).toEqual({ args: ['--repeat', '3', '--no-duckdb', '1000'], out: '', err: '' });
-    expect(check([]).args).toEqual([]);
+describe('benchOptions', () => {
+  it('gives the flags, values and positional arguments a script takes, defaults filled in', () => {
+    expect(check(['--repeat', '3', '--no-duckdb', '1000']).options).toEqual({ positionals: { rows: '1000' }, repeat: 3, noDuckdb: true });
+    expect(check([]).options).toEqual({ positionals: { rows: undefined }, repeat: 1, noDuckdb: false });
   });
 
-  it('prints the usage for --help and -h and exits 0', () => {
-    for (const help of ['--help', '-h']) expect(check(['--repeat', '3', help])).toEqual({ code: 0, out: `usage: ${USAGE}\n`, err: '' });
-  });
-
-  it('exits 2 naming an unknown argument, or a flag without its value', () => {
-    const unknown = check(['--scenario', '1GB']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.err).toBe(`unknown argument "--scenario"\nusage: ${USAGE}\n`);
-    expect(check(['abc']).code).toBe(2);
-    for (const args of [['--repeat'], ['--repeat', '--no-duckdb']]) {
-      const r = check(args);
-      expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^--repeat must be followed by a value, got (nothing|--no-duckdb)\n/);
+  it('prints the page for --help and -h and exits 0', () => {
+    for (const help of ['--help', '-h']) {
+      const r = check(['--repeat', '3', help]);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^npm run bench -- \[ROWS\] \[--repeat N\] \[--no-duckdb\]\n\nA benchmark\./);
     }
+  });
+
+  it('exits 2 naming an unknown flag (with the nearest), a flag without its value, or a count out of range', () => {
+    const unknown = check(['--repet', '2']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("Unknown option '--repet'");
+    expect(unknown.err).toContain('--repeat');
+    expect(unknown.err).toContain('usage: npm run bench -- [ROWS] [--repeat N] [--no-duckdb]');
+    expect(check(['--repeat']).code).toBe(2);
+    for (const bad of ['abc', '0', '-3', '2.5', '101']) {
+      const r = check(['--repeat', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.err).toMatch(/^--repeat must be (a whole number from 1 to 100|at most 100)/);
+    }
+    expect(check(['abc']).err).toContain('ROWS must be a whole number, got "abc"');
   });
 });
 
@@ -65,23 +75,5 @@ describe("bench's recommendation", () => {
     const { recommendation } = await import('../../src/commands/bench.js');
     const r = recommendation([result(64 << 20, 2, 100, 400), result(4 << 20, 2, 104, 150), result(1 << 20, 1, 200, 90)], [{ min: 99, max: 101 }, { min: 103, max: 105 }, { min: 190, max: 210 }], 3);
     expect(r).toContain('within 5 % of it, --chunk-size 4MB --workers 2 uses least memory (150 MB against 400 MB)');
-  });
-});
-
-describe("the bench scripts' counts", () => {
-  it('a count that is not a whole number in range stops the script (exit 2) before any work', async () => {
-    const { countOption } = await import('../../bench/common.js');
-    const exit = vi.spyOn(process, 'exit').mockImplementation(((code: number) => {
-      throw new Error(`exit ${code}`);
-    }) as never);
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      expect(countOption(['--rounds', '7'], '--rounds', 31, 1000)).toBe(7);
-      expect(countOption([], '--rounds', 31, 1000)).toBe(31);
-      for (const bad of ['abc', '0', '-3', '2.5', '99999']) expect(() => countOption(['--rounds', bad], '--rounds', 31, 1000)).toThrow('exit 2');
-    } finally {
-      exit.mockRestore();
-      stderr.mockRestore();
-    }
   });
 });
