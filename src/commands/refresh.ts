@@ -4,7 +4,7 @@
 // One source failing does not stop the others; each outcome is a line on stdout and in
 // DIR/refresh.ndjson.
 import { appendFileSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { decimal, defineCommand, flag, path } from '../command-line.js';
 import { FLAGS } from '../config.js';
@@ -212,7 +212,7 @@ async function refreshSource(entry: SourceEntry & { paths?: string[] }, paths: W
 
 /** Appends a refresh's dump as one load of the warehouse at `paths`, its record kept in the manifest. */
 export async function loadDump(paths: WarehousePaths, extracted: Extracted, record: RefreshRecord, append: boolean): Promise<void> {
-  const scratch = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'gdpmr-load-'));
+  const scratch = mkdtempSync(join(tmpdir(), 'gdpmr-load-'));
   const input = join(scratch, `${record.name}.csv`);
   writeFileSync(input, extracted.csv);
   try {

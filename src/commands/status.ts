@@ -99,7 +99,9 @@ export async function statusCommand(argv: string[], out: Output): Promise<number
     const record = refreshRecordOf(l);
     if (record === undefined) continue;
     const published = typeof l.source?.published === 'string' ? l.source.published : '';
-    bySource.set(record.name, [...(bySource.get(record.name) ?? []), { record, finished: l.finished_at, published }]);
+    const mine = bySource.get(record.name) ?? [];
+    mine.push({ record, finished: l.finished_at, published });
+    bySource.set(record.name, mine);
   }
   const statuses: SourceStatus[] = sources.map((s) => {
     const mine = outcomes.filter((x) => x.source === s.name);

@@ -44,8 +44,8 @@ function readLockText(path: string): string | null {
  * created with O_EXCL), and only if it is still the very lock found stale: a lock taken
  * meanwhile by a live run is never removed, and two runs never both hold the lock.
  */
-export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (message: string) => void, lockPath = paths.lock): void {
-  const lock = lockPath;
+export function acquireLock(paths: WarehousePaths, holder: LockHolder, warn: (message: string) => void): void {
+  const lock = paths.lock;
   const mine = `${lock}.${process.pid}`;
   const mutex = `${lock}.takeover`;
   try {
@@ -127,10 +127,10 @@ function takeMutex(mutex: string): boolean {
   return false;
 }
 
-export function releaseLock(paths: WarehousePaths, runId: string, lockPath = paths.lock): void {
+export function releaseLock(paths: WarehousePaths, runId: string): void {
   try {
-    const holder = JSON.parse(readFileSync(lockPath, 'utf8')) as LockHolder;
-    if (holder.run_id === runId && holder.pid === process.pid) rmSync(lockPath, { force: true });
+    const holder = JSON.parse(readFileSync(paths.lock, 'utf8')) as LockHolder;
+    if (holder.run_id === runId && holder.pid === process.pid) rmSync(paths.lock, { force: true });
   } catch {
     // already gone
   }

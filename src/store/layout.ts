@@ -120,7 +120,7 @@ export class RunPaths {
 export const FIXED_LINKS = ['manifest.json', 'regions', 'rejects.csv'] as const;
 
 /** What gdpmr keeps at a warehouse's top level: anything written there from outside breaks it. */
-const WAREHOUSE_NAMES: ReadonlySet<string> = new Set([...FIXED_LINKS, '.current', '.previous', '.kept.json', '.gen', '.runs', 'logs', '.lock', 'archive', 'refresh.ndjson', '.refresh', '.refresh.lock']);
+const WAREHOUSE_NAMES: ReadonlySet<string> = new Set([...FIXED_LINKS, '.current', '.previous', '.kept.json', '.gen', '.runs', 'logs', '.lock', 'archive', 'refresh.ndjson', '.refresh']);
 
 /** A directory a run has written or is writing: a published `.current`, or a run's work and logs. */
 function isWarehouseRoot(dir: string): boolean {
