@@ -3,7 +3,8 @@
 // was a projection; its actual is its first actual figure; error = (forecast - actual) / actual.
 import { FORECAST_PAIRS } from '../store/vintage-sql.js';
 import { identitiesOf, warehouseMap } from './history.js';
-import { round2, type OpenWarehouse } from './warehouse.js';
+import { round2 } from '../format.js';
+import { type OpenWarehouse } from './warehouse.js';
 
 export interface AccuracyAnswer {
   query: 'accuracy';

@@ -9,7 +9,8 @@ import { DAYS_VIEW, SERIES } from '../store/region-db/schema.js';
 import { begunBy, currentAsOf, IDENTITIES_OF_NAME } from '../store/region-db/validity-sql.js';
 import { loadRegionMap } from '../store/region-map-file.js';
 import { editDistance } from '../suggest.js';
-import { round2, type OpenWarehouse } from './warehouse.js';
+import { round2 } from '../format.js';
+import { type OpenWarehouse } from './warehouse.js';
 
 export interface HistoryFigure {
   source: string;

@@ -1,5 +1,6 @@
 // `gdpmr query over`: every country at or above a GDP floor, across all regions.
-import { byGdpThenName, emptyAnswerNote, regionFigures, round2, type FigureView, type OpenWarehouse } from './warehouse.js';
+import { round2 } from '../format.js';
+import { byGdpThenName, emptyAnswerNote, regionFigures, type FigureView, type OpenWarehouse } from './warehouse.js';
 
 export interface OverAnswer {
   query: 'over';

@@ -5,7 +5,8 @@ import { REGIONS } from '../rules/normalize.js';
 import { dayOfParam } from '../store/region-db/days.js';
 import { DAYS_VIEW } from '../store/region-db/schema.js';
 import { begunBy, currentAsOf, everCurrent, PUBLISHED_DATES, publishedAfter, validToKey } from '../store/region-db/validity-sql.js';
-import { round2, sourceFigures, type OpenWarehouse } from './warehouse.js';
+import { round2 } from '../format.js';
+import { sourceFigures, type OpenWarehouse } from './warehouse.js';
 
 export interface Revision {
   region: string;

@@ -1,5 +1,6 @@
 // `gdpmr query top5`: per region, the k largest economies and their mean.
-import { byGdpThenName, emptyAnswerNote, meanOf, regionFigures, round2, type FigureView, type OpenWarehouse } from './warehouse.js';
+import { round2 } from '../format.js';
+import { byGdpThenName, emptyAnswerNote, meanOf, regionFigures, type FigureView, type OpenWarehouse } from './warehouse.js';
 
 export interface Top5Answer {
   query: 'top5';

@@ -2,7 +2,8 @@
 // matrix, as ALFRED shows a series' vintages: what each release said of each year.
 import { cleanText } from '../rules/normalize.js';
 import { identitiesOf, warehouseMap } from './history.js';
-import { round2, type OpenWarehouse } from './warehouse.js';
+import { round2 } from '../format.js';
+import { type OpenWarehouse } from './warehouse.js';
 
 export interface VintagesAnswer {
   query: 'vintages';

@@ -230,8 +230,6 @@ export function meanOf(values: readonly number[]): number {
   return mean;
 }
 
-/** Rounds a value for output (format.ts round2: half away from zero on its decimal value). */
-export { round2 } from '../format.js';
 
 /** GDP descending, then country name ascending in code-point order (SQLite's BINARY). */
 export function byGdpThenName(a: CountryFigure, b: CountryFigure): number {
