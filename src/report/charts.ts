@@ -38,6 +38,8 @@ function withLabelRoom<T extends object>(rows: readonly T[], value: (r: T) => nu
   const stretch = plotWidth / Math.max(1, plotWidth - VALUE_LABEL_ROOM);
   return rows.map((r) => ({ ...r, room: (greatest.get(group(r)) ?? 0) * stretch }));
 }
+/** A colour legend: right of the plot on a wide page, below it in one column on a narrow one. */
+const sideLegend = (fit: ChartFit, labelLimit: number): Record<string, unknown> => (fit.narrow ? { orient: 'bottom', direction: 'horizontal', columns: 1, labelLimit: 260 } : { orient: 'right', labelLimit });
 const HIDDEN_ROOM_LAYER = { mark: { type: 'rule', opacity: 0 }, encoding: { x: { field: 'room', type: 'quantitative', aggregate: 'max' } } };
 const BY_GDP = { field: 'gdp', op: 'max', order: 'descending' } as const;
 
@@ -134,7 +136,7 @@ export function yearsChart(points: readonly YearPoint[], title: string, fit: Cha
       encoding: {
         x: { field: 'year', type: 'quantitative', title: 'year', axis: { format: 'd', tickCount: fit.narrow ? 4 : 10, labelOverlap: true }, scale: { zero: false } },
         y: { field: 'gdp', type: 'quantitative', title: 'GDP, billions of USD', axis: { format: ',.0f', tickCount: 5, labelOverlap: true } },
-        color: { field: 'country', type: 'nominal', title: 'country', legend: fit.narrow ? { orient: 'bottom', direction: 'horizontal', columns: 1, labelLimit: 260 } : { orient: 'right', labelLimit: 220 } },
+        color: { field: 'country', type: 'nominal', title: 'country', legend: sideLegend(fit, 220) },
         // The legend draws each kind as a short line in its own dash: as dots (the line's
         // points) a figure and a projection looked alike.
         strokeDash: {
@@ -161,7 +163,7 @@ export function revisionsChart(rows: readonly RevisionBar[], title: string, fit:
   const labels = fit.narrow ? 170 : 280;
   return svg(fit, {
     title,
-    width: fit.width - labels - (fit.narrow ? 20 : 20),
+    width: fit.width - labels - 20,
     height: { step: 18 },
     data: { values: rows.map((r) => ({ ...r, direction: r.change_pct >= 0 ? 'up' : 'down' })) },
     mark: 'bar',
@@ -201,7 +203,7 @@ export function loadsChart(rows: readonly LoadBar[], loads: readonly string[], t
         encoding: {
           y,
           x: { field: 'records', type: 'quantitative', title: 'rejected records', stack: 'zero', axis: { format: ',d', tickCount: fit.narrow ? 3 : 6, labelOverlap: true, tickMinStep: 1 } },
-          color: { field: 'outcome', type: 'nominal', title: 'reason', legend: fit.narrow ? { orient: 'bottom', columns: 1, labelLimit: 260 } : { orient: 'right', labelLimit: 200 } },
+          color: { field: 'outcome', type: 'nominal', title: 'reason', legend: sideLegend(fit, 200) },
         },
       },
       { data: { values: clean.map((load) => ({ load, text: 'no rejects', records: 0 })) }, mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, fill: '#555555' }, encoding: { y, x: { field: 'records', type: 'quantitative' }, text: { field: 'text' } } },
