@@ -44,7 +44,10 @@ export class RegionDbWriter {
   private pendingPairCount = 0;
   private readonly insertPairs: Database.Statement;
   private readonly insertFirstLatest: Database.Statement;
-  private seriesFirst: { year: number; loadSeq: number; line: number } | null = null;
+  /** The current series' greatest year with an actual figure so far, and that figure's row (year -1: none). */
+  private firstYear = -1;
+  private firstLoadSeq = 0;
+  private firstLine = 0;
   private readonly textSourceRows = new Map<string, number>();
   /**
    * The series being written. The reduce's rows come series by series; rows that come back to
@@ -151,15 +154,19 @@ export class RegionDbWriter {
     if (rows.count === 0) return;
     const a = firstActual(rows);
     // Years come in ascending order within a series: the last fact with an actual figure is its greatest.
-    if (a >= 0) this.seriesFirst = { year: this.factYear, loadSeq: rows.loadSeq[a], line: rows.line[a] };
+    if (a >= 0) {
+      this.firstYear = this.factYear;
+      this.firstLoadSeq = rows.loadSeq[a];
+      this.firstLine = rows.line[a];
+    }
     forecastPairs(this.factYear, rows, this.emitPair, a);
     rows.count = 0;
   }
 
   /** The series just finished: its greatest year's first actual row, if it has one. */
   private flushSeries(): void {
-    if (this.seriesFirst !== null) this.insertFirstLatest.run(this.factSeries, this.seriesFirst.year, this.seriesFirst.loadSeq, this.seriesFirst.line);
-    this.seriesFirst = null;
+    if (this.firstYear !== -1) this.insertFirstLatest.run(this.factSeries, this.firstYear, this.firstLoadSeq, this.firstLine);
+    this.firstYear = -1;
   }
 
   private enterSeries(source: string, identity: string, name: string | null, spelling: string): void {
