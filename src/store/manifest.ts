@@ -9,7 +9,8 @@ import { REGIONS, REJECT_REASONS, type Region, type RejectReason } from '../rule
  * country_code, source and is_projection. 3: each region's countries in a table of series and
  * its rows keyed by series (store/region-db/schema.ts). 4: estimates_start_after, and is_projection
  * by SPEC §1's rule of this version, stored. 5: each fact's forecast pairs (first actual
- * figure against each projection, by horizon), which `query accuracy` reads. A warehouse of an earlier format must be
+ * figure against each projection, by horizon), which `query accuracy` reads, and each series'
+ * first-release row, which `--release first` reads. A warehouse of an earlier format must be
  * rebuilt (store/verify.ts says how).
  */
 export const WAREHOUSE_FORMAT = 'gdpmr-warehouse/5';
@@ -19,7 +20,7 @@ export const EARLIER_FORMATS: Record<string, string> = {
   'gdpmr-warehouse/1': 'facts keyed by country name alone',
   'gdpmr-warehouse/2': "the storage layout before this version's, which its queries do not read",
   'gdpmr-warehouse/3': 'estimates_start_after, and the projection rule that counts a year not before its vintage year as an estimate',
-  'gdpmr-warehouse/4': 'the stored forecast pairs that query accuracy reads',
+  'gdpmr-warehouse/4': 'the stored forecast pairs and first releases that query accuracy and --release first read',
 };
 
 type ByReason = Partial<Record<RejectReason, number>>;
